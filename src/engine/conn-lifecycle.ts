@@ -1,0 +1,160 @@
+// Opening, refreshing and expiring connections: IPVS's TCP states and timeouts, the dests'
+// active/inactive counts, and the per-service and per-dest counters.
+import { formatIpv4 } from '../packet/addr.js';
+import { Eth } from '../packet/ethernet.js';
+import { IpProto } from '../packet/ipv4.js';
+import { ConnFlag, type ConnTable } from './conn-table.js';
+import type { Dest } from './dest.js';
+import { FwdMethod, type ConnView } from './model.js';
+import type { Service } from './service.js';
+import type { ServiceTable } from './service-table.js';
+import { RATE_PERIOD_MS } from './stats.js';
+import { Direction, nextTcpState, TCP_STATE_NAMES, TcpState } from './tcp-state.js';
+import type { Timeouts } from './timeouts.js';
+
+/** The fields of a packet the lifecycle needs (see Engine's FrameFields). */
+export interface PacketFacts {
+  readonly proto: number;
+  readonly srcAddr: number;
+  readonly srcPort: number;
+  readonly dstAddr: number;
+  readonly dstPort: number;
+  readonly tcpFlags: number;
+  readonly ipLen: number;
+}
+
+export class ConnLifecycle {
+  private lastEstimate = -1;
+
+  constructor(
+    private readonly conns: ConnTable,
+    private readonly services: ServiceTable,
+    private readonly timeouts: Timeouts,
+  ) {}
+
+  /** Creates the connection of a new flow to `dest`, remembering the way back to the client. */
+  open(svc: Service, dest: Dest, f: PacketFacts, buf: Buffer, ifIndex: number, now: number): number {
+    const c = this.conns;
+    const dport = dest.method === FwdMethod.Masq ? dest.port : f.dstPort;
+    const i = c.add(f.proto, f.srcAddr, f.srcPort, f.dstAddr, f.dstPort, dest.addr, dport, dest.method | ConnFlag.Inactive);
+    c.svcId[i] = this.services.idOf(svc);
+    c.destId[i] = dest.id;
+    c.setClientMac(i, buf, Eth.Src);
+    c.clientIf[i] = ifIndex;
+    c.state[i] = f.proto === IpProto.TCP ? TcpState.None : 0;
+    dest.inactiveConns++;
+    dest.updateOverload();
+    dest.stats.conns++;
+    svc.stats.conns++;
+    this.setTimeout(i, f.proto === IpProto.TCP ? this.timeouts.tcp[TcpState.None]! : this.timeouts.udp, now);
+    return i;
+  }
+
+  private setTimeout(i: number, seconds: number, now: number): void {
+    const ms = seconds * 1000;
+    this.conns.timeoutMs[i] = ms;
+    this.conns.expires[i] = now + ms;
+  }
+
+  /** A packet of connection `i` went `dir`: state, timer, counters. */
+  touch(i: number, f: PacketFacts, dir: Direction, now: number): void {
+    const c = this.conns;
+    const dest = this.services.destsById[c.destId[i]!];
+    const svc = this.services.servicesById[c.svcId[i]!];
+    if (dir === Direction.Output) {
+      if (dest) { dest.stats.outPkts++; dest.stats.outBytes += f.ipLen; }
+      if (svc) { svc.stats.outPkts++; svc.stats.outBytes += f.ipLen; }
+    } else {
+      if (dest) { dest.stats.inPkts++; dest.stats.inBytes += f.ipLen; }
+      if (svc) { svc.stats.inPkts++; svc.stats.inBytes += f.ipLen; }
+    }
+    if (f.proto !== IpProto.TCP) {
+      this.setTimeout(i, this.timeouts.udp, now);
+      return;
+    }
+    // Replies of DR/TUN bypass the director: IPVS reads such connections with INPUT_ONLY.
+    const method = c.flags[i]! & ConnFlag.MethodMask;
+    const d = dir === Direction.Input && method !== FwdMethod.Masq ? Direction.InputOnly : dir;
+    const old = c.state[i]! as TcpState;
+    const next = nextTcpState(old, d, f.tcpFlags);
+    if (next !== old) {
+      c.state[i] = next;
+      if (dest) this.accountState(i, dest, next);
+    }
+    this.setTimeout(i, this.timeouts.tcp[next]!, now);
+  }
+
+  /** IPVS counts a connection active only while ESTABLISHED. */
+  private accountState(i: number, dest: Dest, state: TcpState): void {
+    const c = this.conns;
+    const inactive = (c.flags[i]! & ConnFlag.Inactive) !== 0;
+    if (!inactive && state !== TcpState.Established) {
+      dest.activeConns--;
+      dest.inactiveConns++;
+      c.flags[i] = c.flags[i]! | ConnFlag.Inactive;
+    } else if (inactive && state === TcpState.Established) {
+      dest.activeConns++;
+      dest.inactiveConns--;
+      c.flags[i] = c.flags[i]! & ~ConnFlag.Inactive;
+    }
+  }
+
+  private close(i: number): void {
+    const c = this.conns;
+    const dest = this.services.destsById[c.destId[i]!];
+    if (dest) {
+      if (c.flags[i]! & ConnFlag.Template) dest.persistentConns--;
+      else if (c.flags[i]! & ConnFlag.Inactive) dest.inactiveConns--;
+      else dest.activeConns--;
+      dest.updateOverload();
+      this.services.releaseIfUnused(dest);
+    }
+    c.remove(i);
+  }
+
+  /** Removes expired connections; estimates rates every RATE_PERIOD_MS. */
+  expire(now: number): void {
+    const c = this.conns;
+    for (let i = 0; i < c.capacity; i++) {
+      if (c.used[i] && c.expires[i]! <= now) this.close(i);
+    }
+    if (this.lastEstimate < 0) this.lastEstimate = now;
+    if (now - this.lastEstimate >= RATE_PERIOD_MS) {
+      const period = now - this.lastEstimate;
+      this.lastEstimate = now;
+      for (const svc of this.services.ordered) {
+        svc.stats.estimate(period);
+        for (const d of svc.dests) d.stats.estimate(period);
+      }
+    }
+  }
+
+  /** Removes every connection (uvsadm -C does not, but a daemon reset does). */
+  flush(): void {
+    const c = this.conns;
+    for (let i = 0; i < c.capacity; i++) if (c.used[i]) this.close(i);
+  }
+
+  views(now: number): ConnView[] {
+    const c = this.conns;
+    const out: ConnView[] = [];
+    for (let i = 0; i < c.capacity; i++) {
+      if (!c.used[i]) continue;
+      const tcp = c.proto[i] === IpProto.TCP;
+      const template = (c.flags[i]! & ConnFlag.Template) !== 0;
+      out.push({
+        proto: tcp ? 'TCP' : 'UDP',
+        expiresMs: Math.max(0, c.expires[i]! - now),
+        state: template ? 'NONE' : tcp ? TCP_STATE_NAMES[c.state[i]!]! : 'UDP',
+        clientAddr: formatIpv4(c.caddr[i]!),
+        clientPort: c.cport[i]!,
+        virtualAddr: formatIpv4(c.vaddr[i]!),
+        virtualPort: c.vport[i]!,
+        destAddr: formatIpv4(c.daddr[i]!),
+        destPort: c.dport[i]!,
+        isTemplate: template,
+      });
+    }
+    return out;
+  }
+}

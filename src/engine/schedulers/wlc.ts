@@ -1,0 +1,19 @@
+// Weighted least connection (ip_vs_wlc.c), ipvsadm's default: the server with the smallest
+// overhead / weight, compared as overhead1 × weight2 < overhead2 × weight1.
+import type { Dest } from '../dest.js';
+import type { Scheduler } from './scheduler.js';
+
+export class WeightedLeastConnection implements Scheduler {
+  readonly name = 'wlc';
+
+  destsChanged(): void {}
+
+  schedule(dests: readonly Dest[]): Dest | undefined {
+    let best: Dest | undefined;
+    for (const d of dests) {
+      if (!d.available) continue;
+      if (!best || d.overhead * best.weight < best.overhead * d.weight) best = d;
+    }
+    return best;
+  }
+}
