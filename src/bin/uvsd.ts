@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// uvsd — the uvs director daemon. Thin: options, objects, start, signals.
+import { ControlServer } from '../control/control-server.js';
+import { defaultSocketPath } from '../control/socket-path.js';
+import { Daemon } from '../daemon/daemon.js';
+import { Host } from '../daemon/host.js';
+import { OptionsError, parseDaemonOptions } from '../daemon/options.js';
+import { servedInterfaces } from '../daemon/served-interfaces.js';
+import { PcapBackend } from '../io/pcap-backend.js';
+import { InterfaceTable } from '../net/interfaces.js';
+
+const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+
+async function main(): Promise<void> {
+  const opts = parseDaemonOptions(process.argv.slice(2));
+  if (opts.configFile !== undefined) {
+    throw new OptionsError('-f/--use-file (keepalived.conf) is not supported by this uvs version yet; configure with uvsadm');
+  }
+  const ifaces = new InterfaceTable();
+  await ifaces.refresh();
+  const served = await servedInterfaces(ifaces, opts.interfaces, log);
+  const io = new PcapBackend((name) => ifaces.named(name)?.ifIndex);
+  const host = new Host(io, () => served, opts.kernelGuard);
+  const daemon = new Daemon(opts, host, io, log);
+  const control = new ControlServer(daemon.director, () => daemon.settled());
+  const socket = opts.socket ?? defaultSocketPath();
+  await control.listen(socket);
+
+  let stopping = false;
+  const stop = (code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    control.close();
+    void daemon.close().finally(() => process.exit(code));
+  };
+  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGHUP', () => log('uvsd: SIGHUP: nothing to reload (no -f configuration)'));
+  // Whatever happens, the guard must not outlive uvsd.
+  process.on('exit', () => host.close());
+
+  await daemon.start(served);
+  log(`uvsd: serving ${served.join(', ')} (io ${io.name}), control socket ${socket}`);
+}
+
+main().catch((err: Error & { code?: string }) => {
+  log(`uvsd: ${err.message}`);
+  process.exit(err.code === 'E_USAGE' ? 2 : 1);
+});

@@ -1,0 +1,11 @@
+// The control socket belongs to the network namespace, as the kernel's IPVS table does:
+// `ip netns exec X uvsadm -Ln` reaches the uvsd of namespace X with no flag.
+import { statSync } from 'node:fs';
+
+export const SOCKET_DIR = '/run/uvs';
+
+/** /run/uvs/<inode of this process's network namespace>.sock */
+export function defaultSocketPath(): string {
+  const ino = statSync('/proc/self/ns/net').ino;
+  return `${SOCKET_DIR}/net-${ino}.sock`;
+}

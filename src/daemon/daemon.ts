@@ -1,0 +1,102 @@
+// uvsd's wiring: learn the host, open the io backend on the served interfaces, run the
+// engine on every frame, keep real servers' routes and neighbours and the kernel guard in
+// step with the configuration, and answer uvsadm on the control socket.
+import { performance } from 'node:perf_hooks';
+import { Director } from '../engine/director.js';
+import { Engine } from '../engine/engine.js';
+import type { DirectorControl } from '../engine/model.js';
+import type { IoBackend } from '../io/io-backend.js';
+import { formatIpv4 } from '../packet/addr.js';
+import { frameLoop } from './frame-loop.js';
+import type { DaemonOptions } from './options.js';
+import { HostEnv } from './host-env.js';
+import type { HostServices } from './host-services.js';
+
+/** Ticks of the engine (expiry, rates) and of the neighbour refresh. */
+const TICK_MS = 1000;
+
+export type Log = (msg: string) => void;
+
+export class Daemon {
+  readonly engine: Engine;
+  readonly director: DirectorControl;
+  private readonly env: HostEnv;
+  private tick: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> = Promise.resolve();
+  private syncAgain = false;
+  private closed = false;
+  readonly clock = (): number => performance.now();
+
+  constructor(
+    opts: Pick<DaemonOptions, 'connTableSize'>,
+    private readonly host: HostServices,
+    private readonly io: IoBackend,
+    private readonly log: Log,
+  ) {
+    this.env = new HostEnv(host);
+    this.engine = new Engine(this.env, opts.connTableSize);
+    this.director = new Director(this.engine, this.clock, () => this.configChanged());
+  }
+
+  /** Starts serving `ifNames`; resolves when frames flow and the guard is in place. */
+  async start(ifNames: readonly string[]): Promise<void> {
+    await this.host.refresh();
+    this.io.open(ifNames, frameLoop(this.engine, this.io, this.host.neighbours, this.clock));
+    await this.host.applyGuard(this.engine.services);
+    this.tick = setInterval(() => this.engine.tick(this.clock()), TICK_MS);
+    this.host.onHostChange(() => this.configChanged());
+    this.host.start();
+  }
+
+  /**
+   * After any configuration or host change: routes and neighbours of the real servers, then
+   * the guard. Serialised; a change during a sync schedules one more.
+   */
+  configChanged(): void {
+    if (this.closed) return;
+    this.syncAgain = true;
+    this.syncing = this.syncing.then(async () => {
+      while (this.syncAgain && !this.closed) {
+        this.syncAgain = false;
+        await this.syncHost();
+      }
+    });
+  }
+
+  /** Waits for the pending host sync (tests and the control server use it). */
+  settled(): Promise<void> {
+    return this.syncing;
+  }
+
+  private async syncHost(): Promise<void> {
+    try {
+      await this.host.refresh();
+      const nextHops: number[] = [];
+      for (const dest of this.engine.services.activeDests()) {
+        try {
+          const route = await this.host.routeTo(dest.addr);
+          dest.ifIndex = route.ifIndex;
+          dest.nextHop = route.gateway ?? dest.addr;
+          nextHops.push(dest.nextHop);
+          if (!this.host.neighbours.lookup(dest.nextHop)) this.host.neighbours.request(dest.nextHop, dest.ifIndex);
+        } catch (err) {
+          dest.ifIndex = -1;
+          this.log(`uvsd: real server ${formatIpv4(dest.addr)}: ${(err as Error).message}`);
+        }
+      }
+      this.host.setNextHopsInUse(nextHops);
+      await this.host.applyGuard(this.engine.services);
+    } catch (err) {
+      this.log(`uvsd: ${(err as Error).message}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.tick) clearInterval(this.tick);
+    this.io.close();
+    await this.syncing.catch(() => {});
+    this.host.close();
+  }
+}

@@ -1,0 +1,36 @@
+// What the daemon needs of the host (net/): interfaces, routes, neighbours, the kernel guard
+// and change notifications, behind one interface so the daemon's logic does not know how.
+import type { ServiceTable } from '../engine/service-table.js';
+import type { ArpLearner } from './frame-loop.js';
+
+export interface InterfaceFacts {
+  readonly name: string;
+  readonly ifIndex: number;
+  readonly mac: Buffer;
+  readonly mtu: number;
+}
+
+export interface NeighbourCache extends ArpLearner {
+  /** MAC of `ip`, or undefined; allocation-free. */
+  lookup(ip: number): Buffer | undefined;
+  /** Fire-and-forget resolution (rate-limited). */
+  request(ip: number, ifIndex: number): void;
+}
+
+export interface HostServices {
+  /** Re-reads interfaces and addresses. */
+  refresh(): Promise<void>;
+  interfaceByIndex(ifIndex: number): InterfaceFacts | undefined;
+  isLocalAddress(ip: number): boolean;
+  readonly neighbours: NeighbourCache;
+  routeTo(ip: number): Promise<{ readonly ifIndex: number; readonly gateway?: number }>;
+  /** Installs or updates the nftables guard for the services' current state. */
+  applyGuard(services: ServiceTable): Promise<void>;
+  onHostChange(listener: () => void): void;
+  /** Next hops of the real servers in service, whose ARP entries are kept fresh. */
+  setNextHopsInUse(ips: Iterable<number>): void;
+  /** Starts following host changes and refreshing neighbours. */
+  start(): void;
+  /** Synchronous (exit handlers): stops timers and removes the kernel guard. */
+  close(): void;
+}

@@ -1,0 +1,88 @@
+// HostServices over net/: the interfaces of the namespace, routes, userspace ARP, the kernel
+// guard and the link watch.
+import { FwdMethod } from '../engine/model.js';
+import type { ServiceTable } from '../engine/service-table.js';
+import type { IoBackend } from '../io/io-backend.js';
+import { InterfaceTable } from '../net/interfaces.js';
+import { KernelGuard } from '../net/kernel-guard.js';
+import { LinkWatch } from '../net/link-watch.js';
+import { Neighbours } from '../net/neighbours.js';
+import { routeTo } from '../net/routes.js';
+import type { HostServices } from './host-services.js';
+
+/** How often real servers' ARP entries are checked for refresh. */
+const NEIGHBOUR_REFRESH_MS = 5000;
+
+export class Host implements HostServices {
+  readonly interfaces = new InterfaceTable();
+  readonly neighbours: Neighbours;
+  private readonly guard = new KernelGuard();
+  private readonly watch: LinkWatch;
+  private readonly listeners: (() => void)[] = [];
+  private refreshTimer: NodeJS.Timeout | undefined;
+  /** Next hops of real servers in service: kept fresh in the ARP cache. */
+  private readonly inUse = new Set<number>();
+
+  constructor(
+    io: IoBackend,
+    private readonly served: () => readonly string[],
+    private readonly guardEnabled: boolean,
+  ) {
+    this.neighbours = new Neighbours((i, b, l) => io.send(i, b, l), this.interfaces);
+    this.watch = new LinkWatch(() => this.listeners.forEach((l) => l()));
+  }
+
+  async refresh(): Promise<void> {
+    await this.interfaces.refresh();
+  }
+
+  start(): void {
+    this.watch.start();
+    this.refreshTimer = setInterval(() => this.neighbours.refresh((ip) => this.inUse.has(ip)), NEIGHBOUR_REFRESH_MS);
+  }
+
+  interfaceByIndex(ifIndex: number) {
+    return this.interfaces.get(ifIndex);
+  }
+
+  isLocalAddress(ip: number): boolean {
+    return this.interfaces.isLocalAddress(ip);
+  }
+
+  routeTo(ip: number) {
+    return routeTo(ip, (name) => this.interfaces.named(name)?.ifIndex);
+  }
+
+  /** Marks the next hops in use (refreshed by ARP) — called after each sync. */
+  setNextHopsInUse(ips: Iterable<number>): void {
+    this.inUse.clear();
+    for (const ip of ips) this.inUse.add(ip);
+  }
+
+  async applyGuard(services: ServiceTable): Promise<void> {
+    if (!this.guardEnabled) return;
+    const svcs = services.ordered.filter((s) => s.key.kind === 'addr');
+    await this.guard.apply({
+      interfaces: this.served(),
+      services: svcs.map((s) => ({ proto: s.proto === 6 ? 'tcp' : 'udp', vip: s.vip, port: s.port })),
+      natDests: svcs.flatMap((s) =>
+        s.dests
+          .filter((d) => d.method === FwdMethod.Masq)
+          .map((d) => ({ proto: s.proto === 6 ? ('tcp' as const) : ('udp' as const), addr: d.addr, port: d.port })),
+      ),
+      localAddrs: this.interfaces.localAddresses(),
+    });
+  }
+
+  onHostChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Synchronous: runs from exit handlers too. */
+  close(): void {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.watch.close();
+    this.neighbours.close();
+    if (this.guardEnabled) this.guard.remove();
+  }
+}

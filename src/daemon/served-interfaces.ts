@@ -1,0 +1,32 @@
+// Which interfaces uvsd serves: every interface of the namespace but lo (as ip_vs does), or
+// those named with -i; each must exist and have its receive offloads off.
+import type { InterfaceTable } from '../net/interfaces.js';
+import { fixReceiveOffloads } from '../net/offloads.js';
+
+export class InterfaceChoiceError extends Error {
+  readonly code = 'E_INTERFACE';
+}
+
+export async function servedInterfaces(
+  ifaces: InterfaceTable,
+  requested: readonly string[],
+  warn: (msg: string) => void,
+): Promise<string[]> {
+  let names: string[];
+  if (requested.length > 0) {
+    for (const n of requested) {
+      const i = ifaces.named(n);
+      if (!i) throw new InterfaceChoiceError(`-i ${n}: no such interface in this network namespace`);
+      if (i.loopback) throw new InterfaceChoiceError(`-i ${n}: uvsd does not serve the loopback interface`);
+    }
+    names = [...requested];
+  } else {
+    names = ifaces.all().filter((i) => !i.loopback && i.mac.some((b) => b !== 0)).map((i) => i.name);
+    if (names.length === 0) throw new InterfaceChoiceError('no Ethernet interface to serve in this network namespace');
+  }
+  for (const n of names) {
+    const changed = await fixReceiveOffloads(n);
+    if (changed.length > 0) warn(`uvsd: ${n}: turned off ${changed.join(', ')} (merged frames could not be re-sent)`);
+  }
+  return names;
+}

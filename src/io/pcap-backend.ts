@@ -1,0 +1,81 @@
+// IoBackend over libpcap (the `cap` package): one capture per interface, filter "inbound" so
+// that the frames uvs sends are never captured back, one receive buffer per interface.
+import capPkg from 'cap';
+import { newIoCounters, type FrameHandler, type IoBackend, type IoCounters } from './io-backend.js';
+
+const { Cap } = capPkg;
+
+/** libpcap's kernel buffer per interface. */
+const KERNEL_BUFFER = 16 * 1024 * 1024;
+/** Largest frame captured: a 64 KiB GSO super-frame would not fit and is counted truncated. */
+const SNAP = 65536;
+
+export class IoError extends Error {
+  readonly code = 'E_IO';
+}
+
+interface Port {
+  readonly name: string;
+  readonly cap: InstanceType<typeof Cap>;
+  readonly buf: Buffer;
+}
+
+export class PcapBackend implements IoBackend {
+  readonly name = 'pcap';
+  readonly counters: IoCounters = newIoCounters();
+  private readonly ports = new Map<number, Port>();
+
+  /** `ifIndexOf` maps an interface name to its kernel index. */
+  constructor(private readonly ifIndexOf: (name: string) => number | undefined) {}
+
+  open(ifNames: readonly string[], handler: FrameHandler): void {
+    for (const name of ifNames) {
+      const ifIndex = this.ifIndexOf(name);
+      if (ifIndex === undefined) throw new IoError(`interface "${name}" does not exist in this network namespace`);
+      const cap = new Cap();
+      const buf = Buffer.alloc(SNAP);
+      try {
+        const link = cap.open(name, 'inbound', KERNEL_BUFFER, buf);
+        if (link !== 'ETHERNET') throw new IoError(`interface "${name}" is not Ethernet (link type ${link})`);
+      } catch (err) {
+        this.close();
+        if (err instanceof IoError) throw err;
+        throw new IoError(`cannot capture on "${name}": ${(err as Error).message}`);
+      }
+      const counters = this.counters;
+      cap.on('packet', (nbytes, truncated) => {
+        counters.rxFrames++;
+        counters.rxBytes += nbytes;
+        if (truncated) {
+          counters.rxTruncated++;
+          return;
+        }
+        handler(buf, nbytes, ifIndex);
+      });
+      this.ports.set(ifIndex, { name, cap, buf });
+    }
+  }
+
+  send(ifIndex: number, buf: Buffer, len: number): boolean {
+    const port = this.ports.get(ifIndex);
+    if (!port) {
+      this.counters.txErrors++;
+      return false;
+    }
+    try {
+      port.cap.send(buf, len);
+      this.counters.txFrames++;
+      this.counters.txBytes += len;
+      return true;
+    } catch {
+      // A frame over the MTU, a link that went down: counted, never thrown on the fast path.
+      this.counters.txErrors++;
+      return false;
+    }
+  }
+
+  close(): void {
+    for (const p of this.ports.values()) p.cap.close();
+    this.ports.clear();
+  }
+}

@@ -1,0 +1,65 @@
+// The kernel guard: an nftables table of uvs's own (`table netdev uvs`) that drops, at the
+// ingress hook of each served interface, the frames uvs forwards, so that the director's
+// kernel neither answers them (VIP configured locally: RST, duplicate ACKs) nor forwards them
+// a second time (ip_forward=1, replies of NAT real servers). Packet sockets see a frame
+// before the netdev ingress hook, so uvs still receives what the guard drops.
+import { formatIpv4 } from '../packet/addr.js';
+import { run, runSyncQuiet } from './run.js';
+
+export const GUARD_TABLE = 'uvs';
+
+export interface GuardSpec {
+  readonly interfaces: readonly string[];
+  /** Virtual services: frames to VIP:port. */
+  readonly services: readonly { proto: 'tcp' | 'udp'; vip: number; port: number }[];
+  /** NAT real servers: their replies, except those to the director's own addresses. */
+  readonly natDests: readonly { proto: 'tcp' | 'udp'; addr: number; port: number }[];
+  readonly localAddrs: readonly number[];
+}
+
+/** The whole table as one nft transaction (pure). */
+export function guardRuleset(spec: GuardSpec): string {
+  const lines = [`table netdev ${GUARD_TABLE}`, `delete table netdev ${GUARD_TABLE}`, `table netdev ${GUARD_TABLE} {`];
+  const local = spec.localAddrs.length > 0 ? `{ ${spec.localAddrs.map(formatIpv4).join(', ')} }` : undefined;
+  const rules: string[] = [];
+  for (const s of dedupe(spec.services.map((s) => `ip daddr ${formatIpv4(s.vip)} ${s.proto} dport ${s.port} drop`))) rules.push(s);
+  for (const d of dedupe(
+    spec.natDests.map(
+      (d) => `ip saddr ${formatIpv4(d.addr)} ${d.proto} sport ${d.port}${local ? ` ip daddr != ${local}` : ''} drop`,
+    ),
+  )) {
+    rules.push(d);
+  }
+  spec.interfaces.forEach((ifName, k) => {
+    lines.push(`  chain ingress_${k} {`);
+    lines.push(`    type filter hook ingress device ${JSON.stringify(ifName)} priority -500; policy accept;`);
+    for (const r of rules) lines.push(`    ${r}`);
+    lines.push('  }');
+  });
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}
+
+function dedupe(list: string[]): string[] {
+  return [...new Set(list)];
+}
+
+export class KernelGuard {
+  private installed = false;
+
+  /** Replaces the whole table atomically (a stale table of a killed uvsd included). */
+  async apply(spec: GuardSpec): Promise<void> {
+    await run('nft', ['-f', '-'], guardRuleset(spec));
+    this.installed = true;
+  }
+
+  /** Removes the table; synchronous so that it can run in an exit handler. */
+  remove(): void {
+    runSyncQuiet('nft', ['delete', 'table', 'netdev', GUARD_TABLE]);
+    this.installed = false;
+  }
+
+  get active(): boolean {
+    return this.installed;
+  }
+}
