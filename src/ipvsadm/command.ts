@@ -1,0 +1,46 @@
+// A parsed uvsadm (ipvsadm) command line.
+import type { DestSpec, ServiceKey, ServiceSpec, TimeoutsView } from '../engine/model.js';
+
+/** Listing format flags, as ipvsadm's FMT_* flags. */
+export interface ListFormat {
+  readonly numeric: boolean;
+  readonly stats: boolean;
+  readonly rate: boolean;
+  readonly thresholds: boolean;
+  readonly persistentConn: boolean;
+  readonly exact: boolean;
+  readonly nosort: boolean;
+}
+
+export type Command =
+  | { readonly kind: 'add-service'; readonly spec: ServiceSpec }
+  | { readonly kind: 'edit-service'; readonly spec: ServiceSpec }
+  | { readonly kind: 'delete-service'; readonly key: ServiceKey }
+  | { readonly kind: 'flush' }
+  | { readonly kind: 'add-server'; readonly key: ServiceKey; readonly dest: DestSpec }
+  | { readonly kind: 'edit-server'; readonly key: ServiceKey; readonly dest: DestSpec }
+  | { readonly kind: 'delete-server'; readonly key: ServiceKey; readonly addr: string; readonly port: number }
+  | { readonly kind: 'list'; readonly format: ListFormat; readonly key?: ServiceKey }
+  | { readonly kind: 'list-connections'; readonly format: ListFormat }
+  | { readonly kind: 'list-timeout' }
+  | { readonly kind: 'list-daemon' }
+  | { readonly kind: 'zero'; readonly key?: ServiceKey }
+  | { readonly kind: 'set-timeout'; readonly timeouts: TimeoutsView }
+  | { readonly kind: 'save'; readonly format: ListFormat }
+  | { readonly kind: 'restore' }
+  | { readonly kind: 'start-daemon' | 'stop-daemon'; readonly state: 'master' | 'backup' }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' };
+
+/** A command-line error: ipvsadm's message and exit status (2 for fail(), 255 for -1). */
+export class UsageError extends Error {
+  readonly code = 'E_USAGE';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    /** Print "Try `uvsadm -h' …" instead of (or after) the message. */
+    readonly tryHelp = false,
+  ) {
+    super(message);
+  }
+}
