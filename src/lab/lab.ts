@@ -1,0 +1,145 @@
+// A maquette brought to life: its topology built in namespaces, web servers started, uvsd in
+// the director, the course's commands run through uvsadm. Used by `uvs-lab` and the tests.
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Maquette } from './maquette.js';
+import { LabCommandError } from './shell.js';
+import { Topology, type StartedProcess } from './topology.js';
+
+/** The repository root (this file is dist/src/lab/lab.js). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const UVSD = join(REPO_ROOT, 'dist/src/bin/uvsd.js');
+export const UVSADM = join(REPO_ROOT, 'dist/src/bin/uvsadm.js');
+export const UVS_LAB = join(REPO_ROOT, 'dist/src/bin/uvs-lab.js');
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface LabOptions {
+  /** Processes outlive this one (uvs-lab) and log to files in `logDir`. */
+  readonly detached?: boolean;
+  readonly logDir?: string;
+  readonly progress?: (msg: string) => void;
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+export class Lab {
+  readonly topo: Topology;
+  private readonly progress: (msg: string) => void;
+
+  constructor(
+    readonly maquette: Maquette,
+    prefix: string,
+    private readonly opts: LabOptions = {},
+  ) {
+    this.topo = new Topology(prefix);
+    this.progress = opts.progress ?? (() => {});
+  }
+
+  ns(host: string): string {
+    return this.topo.ns(host);
+  }
+
+  /** Builds LANs and hosts and starts the real servers' web servers. */
+  build(): this {
+    const m = this.maquette;
+    this.progress(`building maquette ${m.name}: ${m.description}`);
+    this.topo.create();
+    for (const lan of m.lans) this.topo.addLan(lan);
+    for (const h of m.hosts) {
+      this.progress(`  host ${this.ns(h.name)} (${h.role})`);
+      this.topo.addHost(h.name);
+      for (const i of h.ifaces) this.topo.plug(h.name, i.ifName, i.lan, i.addrs);
+      if (h.gateway) this.topo.route(h.name, 'default', h.gateway);
+      if (h.forwarding) this.topo.sysctl(h.name, 'net.ipv4.ip_forward', '1');
+    }
+    for (const h of m.hosts) if (h.page) this.startWebServer(h.name, 80, h.page);
+    for (const h of m.hosts) if (h.page) this.waitForPort(h.name, 80);
+    return this;
+  }
+
+  private spawnOpts(): { detached?: boolean } {
+    return this.opts.detached ? { detached: true } : {};
+  }
+
+  /** Starts a process in `host`; detached labs log to logDir/<ns>-<name>.log. */
+  startIn(host: string, name: string, cmd: string, args: readonly string[]): StartedProcess {
+    if (this.opts.detached && this.opts.logDir) {
+      mkdirSync(this.opts.logDir, { recursive: true });
+      const log = join(this.opts.logDir, `${this.ns(host)}-${name}.log`);
+      const fd = openSync(log, 'a');
+      const p = this.topo.startLogged(host, cmd, args, fd);
+      closeSync(fd);
+      return p;
+    }
+    return this.topo.start(host, cmd, args, this.spawnOpts());
+  }
+
+  startWebServer(host: string, port: number, text: string): StartedProcess {
+    return this.startIn(host, `http${port}`, process.execPath, [UVS_LAB, 'serve-http', '--port', String(port), '--text', text]);
+  }
+
+  startUdpEcho(host: string, port: number, name: string): StartedProcess {
+    return this.startIn(host, `udp${port}`, process.execPath, [UVS_LAB, 'serve-udp-echo', '--port', String(port), '--name', name]);
+  }
+
+  /** Waits (bounded, 10 s) until something listens on TCP `port` in `host`. */
+  waitForPort(host: string, port: number, proto: 'tcp' | 'udp' = 'tcp'): void {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const r = spawnSync('ip', ['netns', 'exec', this.ns(host), 'ss', proto === 'tcp' ? '-Hltn' : '-Hlun', `sport = :${port}`], { encoding: 'utf8' });
+      if (r.status === 0 && r.stdout.trim() !== '') return;
+      sleep(50);
+    }
+    throw new LabCommandError(`nothing listens on ${proto} port ${port} in ${this.ns(host)} after 10 s`);
+  }
+
+  /** Starts uvsd in the director and waits (bounded) until uvsadm reaches it. */
+  startDirector(args: readonly string[] = []): StartedProcess {
+    this.progress(`starting uvsd in ${this.ns('director')}`);
+    const p = this.startIn('director', 'uvsd', process.execPath, [UVSD, ...args]);
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (this.uvsadm(['-Ln']).code === 0) return p;
+      if (p.child.exitCode !== null) break;
+      sleep(100);
+    }
+    throw new LabCommandError(`uvsd did not answer uvsadm in ${this.ns('director')}: ${p.output()}`);
+  }
+
+  /** Runs `uvsadm args` in the director's namespace. */
+  uvsadm(args: readonly string[], input?: string): RunResult {
+    return this.run('director', process.execPath, [UVSADM, ...args], input);
+  }
+
+  /** Runs the course's commands for this maquette. */
+  configure(): void {
+    for (const c of this.maquette.commands) {
+      this.progress(`  uvsadm ${c.join(' ')}`);
+      const r = this.uvsadm(c);
+      if (r.code !== 0) throw new LabCommandError(`uvsadm ${c.join(' ')} failed: ${r.stderr.trim()}`);
+    }
+  }
+
+  run(host: string, cmd: string, args: readonly string[], input?: string): RunResult {
+    const r = spawnSync('ip', ['netns', 'exec', this.ns(host), cmd, ...args], { input: input ?? '', encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error?.message ?? '') };
+  }
+
+  /** One HTTP GET from `host` (curl, bounded by `timeoutS`). */
+  curl(host: string, url: string, timeoutS = 3): RunResult {
+    return this.run(host, 'curl', ['-sS', '--max-time', String(timeoutS), url]);
+  }
+
+  destroy(): void {
+    this.topo.destroy();
+  }
+}

@@ -1,0 +1,149 @@
+// Builds hosts and LANs in network namespaces: each host a namespace, each LAN a bridge in
+// the topology's own "switch" namespace (nothing is left in the root namespace), veth pairs
+// between them. Offloads are turned off on every lab interface so that the userspace
+// director never receives partial checksums or merged super-frames (see net/offloads.ts).
+// destroy() kills every process in the namespaces and deletes them, by name; it is
+// idempotent and safe in after() hooks and signal handlers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { nsExec, sh, shQuiet } from './shell.js';
+
+const OFFLOADS = ['tx', 'off', 'rx', 'off', 'tso', 'off', 'gso', 'off', 'gro', 'off'];
+
+export interface StartedProcess {
+  readonly child: ChildProcess;
+  readonly ns: string;
+  output(): string;
+}
+
+export class Topology {
+  readonly switchNs: string;
+  private readonly namespaces: string[] = [];
+  private readonly processes: StartedProcess[] = [];
+  private linkCount = 0;
+
+  constructor(readonly prefix: string) {
+    this.switchNs = `${prefix}-sw`;
+  }
+
+  ns(host: string): string {
+    return `${this.prefix}-${host}`;
+  }
+
+  /** Creates the switch namespace; call first. */
+  create(): this {
+    this.addNamespace(this.switchNs);
+    return this;
+  }
+
+  private addNamespace(name: string): void {
+    if (existsSync(`/run/netns/${name}`)) shQuiet('ip', ['netns', 'del', name]);
+    sh('ip', ['netns', 'add', name]);
+    this.namespaces.push(name);
+    sh('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+  }
+
+  addHost(host: string): string {
+    const ns = this.ns(host);
+    this.addNamespace(ns);
+    return ns;
+  }
+
+  addLan(lan: string): void {
+    sh('ip', ['-n', this.switchNs, 'link', 'add', lan, 'type', 'bridge']);
+    sh('ip', ['-n', this.switchNs, 'link', 'set', lan, 'up']);
+  }
+
+  /** Plugs `host`'s interface `ifName` into `lan`, with IPv4 addresses "a.b.c.d/len". */
+  plug(host: string, ifName: string, lan: string, addrs: readonly string[]): void {
+    const ns = this.ns(host);
+    const port = `p${++this.linkCount}`;
+    sh('ip', ['link', 'add', ifName, 'netns', ns, 'type', 'veth', 'peer', 'name', port, 'netns', this.switchNs]);
+    sh('ip', ['-n', this.switchNs, 'link', 'set', port, 'master', lan]);
+    shQuiet('ip', ['netns', 'exec', this.switchNs, 'ethtool', '-K', port, ...OFFLOADS]);
+    sh('ip', ['-n', this.switchNs, 'link', 'set', port, 'up']);
+    shQuiet('ip', ['netns', 'exec', ns, 'ethtool', '-K', ifName, ...OFFLOADS]);
+    for (const a of addrs) sh('ip', ['-n', ns, 'addr', 'add', a, 'dev', ifName]);
+    sh('ip', ['-n', ns, 'link', 'set', ifName, 'up']);
+  }
+
+  route(host: string, dst: string, via: string): void {
+    sh('ip', ['-n', this.ns(host), 'route', 'replace', dst, 'via', via]);
+  }
+
+  sysctl(host: string, key: string, value: string): void {
+    nsExec(this.ns(host), 'sysctl', ['-qw', `${key}=${value}`]);
+  }
+
+  /** Sets a host's interface up or down (the course's "unplug the network card"). */
+  link(host: string, ifName: string, up: boolean): void {
+    sh('ip', ['-n', this.ns(host), 'link', 'set', ifName, up ? 'up' : 'down']);
+  }
+
+  /** Starts `cmd` in `host`'s namespace, tracked for destroy(). */
+  start(host: string, cmd: string, args: readonly string[], opts: { detached?: boolean } = {}): StartedProcess {
+    const ns = this.ns(host);
+    let out = '';
+    const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
+      stdio: opts.detached ? 'ignore' : ['ignore', 'pipe', 'pipe'],
+      detached: opts.detached === true,
+    });
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', (e) => (out += `spawn error: ${e.message}\n`));
+    if (opts.detached) child.unref();
+    const p = { child, ns, output: () => out };
+    this.processes.push(p);
+    return p;
+  }
+
+  /** Starts a detached `cmd` in `host` whose output goes to file descriptor `fd`. */
+  startLogged(host: string, cmd: string, args: readonly string[], fd: number): StartedProcess {
+    const ns = this.ns(host);
+    const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', fd, fd], detached: true });
+    child.unref();
+    const p = { child, ns, output: () => '' };
+    this.processes.push(p);
+    return p;
+  }
+
+  /** Kills every process of the namespaces and deletes them. Idempotent. */
+  destroy(): void {
+    for (const p of this.processes) if (p.child.exitCode === null) p.child.kill('SIGTERM');
+    destroyByPrefixList(this.namespaces);
+    this.namespaces.length = 0;
+  }
+}
+
+/** Kills the processes inside each namespace (SIGTERM, then SIGKILL) and deletes it. */
+export function destroyByPrefixList(namespaces: readonly string[]): void {
+  for (const ns of namespaces) killNamespaceProcesses(ns, 'TERM');
+  const deadline = Date.now() + 2000;
+  for (const ns of namespaces) {
+    while (Date.now() < deadline && namespacePids(ns).length > 0) sh('sleep', ['0.05']);
+    killNamespaceProcesses(ns, 'KILL');
+    shQuiet('ip', ['netns', 'del', ns]);
+  }
+}
+
+function namespacePids(ns: string): string[] {
+  try {
+    return sh('ip', ['netns', 'pids', ns]).split('\n').filter((p) => p !== '');
+  } catch {
+    return [];
+  }
+}
+
+function killNamespaceProcesses(ns: string, signal: 'TERM' | 'KILL'): void {
+  const pids = namespacePids(ns);
+  if (pids.length > 0) shQuiet('kill', [`-${signal}`, ...pids]);
+}
+
+/** Namespaces whose names start with `prefix-`. */
+export function namespacesWithPrefix(prefix: string): string[] {
+  const out = sh('ip', ['netns', 'list']);
+  return out
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith(`${prefix}-`));
+}
