@@ -19,6 +19,7 @@ export const CONTROL_METHODS: readonly ControlMethod[] = [
   'services',
   'connections',
   'connTableSize',
+  'counters',
 ];
 
 export interface ControlRequest {

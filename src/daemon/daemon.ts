@@ -35,7 +35,12 @@ export class Daemon {
   ) {
     this.env = new HostEnv(host);
     this.engine = new Engine(this.env, opts.connTableSize);
-    this.director = new Director(this.engine, this.clock, () => this.configChanged());
+    this.director = new Director(
+      this.engine,
+      this.clock,
+      () => this.configChanged(),
+      () => Object.fromEntries(Object.entries(io.counters).map(([k, v]) => [`io.${k}`, v])),
+    );
   }
 
   /** Starts serving `ifNames`; resolves when frames flow and the guard is in place. */

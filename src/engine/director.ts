@@ -17,6 +17,8 @@ export class Director implements DirectorControl {
     readonly engine: Engine,
     private readonly clock: () => number,
     private readonly onChange: () => void = () => {},
+    /** More counters to report (the io backend's), supplied by the daemon. */
+    private readonly extraCounters: () => Record<string, number> = () => ({}),
   ) {}
 
   addService(spec: ServiceSpec): void {
@@ -85,5 +87,9 @@ export class Director implements DirectorControl {
 
   connTableSize(): number {
     return this.engine.conns.buckets;
+  }
+
+  counters(): Readonly<Record<string, number>> {
+    return { ...this.engine.counters.toJSON(), ...this.extraCounters(), connections: this.engine.conns.count };
   }
 }

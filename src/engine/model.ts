@@ -161,4 +161,6 @@ export interface DirectorControl {
   connections(): readonly ConnView[];
   /** Connection-table size printed in ipvsadm's banner "(size=4096)". */
   connTableSize(): number;
+  /** Frame counters: handled, forwarded, dropped by reason (drop.<reason>), io backend. */
+  counters(): Readonly<Record<string, number>>;
 }

@@ -6,7 +6,7 @@
 // idempotent and safe in after() hooks and signal handlers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { nsExec, sh, shQuiet } from './shell.js';
+import { LabCommandError, nsExec, sh, shQuiet } from './shell.js';
 
 const OFFLOADS = ['tx', 'off', 'rx', 'off', 'tso', 'off', 'gso', 'off', 'gro', 'off'];
 
@@ -21,6 +21,8 @@ export class Topology {
   private readonly namespaces: string[] = [];
   private readonly processes: StartedProcess[] = [];
   private linkCount = 0;
+  /** Switch-side port of each plugged host interface, by "host/ifName". */
+  private readonly ports = new Map<string, string>();
 
   constructor(readonly prefix: string) {
     this.switchNs = `${prefix}-sw`;
@@ -58,6 +60,7 @@ export class Topology {
   plug(host: string, ifName: string, lan: string, addrs: readonly string[]): void {
     const ns = this.ns(host);
     const port = `p${++this.linkCount}`;
+    this.ports.set(`${host}/${ifName}`, port);
     sh('ip', ['link', 'add', ifName, 'netns', ns, 'type', 'veth', 'peer', 'name', port, 'netns', this.switchNs]);
     sh('ip', ['-n', this.switchNs, 'link', 'set', port, 'master', lan]);
     shQuiet('ip', ['netns', 'exec', this.switchNs, 'ethtool', '-K', port, ...OFFLOADS]);
@@ -75,9 +78,14 @@ export class Topology {
     nsExec(this.ns(host), 'sysctl', ['-qw', `${key}=${value}`]);
   }
 
-  /** Sets a host's interface up or down (the course's "unplug the network card"). */
-  link(host: string, ifName: string, up: boolean): void {
-    sh('ip', ['-n', this.ns(host), 'link', 'set', ifName, up ? 'up' : 'down']);
+  /**
+   * Pulls (or plugs back) the cable of a host's interface — the course's "disconnect the
+   * network card": the switch port goes down, the host keeps its addresses and routes.
+   */
+  cable(host: string, ifName: string, plugged: boolean): void {
+    const port = this.ports.get(`${host}/${ifName}`);
+    if (!port) throw new LabCommandError(`${host} has no interface ${ifName} plugged into a LAN`);
+    sh('ip', ['-n', this.switchNs, 'link', 'set', port, plugged ? 'up' : 'down']);
   }
 
   /** Starts `cmd` in `host`'s namespace, tracked for destroy(). */
