@@ -19,9 +19,11 @@ async function main(): Promise<void> {
   const ifaces = new InterfaceTable();
   await ifaces.refresh();
   const served = await servedInterfaces(ifaces, opts.interfaces, log);
-  const io = new PcapBackend((name) => ifaces.named(name)?.ifIndex);
+  const io = new PcapBackend((name) => ifaces.named(name));
   const host = new Host(io, () => served, opts.kernelGuard);
   const daemon = new Daemon(opts, host, io, log);
+  // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
+  await daemon.start(served);
   const control = new ControlServer(daemon.director, () => daemon.settled());
   const socket = opts.socket ?? defaultSocketPath();
   await control.listen(socket);
@@ -39,7 +41,6 @@ async function main(): Promise<void> {
   // Whatever happens, the guard must not outlive uvsd.
   process.on('exit', () => host.close());
 
-  await daemon.start(served);
   log(`uvsd: serving ${served.join(', ')} (io ${io.name}), control socket ${socket}`);
 }
 

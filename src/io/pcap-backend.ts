@@ -1,6 +1,11 @@
-// IoBackend over libpcap (the `cap` package): one capture per interface, filter "inbound" so
-// that the frames uvs sends are never captured back, one receive buffer per interface.
+// IoBackend over libpcap (the `cap` package): one capture per interface, one receive buffer
+// per interface. The capture filter is "not ether src <the interface's MAC>": every frame uvs
+// (or the director's kernel) sends on an interface carries that source MAC, so nothing sent
+// is captured back. libpcap's "inbound" would say the same more directly, but with
+// TPACKET_V3 the first ring block is filtered in userland, where "inbound" cannot be
+// evaluated, and the first frame after opening was lost (an ARP reply, typically).
 import capPkg from 'cap';
+import { formatMac } from '../packet/addr.js';
 import { newIoCounters, type FrameHandler, type IoBackend, type IoCounters } from './io-backend.js';
 
 const { Cap } = capPkg;
@@ -25,17 +30,18 @@ export class PcapBackend implements IoBackend {
   readonly counters: IoCounters = newIoCounters();
   private readonly ports = new Map<number, Port>();
 
-  /** `ifIndexOf` maps an interface name to its kernel index. */
-  constructor(private readonly ifIndexOf: (name: string) => number | undefined) {}
+  /** `lookup` gives an interface's kernel index and MAC by name. */
+  constructor(private readonly lookup: (name: string) => { ifIndex: number; mac: Buffer } | undefined) {}
 
   open(ifNames: readonly string[], handler: FrameHandler): void {
     for (const name of ifNames) {
-      const ifIndex = this.ifIndexOf(name);
-      if (ifIndex === undefined) throw new IoError(`interface "${name}" does not exist in this network namespace`);
+      const iface = this.lookup(name);
+      if (iface === undefined) throw new IoError(`interface "${name}" does not exist in this network namespace`);
+      const { ifIndex } = iface;
       const cap = new Cap();
       const buf = Buffer.alloc(SNAP);
       try {
-        const link = cap.open(name, 'inbound', KERNEL_BUFFER, buf);
+        const link = cap.open(name, `not ether src ${formatMac(iface.mac)}`, KERNEL_BUFFER, buf);
         if (link !== 'ETHERNET') throw new IoError(`interface "${name}" is not Ethernet (link type ${link})`);
       } catch (err) {
         this.close();

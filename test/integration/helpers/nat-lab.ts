@@ -46,7 +46,7 @@ export function counters(lab: Lab): Record<string, number> {
 export async function capture(lab: Lab, host: string, ifName: string, filter: string, during: () => Promise<void> | void): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'uvs-cap-'));
   const file = join(dir, 'cap.pcap');
-  const td = spawn('ip', ['netns', 'exec', lab.ns(host), 'tcpdump', '-n', '-U', '-i', ifName, '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const td = spawn('ip', ['netns', 'exec', lab.ns(host), 'tcpdump', '-Z', 'root', '--immediate-mode', '-n', '-U', '-i', ifName, '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
   const killer = setTimeout(() => td.kill('SIGKILL'), 60_000);
   try {
     await new Promise<void>((resolve, reject) => {
