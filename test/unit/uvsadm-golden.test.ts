@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Director } from '../../src/engine/director.js';
+import { Engine } from '../../src/engine/engine.js';
+import { execute, type AsyncControl } from '../../src/ipvsadm/execute.js';
+import { parseArgs } from '../../src/ipvsadm/parse-args.js';
+import { FakeEnv } from './fixtures/fake-env.js';
+import { CONNS, SERVICES } from './fixtures/fake-table.js';
+
+// Golden files live in test/golden (this file runs from dist/test/unit).
+const golden = (name: string): string => readFileSync(fileURLToPath(new URL(`../../../test/golden/${name}`, import.meta.url)), 'utf8');
+
+const fixed: AsyncControl = {
+  addService: async () => {},
+  editService: async () => {},
+  deleteService: async () => {},
+  clear: async () => {},
+  addDest: async () => {},
+  editDest: async () => {},
+  deleteDest: async () => {},
+  zero: async () => {},
+  setTimeouts: async () => {},
+  timeouts: async () => ({ tcp: 900, tcpFin: 120, udp: 300 }),
+  services: async () => SERVICES,
+  connections: async () => CONNS,
+  connTableSize: async () => 4096,
+};
+
+async function run(argv: string[], control: AsyncControl = fixed, stdin = '') {
+  return execute(parseArgs(argv), control, 'uvsadm', async () => stdin);
+}
+
+const rows = [
+  { argv: ['-Ln'], file: 'list-numeric.txt' },
+  { argv: ['-L', '-n', '--stats'], file: 'list-stats.txt' },
+  { argv: ['-Ln', '--rate'], file: 'list-rate.txt' },
+  { argv: ['-Ln', '--thresholds'], file: 'list-thresholds.txt' },
+  { argv: ['-Lnc'], file: 'list-conns.txt' },
+  { argv: ['-Sn'], file: 'save.txt' },
+  { argv: ['-L', '--timeout'], file: 'timeout.txt' },
+];
+for (const r of rows) {
+  test(`uvsadm ${r.argv.join(' ')} prints ipvsadm's format (${r.file})`, async () => {
+    const out = await run(r.argv);
+    assert.equal(out.exitCode, 0);
+    assert.equal(out.stdout, golden(r.file));
+  });
+}
+
+test('without -n, ports are named from /etc/services (80 → http)', async () => {
+  const out = await run(['-L']);
+  assert.match(out.stdout, /^TCP {2}192\.168\.10\.23:http rr$/m);
+});
+
+/** An in-process director behind the AsyncControl interface. */
+function liveControl(): { control: AsyncControl; director: Director } {
+  const director = new Director(new Engine(new FakeEnv()), () => 0);
+  const wrap =
+    <A extends unknown[], R>(f: (...a: A) => R) =>
+    async (...a: A): Promise<R> =>
+      f.apply(director, a);
+  const control: AsyncControl = {
+    addService: wrap(director.addService),
+    editService: wrap(director.editService),
+    deleteService: wrap(director.deleteService),
+    clear: wrap(director.clear),
+    addDest: wrap(director.addDest),
+    editDest: wrap(director.editDest),
+    deleteDest: wrap(director.deleteDest),
+    zero: wrap(director.zero),
+    setTimeouts: wrap(director.setTimeouts),
+    timeouts: wrap(director.timeouts),
+    services: wrap(director.services),
+    connections: wrap(director.connections),
+    connTableSize: wrap(director.connTableSize),
+  };
+  return { control, director };
+}
+
+test('save → clear → restore gives back the same table', async () => {
+  const { control } = liveControl();
+  for (const line of [
+    '-A -t 192.168.10.23:80 -s wrr',
+    '-a -t 192.168.10.23:80 -r 192.168.20.1:8080 -m -w 3 -x 100 -y 50',
+    '-a -t 192.168.10.23:80 -r 192.168.20.2:8080 -m -w 1',
+    '-A -u 192.168.10.23:53 -s rr -p 600 -M 255.255.255.0',
+    '-a -u 192.168.10.23:53 -r 192.168.20.2 -g',
+  ]) {
+    assert.equal((await run(line.split(' '), control)).exitCode, 0, line);
+  }
+  const saved = (await run(['-Sn'], control)).stdout;
+  const listed = (await run(['-Ln'], control)).stdout;
+  assert.equal((await run(['-C'], control)).exitCode, 0);
+  assert.equal((await control.services()).length, 0);
+  const restored = await run(['-R'], control, saved);
+  assert.equal(restored.exitCode, 0, restored.stderr);
+  assert.equal((await run(['-Sn'], control)).stdout, saved);
+  assert.equal((await run(['-Ln'], control)).stdout, listed);
+});
+
+test('libipvs messages and exit status 255 for refused operations', async () => {
+  const { control } = liveControl();
+  await run(['-A', '-t', '10.0.0.1:80'], control);
+  const cases: [string, string][] = [
+    ['-A -t 10.0.0.1:80', 'Service already exists\n'],
+    ['-D -t 10.0.0.2:80', 'No such service\n'],
+    ['-a -t 10.0.0.2:80 -r 10.0.1.1', 'Service not defined\n'],
+    ['-d -t 10.0.0.1:80 -r 10.0.1.1', 'No such destination\n'],
+    ['-A -t 10.0.0.3:80 -s nope', 'Scheduler or persistence engine not found\n'],
+  ];
+  for (const [line, msg] of cases) {
+    const out = await run(line.split(' '), control);
+    assert.deepEqual({ code: out.exitCode, err: out.stderr }, { code: 255, err: msg }, line);
+  }
+});
