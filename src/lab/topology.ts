@@ -35,6 +35,11 @@ export class Topology {
   /** Creates the switch namespace; call first. */
   create(): this {
     this.addNamespace(this.switchNs);
+    // A LAN is a plain switch: with br_netfilter loaded on the host, bridged IPv4 would go
+    // through netfilter, which validates headers and drops malformed frames on the way.
+    for (const family of ['iptables', 'ip6tables', 'arptables']) {
+      shQuiet('ip', ['netns', 'exec', this.switchNs, 'sysctl', '-qw', `net.bridge.bridge-nf-call-${family}=0`]);
+    }
     return this;
   }
 
