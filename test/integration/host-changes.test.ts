@@ -1,0 +1,49 @@
+// uvsd and the host it runs on: receive offloads turned off at start, and a VIP that leaves
+// the kernel's interfaces while uvsd runs is then announced by uvsd's own ARP replies.
+//
+//   client ── lan10 ── eth1 [director] eth2 ── lan20 ── S1, S2
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Lab } from '../../src/lab/lab.js';
+import { PAGE_S1, PAGE_S2 } from '../../src/lab/maquette.js';
+import type { StartedProcess } from '../../src/lab/topology.js';
+import { fetchPages, natLab } from './helpers/nat-lab.js';
+
+let lab: Lab;
+let uvsd: StartedProcess;
+
+before(() => {
+  lab = natLab();
+  lab.build();
+  // GRO on, as a NIC may have it: uvsd must turn it off (merged frames exceed the MTU).
+  assert.equal(lab.run('director', 'ethtool', ['-K', 'eth1', 'gro', 'on']).code, 0);
+  uvsd = lab.startDirector();
+  lab.configure();
+});
+
+after(() => lab?.destroy());
+
+test('uvsd turns off GRO on the interfaces it serves and says so', async () => {
+  // Its stderr arrives through the event loop: bounded wait.
+  const deadline = Date.now() + 3000;
+  while (Date.now() < deadline && !/turned off/.test(uvsd.output())) await new Promise((r) => setTimeout(r, 50));
+  assert.match(uvsd.output(), /uvsd: eth1: turned off gro/);
+  assert.match(lab.run('director', 'ethtool', ['-k', 'eth1']).stdout, /generic-receive-offload: off/);
+});
+
+test('a VIP removed from the kernel while uvsd runs is answered by uvsd itself (ARP)', async () => {
+  assert.equal(lab.run('director', 'ip', ['addr', 'del', '192.168.10.23/24', 'dev', 'eth1']).code, 0);
+  lab.run('client', 'ip', ['neigh', 'flush', 'dev', 'eth0']);
+  // uvsd follows address changes (ip monitor, debounced): bounded wait for its ARP answer.
+  const deadline = Date.now() + 5000;
+  let pages: string[] = [];
+  while (Date.now() < deadline) {
+    pages = fetchPages(lab, 2, 'http://192.168.10.23/', 2);
+    if (!pages.includes('FAIL')) break;
+    lab.run('client', 'ip', ['neigh', 'flush', 'dev', 'eth0']);
+  }
+  assert.deepEqual([...pages].sort(), [PAGE_S1, PAGE_S2]);
+  const neigh = lab.run('client', 'ip', ['-j', 'neigh', 'show', '192.168.10.23']).stdout;
+  const dirMac = (JSON.parse(lab.run('director', 'ip', ['-j', 'link', 'show', 'eth1']).stdout) as { address: string }[])[0]!.address;
+  assert.equal((JSON.parse(neigh) as { lladdr: string }[])[0]?.lladdr, dirMac, 'the client reaches the VIP at the director MAC');
+});
