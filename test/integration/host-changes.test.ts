@@ -27,7 +27,7 @@ test('uvsd turns off GRO on the interfaces it serves and says so', async () => {
   // Its stderr arrives through the event loop: bounded wait.
   const deadline = Date.now() + 3000;
   while (Date.now() < deadline && !/turned off/.test(uvsd.output())) await new Promise((r) => setTimeout(r, 50));
-  assert.match(uvsd.output(), /uvsd: eth1: turned off gro/);
+  assert.match(uvsd.output(), /uvsd: eth1: turned off generic-receive-offload/);
   assert.match(lab.run('director', 'ethtool', ['-k', 'eth1']).stdout, /generic-receive-offload: off/);
 });
 
