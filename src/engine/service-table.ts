@@ -52,8 +52,19 @@ export class ServiceTable {
     return svc;
   }
 
+  /** Refuses what this engine does not forward yet, rather than accepting it silently. */
+  private checkService(spec: ServiceSpec): void {
+    if (spec.key.kind === 'fwmark') {
+      throw new ControlError('E_INVALID', 'firewall-mark services (-f) are not supported by this uvs version yet');
+    }
+    if (spec.persistence) {
+      throw new ControlError('E_INVALID', 'persistent services (-p) are not supported by this uvs version yet');
+    }
+  }
+
   addService(spec: ServiceSpec): Service {
     if (this.find(spec.key)) throw new ControlError('E_SERVICE_EXISTS', 'Service already exists');
+    this.checkService(spec);
     const svc = new Service(spec);
     if (spec.key.kind === 'fwmark') this.byFwmark.set(spec.key.fwmark, svc);
     else {
@@ -69,6 +80,7 @@ export class ServiceTable {
 
   editService(spec: ServiceSpec): void {
     const svc = this.get(spec.key);
+    this.checkService(spec);
     const sameScheduler =
       svc.spec.scheduler === spec.scheduler &&
       (svc.spec.schedFlags ?? []).join(',') === (spec.schedFlags ?? []).join(',');
@@ -94,15 +106,12 @@ export class ServiceTable {
     for (const svc of [...this.ordered]) this.deleteService(svc.key);
   }
 
-  private checkDest(svc: Service, spec: DestSpec): void {
+  private checkDest(spec: DestSpec): void {
     if (spec.method === FwdMethod.Tunnel || spec.method === FwdMethod.Local) {
       throw new ControlError(
         'E_INVALID',
         `forwarding method ${spec.method === FwdMethod.Tunnel ? 'tunnel (-i)' : 'local'} is not supported by this uvs version`,
       );
-    }
-    if (svc.key.kind === 'fwmark' && spec.method === FwdMethod.Masq && spec.port === 0) {
-      throw new ControlError('E_INVALID', 'a masqueraded real server of a fwmark service needs a port');
     }
   }
 
@@ -110,7 +119,7 @@ export class ServiceTable {
     const svc = this.get(key);
     const addr = parseIpv4(spec.addr);
     if (svc.findDest(addr, spec.port)) throw new ControlError('E_DEST_EXISTS', 'Destination already exists');
-    this.checkDest(svc, spec);
+    this.checkDest(spec);
     let id = this.destsById.indexOf(undefined);
     if (id < 0) id = this.destsById.length;
     const dest = new Dest(id, addr, spec);
@@ -124,7 +133,7 @@ export class ServiceTable {
     const svc = this.get(key);
     const dest = svc.findDest(parseIpv4(spec.addr), spec.port);
     if (!dest) throw new ControlError('E_NO_DEST', 'No such destination');
-    this.checkDest(svc, spec);
+    this.checkDest(spec);
     dest.method = spec.method;
     dest.weight = spec.weight;
     dest.upperThreshold = spec.upperThreshold;
