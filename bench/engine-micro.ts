@@ -11,18 +11,11 @@ import { parseIpv4, parseMac, writeIpv4 } from '../src/packet/addr.js';
 import { finish, pseudoHeaderSum, sum16, writeU16 } from '../src/packet/checksum.js';
 import { EtherType, writeEthHeader } from '../src/packet/ethernet.js';
 import { ipv4SetChecksum } from '../src/packet/ipv4.js';
+import { benchArgs } from './bench-args.js';
 
-const args = process.argv.slice(2);
-if (args.includes('--help')) {
-  console.log('usage: node dist/bench/engine-micro.js [--seconds N] [--conns N]\n\nFrames/s through the engine alone (NAT, memory only).');
-  process.exit(0);
-}
-const opt = (name: string, dflt: number): number => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const seconds = opt('--seconds', 3);
-const nConns = opt('--conns', 10000);
+const opt = benchArgs('usage: node dist/bench/engine-micro.js [--seconds N] [--conns N]\n\nFrames/s through the engine alone (NAT, memory only).');
+const seconds = Number(opt('--seconds', '3'));
+const nConns = Number(opt('--conns', '10000'));
 
 const ifMac = parseMac('02:dd:00:00:00:01');
 const srvMac = parseMac('02:51:00:00:00:01');

@@ -11,16 +11,11 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Lab } from '../src/lab/lab.js';
 import { NAT_MAQUETTE } from '../src/lab/maquette.js';
+import { benchArgs } from './bench-args.js';
 
-const args = process.argv.slice(2);
-if (args.includes('--help')) {
-  console.log('usage: node dist/bench/nat-http.js [--seconds N] [--connections N] [--path /bytes?n=65536] [--out FILE]\n\nwrk through uvs, the kernel NAT path and HAProxy on the NAT maquette; prints requests/s and ratios.');
-  process.exit(0);
-}
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : dflt;
-};
+const opt = benchArgs(
+  'usage: node dist/bench/nat-http.js [--seconds N] [--connections N] [--path /bytes?n=65536] [--out FILE]\n\nwrk through uvs, the kernel NAT path and HAProxy on the NAT maquette; prints requests/s and ratios.',
+);
 const seconds = Number(opt('--seconds', '5'));
 const connections = Number(opt('--connections', '16'));
 const path = opt('--path', '/');
