@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // uvs-lab — builds, checks and removes the course's maquettes in network namespaces.
-import yargs from 'yargs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import yargs, { type Argv } from 'yargs';
 import { Lab } from '../lab/lab.js';
-import { MAQUETTES } from '../lab/maquette.js';
-import { checkNat } from '../lab/nat-check.js';
+import { drMaquette, NAT_MAQUETTE, RS_METHODS, type Maquette, type RsMethod } from '../lab/maquette.js';
+import { checkMaquette } from '../lab/maquette-check.js';
 import { destroyByPrefixList, namespacesWithPrefix } from '../lab/topology.js';
 import { serveHttp, serveUdpEcho } from '../lab/web-server.js';
 
-/** The lab's namespaces are uvs-client, uvs-director, uvs-s1, uvs-s2 and uvs-sw. */
+/** The lab's namespaces are uvs-client, uvs-director, uvs-s1, uvs-s2, uvs-sw (and uvs-router for DR). */
 const LAB_PREFIX = 'uvs';
 const LOG_DIR = '/run/uvs-lab';
 
@@ -15,6 +16,55 @@ const progress = (msg: string): void => void process.stderr.write(`uvs-lab: ${ms
 
 function labIsUp(): boolean {
   return namespacesWithPrefix(LAB_PREFIX).includes(`${LAB_PREFIX}-director`);
+}
+
+interface UpArgs {
+  readonly check: boolean;
+  readonly requests: number;
+  readonly rebuild: boolean;
+}
+
+function upOptions<T>(y: Argv<T>) {
+  return y
+    .option('check', { type: 'boolean', default: false, describe: 'then request the VIP from the client and show uvsadm -Lnc / -Ln' })
+    .option('requests', { type: 'number', default: 6, describe: 'requests made by --check' })
+    .option('rebuild', { type: 'boolean', default: false, describe: 'remove a running maquette first' });
+}
+
+/** Which maquette is up (written when one is built). */
+const MARKER = `${LOG_DIR}/maquette`;
+
+function currentMaquette(): string | undefined {
+  return labIsUp() && existsSync(MARKER) ? readFileSync(MARKER, 'utf8').trim() : undefined;
+}
+
+/** Builds `maquette` unless it is already up, then checks it if asked. */
+async function up(maquette: Maquette, argv: UpArgs): Promise<void> {
+  const lab = new Lab(maquette, LAB_PREFIX, { detached: true, logDir: LOG_DIR, progress });
+  const running = currentMaquette();
+  if (argv.rebuild || (running !== undefined && running !== maquette.description) || (running === undefined && labIsUp())) down();
+  if (!labIsUp()) {
+    try {
+      lab.build();
+      lab.startDirector();
+      lab.configure();
+    } catch (err) {
+      progress(`failed: ${(err as Error).message}; removing the half-built maquette`);
+      down();
+      throw err;
+    }
+    mkdirSync(LOG_DIR, { recursive: true });
+    writeFileSync(MARKER, maquette.description);
+    process.stdout.write(lab.uvsadm(['-Ln']).stdout);
+    progress(`maquette up: ip netns exec ${LAB_PREFIX}-director node dist/src/bin/uvsadm.js -Ln; logs in ${LOG_DIR}`);
+  } else {
+    progress('maquette already up (use --rebuild to start over)');
+  }
+  if (argv.check) {
+    const r = await checkMaquette(lab, argv.requests);
+    process.stdout.write(`${r.report}\n`);
+    if (!r.ok) process.exitCode = 1;
+  }
 }
 
 function down(): void {
@@ -29,38 +79,15 @@ async function main(): Promise<void> {
     .usage('uvs-lab — the course\'s LVS maquettes in network namespaces\n\nUsage: uvs-lab <command> [options]')
     .command(
       'nat',
-      'build the LVS-NAT maquette (client, director with VIP 192.168.10.23, S1, S2), run uvsd and the course\'s uvsadm commands',
-      (y) =>
-        y
-          .option('check', { type: 'boolean', default: false, describe: 'then request the VIP from the client and show uvsadm -Lnc / -Ln' })
-          .option('requests', { type: 'number', default: 6, describe: 'requests made by --check' })
-          .option('rebuild', { type: 'boolean', default: false, describe: 'remove a running maquette first' }),
-      (argv) => {
-        const maquette = MAQUETTES['nat']!;
-        const lab = new Lab(maquette, LAB_PREFIX, { detached: true, logDir: LOG_DIR, progress });
-        if (argv.rebuild && labIsUp()) down();
-        if (!labIsUp()) {
-          down();
-          try {
-            lab.build();
-            lab.startDirector();
-            lab.configure();
-          } catch (err) {
-            progress(`failed: ${(err as Error).message}; removing the half-built maquette`);
-            down();
-            throw err;
-          }
-          process.stdout.write(lab.uvsadm(['-Ln']).stdout);
-          progress(`maquette up: ip netns exec uvs-director node dist/src/bin/uvsadm.js -Ln; logs in ${LOG_DIR}`);
-        } else {
-          progress('maquette already up (use --rebuild to start over)');
-        }
-        if (argv.check) {
-          const r = checkNat(lab, argv.requests);
-          process.stdout.write(`${r.report}\n`);
-          if (!r.ok) process.exitCode = 1;
-        }
-      },
+      "build the LVS-NAT maquette (client, director with VIP 192.168.10.23, S1, S2), run uvsd and the course's uvsadm commands",
+      (y) => upOptions(y),
+      (argv) => up(NAT_MAQUETTE, argv),
+    )
+    .command(
+      'dr',
+      "build the LVS-DR maquette (director, S1, S2 on one LAN, VIP 192.168.20.23, client behind a router), with one of the course's three real-server solutions",
+      (y) => upOptions(y).option('rs-method', { choices: RS_METHODS, default: 'sysctl' as RsMethod, describe: 'how S1/S2 accept the VIP without answering ARP for it' }),
+      (argv) => up(drMaquette(argv['rs-method']), argv),
     )
     .command('down', 'remove every lab namespace and process', () => {}, down)
     .command('status', 'list the lab namespaces', () => {}, () => {
@@ -83,7 +110,7 @@ async function main(): Promise<void> {
         await serveUdpEcho(argv.port, argv.name);
       },
     )
-    .demandCommand(1, 'give a command: nat, down, status')
+    .demandCommand(1, 'give a command: nat, dr, down, status')
     .strict()
     .help()
     .fail((msg, err) => {

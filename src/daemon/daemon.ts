@@ -25,6 +25,8 @@ export class Daemon {
   private syncing: Promise<void> = Promise.resolve();
   private syncAgain = false;
   private closed = false;
+  /** VIPs uvsd answers ARP for (not held by the kernel), announced once when they appear. */
+  private readonly announced = new Set<number>();
   readonly clock = (): number => performance.now();
 
   constructor(
@@ -91,9 +93,21 @@ export class Daemon {
       }
       this.host.setNextHopsInUse(nextHops);
       await this.host.applyGuard(this.engine.services);
+      this.announceVips();
     } catch (err) {
       this.log(`uvsd: ${(err as Error).message}`);
     }
+  }
+
+  /** Gratuitous ARP for each VIP that uvsd answers itself, when it first appears. */
+  private announceVips(): void {
+    const vips = new Set<number>();
+    for (const svc of this.engine.services.ordered) {
+      if (svc.key.kind === 'addr' && !this.host.isLocalAddress(svc.vip)) vips.add(svc.vip);
+    }
+    for (const vip of vips) if (!this.announced.has(vip)) this.host.announce(vip);
+    this.announced.clear();
+    for (const vip of vips) this.announced.add(vip);
   }
 
   async close(): Promise<void> {

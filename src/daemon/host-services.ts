@@ -27,6 +27,8 @@ export interface HostServices {
   /** Installs or updates the nftables guard for the services' current state. */
   applyGuard(services: ServiceTable): Promise<void>;
   onHostChange(listener: () => void): void;
+  /** Gratuitous ARP for `ip` on every served interface (a VIP uvsd answers for itself). */
+  announce(ip: number): void;
   /** Next hops of the real servers in service, whose ARP entries are kept fresh. */
   setNextHopsInUse(ips: Iterable<number>): void;
   /** Starts following host changes and refreshing neighbours. */

@@ -3,6 +3,7 @@
 import { FwdMethod } from '../engine/model.js';
 import type { ServiceTable } from '../engine/service-table.js';
 import type { IoBackend } from '../io/io-backend.js';
+import { buildGratuitousArp } from '../packet/arp.js';
 import { InterfaceTable } from '../net/interfaces.js';
 import { KernelGuard } from '../net/kernel-guard.js';
 import { LinkWatch } from '../net/link-watch.js';
@@ -23,8 +24,10 @@ export class Host implements HostServices {
   /** Next hops of real servers in service: kept fresh in the ARP cache. */
   private readonly inUse = new Set<number>();
 
+  private readonly arpBuf = Buffer.alloc(64);
+
   constructor(
-    io: IoBackend,
+    private readonly io: IoBackend,
     private readonly served: () => readonly string[],
     private readonly guardEnabled: boolean,
   ) {
@@ -72,6 +75,15 @@ export class Host implements HostServices {
       ),
       localAddrs: this.interfaces.localAddresses(),
     });
+  }
+
+  announce(ip: number): void {
+    for (const name of this.served()) {
+      const iface = this.interfaces.named(name);
+      if (!iface) continue;
+      const len = buildGratuitousArp(this.arpBuf, iface.mac, ip);
+      this.io.send(iface.ifIndex, this.arpBuf, len);
+    }
   }
 
   onHostChange(listener: () => void): void {

@@ -60,6 +60,11 @@ export class Lab {
       for (const i of h.ifaces) this.topo.plug(h.name, i.ifName, i.lan, i.addrs);
       if (h.gateway) this.topo.route(h.name, 'default', h.gateway);
       if (h.forwarding) this.topo.sysctl(h.name, 'net.ipv4.ip_forward', '1');
+      for (const step of h.setup ?? []) {
+        const [cmd, ...args] = step.argv;
+        const r = this.run(h.name, cmd!, args, step.input);
+        if (r.code !== 0) throw new LabCommandError(`${this.ns(h.name)}: ${step.argv.join(' ')}: ${r.stderr.trim()}`);
+      }
     }
     for (const h of m.hosts) if (h.page) this.startWebServer(h.name, 80, h.page);
     for (const h of m.hosts) if (h.page) this.waitForPort(h.name, 80);

@@ -7,6 +7,12 @@ export interface HostIface {
   readonly addrs: readonly string[];
 }
 
+/** A command run in a host after the topology is built (nft rulesets come on stdin). */
+export interface SetupStep {
+  readonly argv: readonly string[];
+  readonly input?: string;
+}
+
 export interface HostSpec {
   readonly name: string;
   readonly role: 'client' | 'director' | 'server';
@@ -15,6 +21,8 @@ export interface HostSpec {
   readonly forwarding?: boolean;
   /** The page its web server serves on port 80. */
   readonly page?: string;
+  /** Host configuration beyond addresses and routes (e.g. a real server's DR solution). */
+  readonly setup?: readonly SetupStep[];
 }
 
 export interface Maquette {
@@ -58,4 +66,105 @@ export const NAT_MAQUETTE: Maquette = {
   ],
 };
 
-export const MAQUETTES: Record<string, Maquette> = { nat: NAT_MAQUETTE };
+/** The course's three ways of keeping LVS-DR real servers from answering ARP for the VIP. */
+export const RS_METHODS = ['sysctl', 'arptables', 'redirect'] as const;
+export type RsMethod = (typeof RS_METHODS)[number];
+
+const DR_VIP = '192.168.20.23';
+
+/** A real server's DR solution as setup steps (`rip` is its own address). */
+export function drRealServerSetup(method: RsMethod, rip: string, vip = DR_VIP): SetupStep[] {
+  switch (method) {
+    case 'sysctl':
+      // VIP on lo; answer ARP only for addresses of the receiving interface (arp_ignore=1)
+      // and announce with the best local address of the outgoing subnet (arp_announce=2).
+      return [
+        { argv: ['ip', 'addr', 'add', `${vip}/32`, 'dev', 'lo'] },
+        ...['all', 'eth0'].flatMap((i) => [
+          { argv: ['sysctl', '-qw', `net.ipv4.conf.${i}.arp_ignore=1`] },
+          { argv: ['sysctl', '-qw', `net.ipv4.conf.${i}.arp_announce=2`] },
+        ]),
+      ];
+    case 'arptables':
+      // VIP on the interface; ARP filtered (nftables' arp family, what arptables-nft drives):
+      // incoming requests for the VIP dropped, the VIP rewritten out of outgoing ARP.
+      return [
+        { argv: ['ip', 'addr', 'add', `${vip}/32`, 'dev', 'eth0'] },
+        {
+          argv: ['nft', '-f', '-'],
+          input: [
+            'table arp uvs_rs {',
+            '  chain in {',
+            '    type filter hook input priority 0; policy accept;',
+            `    arp operation request arp daddr ip ${vip} drop`,
+            '  }',
+            '  chain out {',
+            '    type filter hook output priority 0; policy accept;',
+            `    arp saddr ip ${vip} arp saddr ip set ${rip}`,
+            '  }',
+            '}',
+            '',
+          ].join('\n'),
+        },
+      ];
+    case 'redirect':
+      // No VIP at all: netfilter rewrites what is sent to the VIP to the server's own address.
+      return [
+        {
+          argv: ['nft', '-f', '-'],
+          input: [
+            'table ip uvs_rs {',
+            '  chain pre {',
+            '    type nat hook prerouting priority -100;',
+            `    ip daddr ${vip} tcp dport 80 redirect`,
+            '  }',
+            '}',
+            '',
+          ].join('\n'),
+        },
+      ];
+  }
+}
+
+/**
+ * « Maquette de test LVS-DR »: the director and S1, S2 on one LAN (192.168.20.0/24), the VIP
+ * 192.168.20.23 as the director's second address; the client reaches it through a router,
+ * which is also the servers' default gateway, so replies go back without the director.
+ */
+export function drMaquette(method: RsMethod): Maquette {
+  const server = (n: 1 | 2, page: string): HostSpec => ({
+    name: `s${n}`,
+    role: 'server',
+    ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: [`192.168.20.${n}/24`] }],
+    gateway: '192.168.20.254',
+    page,
+    setup: drRealServerSetup(method, `192.168.20.${n}`),
+  });
+  return {
+    name: 'dr',
+    description: `LVS-DR: director and S1/S2 on 192.168.20.0/24, VIP ${DR_VIP}, real servers by ${method}; client behind a router`,
+    lans: ['lan10', 'lan20'],
+    vip: DR_VIP,
+    hosts: [
+      { name: 'client', role: 'client', ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.1/24'] }], gateway: '192.168.10.254' },
+      {
+        name: 'router',
+        role: 'client',
+        ifaces: [
+          { ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.254/24'] },
+          { ifName: 'eth1', lan: 'lan20', addrs: ['192.168.20.254/24'] },
+        ],
+        forwarding: true,
+      },
+      { name: 'director', role: 'director', ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.253/24', `${DR_VIP}/24`] }], gateway: '192.168.20.254' },
+      server(1, PAGE_S1),
+      server(2, PAGE_S2),
+    ],
+    commands: [
+      ['-A', '-t', `${DR_VIP}:80`, '-s', 'rr'],
+      ['-a', '-t', `${DR_VIP}:80`, '-r', '192.168.20.1:80', '-g', '-w', '1'],
+      ['-a', '-t', `${DR_VIP}:80`, '-r', '192.168.20.2:80', '-g', '-w', '1'],
+    ],
+  };
+}
+
