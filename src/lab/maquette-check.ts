@@ -36,8 +36,8 @@ function macOf(lab: Lab, host: string, ifName: string): string {
   return r.code === 0 ? ((JSON.parse(r.stdout) as { address: string }[])[0]?.address ?? '?') : '?';
 }
 
-/** DR: who answers ARP for the VIP on the servers' LAN (seen from the router). */
-async function arpAnswerers(lab: Lab): Promise<string[]> {
+/** DR: the MACs that answer ARP for the VIP on the servers' LAN (seen from the router). */
+export async function arpAnswerers(lab: Lab): Promise<string[]> {
   const vip = lab.maquette.vip;
   const lines = await captureIn(lab.ns('router'), 'eth1', `arp and arp[7] = 2`, () => {
     lab.run('router', 'ip', ['neigh', 'flush', 'to', vip]);

@@ -1,10 +1,7 @@
 // Shared by the forwarding tests: the course's NAT maquette under unique namespace names,
 // HTTP from the client, a capture in a namespace, and the daemon's counters.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { captureIn } from '../../../src/lab/capture.js';
 import { Lab } from '../../../src/lab/lab.js';
 import { NAT_MAQUETTE } from '../../../src/lab/maquette.js';
 
@@ -39,36 +36,7 @@ export function counters(lab: Lab): Record<string, number> {
   return JSON.parse(r.stdout) as Record<string, number>;
 }
 
-/**
- * Captures on `host`'s `ifName` while `during` runs; returns tcpdump's text lines.
- * Bounded: the capture stops when `during` returns (or after 60 s).
- */
-export async function capture(lab: Lab, host: string, ifName: string, filter: string, during: () => Promise<void> | void): Promise<string[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'uvs-cap-'));
-  const file = join(dir, 'cap.pcap');
-  const td = spawn('ip', ['netns', 'exec', lab.ns(host), 'tcpdump', '-Z', 'root', '--immediate-mode', '-n', '-U', '-i', ifName, '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const killer = setTimeout(() => td.kill('SIGKILL'), 60_000);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      td.stderr.on('data', (d: Buffer) => {
-        err += d.toString();
-        if (err.includes('listening on')) resolve();
-      });
-      td.once('exit', () => reject(new Error(`tcpdump exited: ${err}`)));
-    });
-    await during();
-    await new Promise((r) => setTimeout(r, 300));
-  } finally {
-    clearTimeout(killer);
-    td.kill('SIGTERM');
-    await new Promise((r) => td.once('exit', r));
-  }
-  const r = lab.run(host, 'tcpdump', ['-n', '-tt', '-r', file]);
-  rmSync(dir, { recursive: true, force: true });
-  return r.stdout.split('\n').filter((l) => l.trim() !== '');
-}
-
-export function readText(path: string): string {
-  return readFileSync(path, 'utf8');
+/** Captures on `host`'s `ifName` while `during` runs; tcpdump's lines (with MACs). */
+export function capture(lab: Lab, host: string, ifName: string, filter: string, during: () => Promise<void> | void): Promise<string[]> {
+  return captureIn(lab.ns(host), ifName, filter, during);
 }
