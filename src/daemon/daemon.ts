@@ -84,6 +84,7 @@ export class Daemon {
           const route = await this.host.routeTo(dest.addr);
           dest.ifIndex = route.ifIndex;
           dest.nextHop = route.gateway ?? dest.addr;
+          dest.tunnelSrc = route.src ?? this.host.interfaceAddress(route.ifIndex) ?? 0;
           nextHops.push(dest.nextHop);
           if (!this.host.neighbours.lookup(dest.nextHop)) this.host.neighbours.request(dest.nextHop, dest.ifIndex);
         } catch (err) {

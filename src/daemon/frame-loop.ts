@@ -13,6 +13,6 @@ export function frameLoop(engine: Engine, io: IoBackend, arp: ArpLearner, clock:
   return (buf, len, ifIndex) => {
     if (len >= 14 && ((buf[Eth.Type]! << 8) | buf[Eth.Type + 1]!) === EtherType.ARP) arp.learn(buf, len, ifIndex);
     const v = engine.process(buf, len, ifIndex, clock());
-    if (v === Verdict.Forward || v === Verdict.Reply) io.send(engine.txIfIndex, buf, engine.txLen);
+    if (v === Verdict.Forward || v === Verdict.Reply) io.send(engine.txIfIndex, engine.txBuf, engine.txLen);
   };
 }

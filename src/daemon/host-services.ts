@@ -22,8 +22,10 @@ export interface HostServices {
   refresh(): Promise<void>;
   interfaceByIndex(ifIndex: number): InterfaceFacts | undefined;
   isLocalAddress(ip: number): boolean;
+  /** The first IPv4 address of an interface. */
+  interfaceAddress(ifIndex: number): number | undefined;
   readonly neighbours: NeighbourCache;
-  routeTo(ip: number): Promise<{ readonly ifIndex: number; readonly gateway?: number }>;
+  routeTo(ip: number): Promise<{ readonly ifIndex: number; readonly gateway?: number; readonly src?: number }>;
   /** Installs or updates the nftables guard for the services' current state. */
   applyGuard(services: ServiceTable): Promise<void>;
   onHostChange(listener: () => void): void;

@@ -48,6 +48,10 @@ export class Host implements HostServices {
     return this.interfaces.get(ifIndex);
   }
 
+  interfaceAddress(ifIndex: number): number | undefined {
+    return this.interfaces.get(ifIndex)?.addrs[0]?.addr;
+  }
+
   isLocalAddress(ip: number): boolean {
     return this.interfaces.isLocalAddress(ip);
   }

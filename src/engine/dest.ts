@@ -27,6 +27,8 @@ export class Dest {
   ifIndex = -1;
   /** Next hop toward the server: its own address on a connected LAN, or a gateway. */
   nextHop: number;
+  /** Source address of the outer header of LVS-TUN packets (the director's, toward it). */
+  tunnelSrc = 0;
 
   constructor(id: number, addr: number, spec: DestSpec) {
     this.id = id;

@@ -42,9 +42,12 @@ export class Engine {
   readonly counters = new EngineCounters();
   readonly lifecycle: ConnLifecycle;
 
-  /** Where to send after Forward/Reply. */
+  /** What to send after Forward/Reply: `txLen` bytes of `txBuf` on `txIfIndex`. */
   txIfIndex = -1;
   txLen = 0;
+  txBuf: Buffer = Buffer.alloc(0);
+  /** Room for frames the engine builds itself (ICMP errors). */
+  readonly scratch = Buffer.alloc(1600);
 
   private readonly f = new FrameFields();
 
@@ -58,6 +61,7 @@ export class Engine {
 
   process(buf: Buffer, len: number, ifIndex: number, now: number): Verdict {
     this.counters.frames++;
+    this.txBuf = buf;
     if (len < ETH_HLEN) return this.drop(DropReason.Truncated);
     const ifMac = this.env.interfaceMac(ifIndex);
     if (ifMac && macEquals(buf, Eth.Src, ifMac, 0)) return this.drop(DropReason.OwnFrame);
@@ -109,7 +113,7 @@ export class Engine {
       return this.processL4(buf, ifIndex, now);
     }
     if (f.proto === IpProto.ICMP && f.l4 + ICMP_HLEN <= end && icmpIsError(buf[f.l4 + Icmp.Type]!)) {
-      return this.count(forwardIcmpRelated(this, buf, f));
+      return this.count(forwardIcmpRelated(this, buf, f, ifIndex));
     }
     return this.notOurs();
   }
@@ -121,7 +125,7 @@ export class Engine {
     let i = c.lookupIn(f.proto, f.srcAddr, f.srcPort, f.dstAddr, f.dstPort);
     if (i >= 0) {
       this.lifecycle.touch(i, f, Direction.Input, now);
-      return this.count(forwardToDest(this, buf, f, i));
+      return this.count(forwardToDest(this, buf, f, i, ifIndex));
     }
     // 2. A reply from a real server of a NAT connection.
     i = c.lookupOut(f.proto, f.srcAddr, f.srcPort, f.dstAddr, f.dstPort);
@@ -140,7 +144,7 @@ export class Engine {
     if (!dest) return this.drop(DropReason.NoDest);
     i = this.lifecycle.open(svc, dest, f, buf, ifIndex, now);
     this.lifecycle.touch(i, f, Direction.Input, now);
-    return this.count(forwardToDest(this, buf, f, i));
+    return this.count(forwardToDest(this, buf, f, i, ifIndex));
   }
 
   /** Counts a verdict returned by a forwarder (drops and not-ours count themselves). */

@@ -107,11 +107,8 @@ export class ServiceTable {
   }
 
   private checkDest(spec: DestSpec): void {
-    if (spec.method === FwdMethod.Tunnel || spec.method === FwdMethod.Local) {
-      throw new ControlError(
-        'E_INVALID',
-        `forwarding method ${spec.method === FwdMethod.Tunnel ? 'tunnel (-i)' : 'local'} is not supported by this uvs version`,
-      );
+    if (spec.method === FwdMethod.Local) {
+      throw new ControlError('E_INVALID', 'forwarding method local is not supported by this uvs version');
     }
   }
 

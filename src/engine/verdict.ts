@@ -43,6 +43,8 @@ export class EngineCounters {
   forwarded = 0;
   replied = 0;
   notOurs = 0;
+  /** ICMP "fragmentation needed" sent back (TUN). */
+  fragNeeded = 0;
   readonly drops = new Float64Array(DROP_REASON_NAMES.length);
 
   drop(reason: DropReason): void {
@@ -56,6 +58,7 @@ export class EngineCounters {
       forwarded: this.forwarded,
       replied: this.replied,
       not_ours: this.notOurs,
+      frag_needed: this.fragNeeded,
     };
     DROP_REASON_NAMES.forEach((name, i) => (out[`drop.${name}`] = this.drops[i]!));
     return out;

@@ -6,9 +6,10 @@ import type { Engine, FrameFields } from '../engine.js';
 import { FwdMethod } from '../model.js';
 import { DropReason, Verdict } from '../verdict.js';
 import { decrementTtl, rewriteEndpoint } from './rewrite.js';
+import { forwardTunnel } from './tunnel.js';
 
 /** Sends the frame of connection `i` on toward its real server, rewritten for its method. */
-export function forwardToDest(e: Engine, buf: Buffer, f: FrameFields, i: number): Verdict {
+export function forwardToDest(e: Engine, buf: Buffer, f: FrameFields, i: number, inIf: number): Verdict {
   const c = e.conns;
   switch (c.flags[i]! & ConnFlag.MethodMask) {
     case FwdMethod.Masq:
@@ -18,6 +19,8 @@ export function forwardToDest(e: Engine, buf: Buffer, f: FrameFields, i: number)
     case FwdMethod.Route:
       // DR: the IP packet is untouched; only the Ethernet header is the director's own.
       break;
+    case FwdMethod.Tunnel:
+      return forwardTunnel(e, buf, f, i, inIf);
     default:
       return e.drop(DropReason.UnsupportedMethod);
   }

@@ -12,13 +12,14 @@ import { FwdMethod } from '../model.js';
 import { DropReason, type Verdict } from '../verdict.js';
 import { decrementTtl, setIpAddr } from './rewrite.js';
 import { moveToClient, moveToDest } from './forwarders.js';
+import { forwardTunnel } from './tunnel.js';
 
 function fixIcmpChecksum(buf: Buffer, icmp: number, end: number): void {
   writeU16(buf, icmp + Icmp.Csum, 0);
   writeU16(buf, icmp + Icmp.Csum, finish(sum16(buf, icmp, end - icmp)));
 }
 
-export function forwardIcmpRelated(e: Engine, buf: Buffer, f: FrameFields): Verdict {
+export function forwardIcmpRelated(e: Engine, buf: Buffer, f: FrameFields, inIf: number): Verdict {
   const end = f.ip + f.ipLen;
   const q = f.l4 + Icmp.Quoted;
   const qihl = ipv4HeaderLen(buf, q, end);
@@ -45,6 +46,8 @@ export function forwardIcmpRelated(e: Engine, buf: Buffer, f: FrameFields): Verd
       fixIcmpChecksum(buf, f.l4, end);
       if (!decrementTtl(buf, f.ip)) return e.drop(DropReason.TtlExpired);
     }
+    // TUN servers get the ICMP error through the tunnel, like the connection's packets.
+    if (method === FwdMethod.Tunnel) return forwardTunnel(e, buf, f, i, inIf);
     return moveToDest(e, buf, f, i);
   }
   // About a packet a real server received (client → RIP): goes back to the client.
