@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { Lab } from '../lab/lab.js';
-import { drMaquette, NAT_MAQUETTE, RS_METHODS, type Maquette, type RsMethod } from '../lab/maquette.js';
+import { drMaquette, NAT_MAQUETTE, RS_METHODS, TUN_MAQUETTE, type Maquette, type RsMethod } from '../lab/maquette.js';
 import { checkMaquette } from '../lab/maquette-check.js';
 import { destroyByPrefixList, namespacesWithPrefix } from '../lab/topology.js';
 import { serveHttp, serveUdpEcho } from '../lab/web-server.js';
@@ -89,6 +89,12 @@ async function main(): Promise<void> {
       (y) => upOptions(y).option('rs-method', { choices: RS_METHODS, default: 'sysctl' as RsMethod, describe: 'how S1/S2 accept the VIP without answering ARP for it' }),
       (argv) => up(drMaquette(argv['rs-method']), argv),
     )
+    .command(
+      'tun',
+      'build the LVS-TUN maquette (real servers on a routed subnet behind IPIP, uvs-tun-endpoint on each)',
+      (y) => upOptions(y),
+      (argv) => up(TUN_MAQUETTE, argv),
+    )
     .command('down', 'remove every lab namespace and process', () => {}, down)
     .command('status', 'list the lab namespaces', () => {}, () => {
       const list = namespacesWithPrefix(LAB_PREFIX);
@@ -110,7 +116,7 @@ async function main(): Promise<void> {
         await serveUdpEcho(argv.port, argv.name);
       },
     )
-    .demandCommand(1, 'give a command: nat, dr, down, status')
+    .demandCommand(1, 'give a command: nat, dr, tun, down, status')
     .strict()
     .help()
     .fail((msg, err) => {

@@ -13,6 +13,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const UVSD = join(REPO_ROOT, 'dist/src/bin/uvsd.js');
 export const UVSADM = join(REPO_ROOT, 'dist/src/bin/uvsadm.js');
 export const UVS_LAB = join(REPO_ROOT, 'dist/src/bin/uvs-lab.js');
+export const UVS_TUN_ENDPOINT = join(REPO_ROOT, 'dist/src/bin/uvs-tun-endpoint.js');
+const PROGRAMS = { 'uvs-tun-endpoint': UVS_TUN_ENDPOINT } as const;
 
 export interface RunResult {
   readonly code: number;
@@ -67,6 +69,9 @@ export class Lab {
       }
     }
     for (const h of m.hosts) if (h.page) this.startWebServer(h.name, 80, h.page);
+    for (const h of m.hosts) {
+      for (const p of h.programs ?? []) this.startIn(h.name, p.program, process.execPath, [PROGRAMS[p.program], ...p.args]);
+    }
     for (const h of m.hosts) if (h.page) this.waitForPort(h.name, 80);
     return this;
   }

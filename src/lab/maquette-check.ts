@@ -53,18 +53,20 @@ export async function checkMaquette(lab: Lab, requests: number): Promise<CheckRe
   let pages: string[] = [];
   let failed = 0;
   let bypass = true;
-  if (m.name === 'dr') {
+  if (m.name === 'dr' || m.name === 'tun') {
     // Frames from VIP:80 seen on the director's link would be replies passing through it.
     const seen = await captureIn(lab.ns('director'), 'eth0', `src host ${m.vip} and tcp src port 80`, () => {
       ({ pages, failed } = requestPages(lab, requests, lines));
     });
     bypass = seen.length === 0;
     lines.push(`director$ tcpdump -ni eth0 'src host ${m.vip} and tcp src port 80'   # during the requests\n${seen.length} frame(s)${bypass ? ': the replies bypass the director' : ''}`);
-    const dirMac = macOf(lab, 'director', 'eth0');
-    const answerers = await arpAnswerers(lab);
-    const onlyDirector = answerers.length === 1 && answerers[0] === dirMac;
-    lines.push(`router$ arp for ${m.vip}: answered by ${answerers.join(', ') || 'nobody'} (director eth0 is ${dirMac})`);
-    bypass = bypass && onlyDirector;
+    if (m.name === 'dr') {
+      const dirMac = macOf(lab, 'director', 'eth0');
+      const answerers = await arpAnswerers(lab);
+      const onlyDirector = answerers.length === 1 && answerers[0] === dirMac;
+      lines.push(`router$ arp for ${m.vip}: answered by ${answerers.join(', ') || 'nobody'} (director eth0 is ${dirMac})`);
+      bypass = bypass && onlyDirector;
+    }
   } else {
     ({ pages, failed } = requestPages(lab, requests, lines));
   }

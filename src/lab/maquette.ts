@@ -23,6 +23,8 @@ export interface HostSpec {
   readonly page?: string;
   /** Host configuration beyond addresses and routes (e.g. a real server's DR solution). */
   readonly setup?: readonly SetupStep[];
+  /** uvs programs kept running on the host (e.g. uvs-tun-endpoint), with their arguments. */
+  readonly programs?: readonly { readonly program: 'uvs-tun-endpoint'; readonly args: readonly string[] }[];
 }
 
 export interface Maquette {
@@ -168,3 +170,46 @@ export function drMaquette(method: RsMethod): Maquette {
   };
 }
 
+/**
+ * LVS-TUN: the real servers on a routed, different subnet (192.168.30.0/24) behind a router;
+ * the director (VIP 192.168.20.23) reaches them through IPIP; they answer the client directly
+ * from the VIP, held on lo, with uvs-tun-endpoint decapsulating (no ipip module here).
+ */
+export const TUN_MAQUETTE: Maquette = (() => {
+  const server = (n: 1 | 2, page: string): HostSpec => ({
+    name: `s${n}`,
+    role: 'server',
+    ifaces: [{ ifName: 'eth0', lan: 'lan30', addrs: [`192.168.30.${n}/24`] }],
+    gateway: '192.168.30.254',
+    page,
+    setup: [{ argv: ['ip', 'addr', 'add', `${DR_VIP}/32`, 'dev', 'lo'] }],
+    programs: [{ program: 'uvs-tun-endpoint', args: ['--vip', DR_VIP] }],
+  });
+  return {
+    name: 'tun',
+    description: `LVS-TUN: director on 192.168.20.0/24 with VIP ${DR_VIP}, S1/S2 on the routed 192.168.30.0/24 behind IPIP`,
+    lans: ['lan10', 'lan20', 'lan30'],
+    vip: DR_VIP,
+    hosts: [
+      { name: 'client', role: 'client', ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.1/24'] }], gateway: '192.168.10.254' },
+      {
+        name: 'router',
+        role: 'client',
+        ifaces: [
+          { ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.254/24'] },
+          { ifName: 'eth1', lan: 'lan20', addrs: ['192.168.20.254/24'] },
+          { ifName: 'eth2', lan: 'lan30', addrs: ['192.168.30.254/24'] },
+        ],
+        forwarding: true,
+      },
+      { name: 'director', role: 'director', ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.253/24', `${DR_VIP}/24`] }], gateway: '192.168.20.254' },
+      server(1, PAGE_S1),
+      server(2, PAGE_S2),
+    ],
+    commands: [
+      ['-A', '-t', `${DR_VIP}:80`, '-s', 'rr'],
+      ['-a', '-t', `${DR_VIP}:80`, '-r', '192.168.30.1:80', '-i', '-w', '1'],
+      ['-a', '-t', `${DR_VIP}:80`, '-r', '192.168.30.2:80', '-i', '-w', '1'],
+    ],
+  };
+})();

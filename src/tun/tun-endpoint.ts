@@ -1,0 +1,136 @@
+// The real-server side of LVS-TUN on a host without the `ipip` module: IPIP packets
+// addressed to this host are taken off the wire (libpcap), their outer header removed, and
+// the inner packet handed to the local stack through a veth pair of our own (uvstun0 →
+// uvstun1), where the kernel receives it as if from a tunnel device; the VIP sits on `lo`
+// as for the kernel's tunl0. The kernel's own answer to IPIP (ICMP protocol unreachable,
+// having no ipip) is prevented by an nftables ingress rule of ours.
+import capPkg from 'cap';
+import { formatIpv4, formatMac, readIpv4 } from '../packet/addr.js';
+import { readU16 } from '../packet/checksum.js';
+import { copyMac, Eth, ETH_HLEN, EtherType } from '../packet/ethernet.js';
+import { Ipv4, ipv4HeaderLen, IpProto } from '../packet/ipv4.js';
+import { InterfaceTable, type Interface } from '../net/interfaces.js';
+import { run, runSyncQuiet } from '../net/run.js';
+
+const { Cap } = capPkg;
+
+export const INJECT_IF = 'uvstun0';
+export const RECEIVE_IF = 'uvstun1';
+const NFT_TABLE = 'uvs_tun';
+
+export class TunEndpointError extends Error {
+  readonly code = 'E_TUN_ENDPOINT';
+}
+
+export interface TunEndpointCounters {
+  received: number;
+  delivered: number;
+  notForUs: number;
+  badInner: number;
+  vipRefused: number;
+}
+
+export class TunEndpoint {
+  readonly counters: TunEndpointCounters = { received: 0, delivered: 0, notForUs: 0, badInner: 0, vipRefused: 0 };
+  private readonly caps: InstanceType<typeof Cap>[] = [];
+  private injector: InstanceType<typeof Cap> | undefined;
+  private readonly ifaces = new InterfaceTable();
+  private local = new Set<number>();
+
+  constructor(
+    private readonly wanted: readonly string[],
+    /** Inner destinations accepted; empty = any local address. */
+    private readonly vips: ReadonlySet<number>,
+  ) {}
+
+  /** Creates the veth pair and the guard, then starts decapsulating; returns served interfaces. */
+  async start(): Promise<string[]> {
+    await this.ifaces.refresh();
+    const served = this.chooseInterfaces();
+    runSyncQuiet('ip', ['link', 'del', INJECT_IF]); // a stale pair of a killed endpoint
+    await run('ip', ['link', 'add', INJECT_IF, 'type', 'veth', 'peer', 'name', RECEIVE_IF]);
+    for (const i of [INJECT_IF, RECEIVE_IF]) {
+      runSyncQuiet('ethtool', ['-K', i, 'tx', 'off', 'rx', 'off', 'tso', 'off', 'gso', 'off', 'gro', 'off']);
+      await run('ip', ['link', 'set', i, 'up']);
+    }
+    // Inner packets come from clients anywhere: no reverse-path check on the receiving side.
+    for (const k of ['all', RECEIVE_IF]) await run('sysctl', ['-qw', `net.ipv4.conf.${k}.rp_filter=0`]);
+    await this.ifaces.refresh();
+    this.local = new Set(this.ifaces.localAddresses());
+    await run('nft', ['-f', '-'], this.guardRuleset(served));
+    const inject = this.ifaces.named(INJECT_IF);
+    const receive = this.ifaces.named(RECEIVE_IF);
+    if (!inject || !receive) throw new TunEndpointError(`could not create ${INJECT_IF}/${RECEIVE_IF}`);
+    this.injector = new Cap();
+    this.injector.open(INJECT_IF, 'ether proto 0x88b5', 1 << 20, Buffer.alloc(2048));
+    for (const iface of served) this.capture(iface, inject.mac, receive.mac);
+    return served.map((i) => i.name);
+  }
+
+  private chooseInterfaces(): Interface[] {
+    if (this.wanted.length === 0) {
+      return this.ifaces.all().filter((i) => !i.loopback && i.name !== INJECT_IF && i.name !== RECEIVE_IF && i.mac.some((b) => b !== 0));
+    }
+    return this.wanted.map((n) => {
+      const i = this.ifaces.named(n);
+      if (!i) throw new TunEndpointError(`-i ${n}: no such interface`);
+      return i;
+    });
+  }
+
+  private guardRuleset(served: readonly Interface[]): string {
+    const local = [...this.local].map(formatIpv4).join(', ');
+    const lines = [`table netdev ${NFT_TABLE}`, `delete table netdev ${NFT_TABLE}`, `table netdev ${NFT_TABLE} {`];
+    served.forEach((i, k) => {
+      lines.push(`  chain ingress_${k} {`, `    type filter hook ingress device ${JSON.stringify(i.name)} priority -500; policy accept;`);
+      lines.push(`    ip protocol 4 ip daddr { ${local} } drop`, '  }');
+    });
+    lines.push('}', '');
+    return lines.join('\n');
+  }
+
+  private capture(iface: Interface, injectMac: Buffer, receiveMac: Buffer): void {
+    const cap = new Cap();
+    const buf = Buffer.alloc(65536);
+    cap.open(iface.name, `ip proto 4 and not ether src ${formatMac(iface.mac)}`, 8 << 20, buf);
+    cap.on('packet', (len: number) => this.decapsulate(buf, len, injectMac, receiveMac));
+    this.caps.push(cap);
+  }
+
+  /** Outer header off, Ethernet header toward uvstun1 on, sent on uvstun0. In place. */
+  private decapsulate(buf: Buffer, len: number, injectMac: Buffer, receiveMac: Buffer): void {
+    this.counters.received++;
+    const outer = ETH_HLEN;
+    const ohl = ipv4HeaderLen(buf, outer, len);
+    if (ohl === undefined || buf[outer + Ipv4.Proto] !== IpProto.IPIP || !this.local.has(readIpv4(buf, outer + Ipv4.Dst))) {
+      this.counters.notForUs++;
+      return;
+    }
+    const innerOff = outer + ohl;
+    const innerLen = readU16(buf, outer + Ipv4.TotalLen) - ohl;
+    if (innerLen <= 0 || innerOff + innerLen > len || ipv4HeaderLen(buf, innerOff, innerOff + innerLen) === undefined) {
+      this.counters.badInner++;
+      return;
+    }
+    if (this.vips.size > 0 && !this.vips.has(readIpv4(buf, innerOff + Ipv4.Dst))) {
+      this.counters.vipRefused++;
+      return;
+    }
+    buf.copyWithin(ETH_HLEN, innerOff, innerOff + innerLen);
+    copyMac(buf, Eth.Dst, receiveMac, 0);
+    copyMac(buf, Eth.Src, injectMac, 0);
+    buf.writeUInt16BE(EtherType.IPv4, Eth.Type);
+    this.injector?.send(buf, ETH_HLEN + innerLen);
+    this.counters.delivered++;
+  }
+
+  /** Synchronous: from signal and exit handlers. */
+  close(): void {
+    for (const c of this.caps) c.close();
+    this.caps.length = 0;
+    this.injector?.close();
+    this.injector = undefined;
+    runSyncQuiet('nft', ['delete', 'table', 'netdev', NFT_TABLE]);
+    runSyncQuiet('ip', ['link', 'del', INJECT_IF]);
+  }
+}
