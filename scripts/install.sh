@@ -10,6 +10,7 @@ APT_PACKAGES=(
   ethtool        # offload checks
   tcpdump        # captures in tests
   curl           # HTTP client of the lab and tests
+  tshark         # dissects what crossed a link (IPIP) in the TUN tests
   procps         # sysctl, pgrep
   python3 make g++  # node-gyp for cap
 )

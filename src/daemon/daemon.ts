@@ -85,6 +85,7 @@ export class Daemon {
           dest.ifIndex = route.ifIndex;
           dest.nextHop = route.gateway ?? dest.addr;
           dest.tunnelSrc = route.src ?? this.host.interfaceAddress(route.ifIndex) ?? 0;
+          dest.routeMtu = route.mtu ?? 0;
           nextHops.push(dest.nextHop);
           if (!this.host.neighbours.lookup(dest.nextHop)) this.host.neighbours.request(dest.nextHop, dest.ifIndex);
         } catch (err) {

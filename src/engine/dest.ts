@@ -29,6 +29,8 @@ export class Dest {
   nextHop: number;
   /** Source address of the outer header of LVS-TUN packets (the director's, toward it). */
   tunnelSrc = 0;
+  /** MTU of the route toward it when narrower than the link's (0: the link's MTU applies). */
+  routeMtu = 0;
 
   constructor(id: number, addr: number, spec: DestSpec) {
     this.id = id;

@@ -6,6 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export async function captureIn(ns: string, ifName: string, filter: string, during: () => Promise<void> | void): Promise<string[]> {
+  return captureFile(ns, ifName, filter, during, (file) => {
+    const r = spawnSync('ip', ['netns', 'exec', ns, 'tcpdump', '-n', '-tt', '-e', '-r', file], { encoding: 'utf8' });
+    return (r.stdout ?? '').split('\n').filter((l) => l.trim() !== '');
+  });
+}
+
+/** Captures into a pcap file while `during` runs, then hands the file to `read`. */
+export async function captureFile<T>(
+  ns: string,
+  ifName: string,
+  filter: string,
+  during: () => Promise<void> | void,
+  read: (file: string) => T,
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'uvs-cap-'));
   const file = join(dir, 'cap.pcap');
   // -Z root: tcpdump would otherwise drop to its own user and fail to write in `dir`;
@@ -30,7 +44,22 @@ export async function captureIn(ns: string, ifName: string, filter: string, duri
     td.kill('SIGTERM');
     await new Promise((r) => (td.exitCode !== null ? r(null) : td.once('exit', r)));
   }
-  const r = spawnSync('ip', ['netns', 'exec', ns, 'tcpdump', '-n', '-tt', '-e', '-r', file], { encoding: 'utf8' });
-  rmSync(dir, { recursive: true, force: true });
-  return (r.stdout ?? '').split('\n').filter((l) => l.trim() !== '');
+  try {
+    return read(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The frames of a pcap file (classic format, Ethernet), for byte-level checks. */
+export function pcapFrames(data: Buffer): Buffer[] {
+  const frames: Buffer[] = [];
+  const le = data.readUInt32LE(0) === 0xa1b2c3d4 || data.readUInt32LE(0) === 0xa1b23c4d;
+  const u32 = (o: number): number => (le ? data.readUInt32LE(o) : data.readUInt32BE(o));
+  for (let o = 24; o + 16 <= data.length; ) {
+    const incl = u32(o + 8);
+    frames.push(data.subarray(o + 16, o + 16 + incl));
+    o += 16 + incl;
+  }
+  return frames;
 }

@@ -1,7 +1,9 @@
 // The lab's real servers: an HTTP server answering a fixed page (the course's «Je suis le
 // serveur 1…»), plus /bytes?n=N (a deterministic N-byte body, for download tests) and
 // /hold?ms=M (answers after M ms, for tests that hold connections open); and a UDP echo
-// server that prefixes each answer with its name.
+// server that prefixes each answer with its name. /upload answers the length and SHA-256
+// of the body it receives.
+import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 
@@ -22,6 +24,17 @@ export function serveHttp(port: number, text: string, host = '0.0.0.0'): Promise
       const n = Math.min(Number(url.searchParams.get('n') ?? '0') || 0, MAX_BYTES);
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': n });
       res.end(deterministicBytes(n));
+      return;
+    }
+    if (url.pathname === '/upload') {
+      // Reads the whole body and answers its length and SHA-256 (for upload tests).
+      const hash = createHash('sha256');
+      let n = 0;
+      req.on('data', (d: Buffer) => {
+        n += d.length;
+        hash.update(d);
+      });
+      req.on('end', () => res.end(`${n} ${hash.digest('hex')}\n`));
       return;
     }
     if (url.pathname === '/hold') {

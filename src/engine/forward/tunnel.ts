@@ -21,7 +21,9 @@ export function forwardTunnel(e: Engine, buf: Buffer, f: FrameFields, i: number,
   if (!dest || dest.ifIndex < 0) return e.drop(DropReason.NoNeighbour);
   const inner = f.ipLen;
   const df = readU16(buf, f.ip + Ipv4.FragOff) & IP_DF;
-  const room = e.env.interfaceMtu(dest.ifIndex) - IPV4_MIN_LEN;
+  // The path MTU as IPVS reads it (dst_mtu): the route's MTU if set, else the link's.
+  const linkMtu = e.env.interfaceMtu(dest.ifIndex);
+  const room = (dest.routeMtu > 0 ? Math.min(dest.routeMtu, linkMtu) : linkMtu) - IPV4_MIN_LEN;
   if (inner > room) {
     if (df) return replyFragNeeded(e, buf, f, inIf, room);
     return e.drop(DropReason.TooBig); // uvs never fragments

@@ -1,0 +1,95 @@
+// LVS-TUN through the real director: real servers on a routed subnet, IPIP from the
+// director, uvs-tun-endpoint decapsulating on each server (this kernel has no ipip).
+//
+//   client ── lan10 ── router ── lan20 ── director 192.168.20.253 + VIP 192.168.20.23
+//                         └───── lan30 ──┬── S1 192.168.30.1 (VIP on lo, uvs-tun-endpoint)
+//                                         └── S2 192.168.30.2 (VIP on lo, uvs-tun-endpoint)
+// Requests: client → router → director ⇒ IPIP ⇒ router → S; replies: S → router → client.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { captureFile, pcapFrames } from '../../src/lab/capture.js';
+import { Lab } from '../../src/lab/lab.js';
+import { PAGE_S1, PAGE_S2, TUN_MAQUETTE } from '../../src/lab/maquette.js';
+import { deterministicBytes } from '../../src/lab/web-server.js';
+import { capture, fetchPages } from './helpers/nat-lab.js';
+
+const VIP = '192.168.20.23';
+let lab: Lab;
+
+before(() => {
+  lab = new Lab(TUN_MAQUETTE, `uvn${process.pid.toString(36)}`);
+  lab.build();
+  lab.startDirector();
+  lab.configure();
+});
+
+after(() => lab?.destroy());
+
+test('TUN: pages alternate and the replies bypass the director', async () => {
+  let pages: string[] = [];
+  const onDirector = await capture(lab, 'director', 'eth0', `tcp and src host ${VIP}`, () => {
+    pages = fetchPages(lab, 6, `http://${VIP}/`);
+  });
+  assert.deepEqual(pages, [PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2]);
+  assert.deepEqual(onDirector, []);
+  assert.match(lab.uvsadm(['-Ln']).stdout, /-> 192\.168\.30\.1:80 {14}Tunnel  1/);
+});
+
+test('what leaves the director toward the servers is IPIP carrying the client packet unchanged (tshark)', async () => {
+  const { frames, dissected } = await captureFile(lab.ns('director'), 'eth0', 'tcp or ip proto 4', () => void fetchPages(lab, 2, `http://${VIP}/`), (file) => ({
+    frames: pcapFrames(spawnSync('cat', [file]).stdout),
+    dissected: spawnSync('tshark', ['-r', file, '-Y', 'ip.proto == 4', '-T', 'fields', '-E', 'separator=;', '-e', 'ip.proto', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'tcp.dstport'], { encoding: 'utf8' }).stdout,
+  }));
+  const rows = dissected.trim().split('\n').filter((l) => l !== '');
+  assert.ok(rows.length >= 2, `IPIP frames seen: ${rows.length}`);
+  for (const row of rows) {
+    // tshark lists the outer then the inner header's fields.
+    const [protos, srcs, dsts, dport] = row.split(';');
+    assert.equal(protos, '4,6', row);
+    assert.equal(srcs, `192.168.20.253,192.168.10.1`, row);
+    assert.match(dsts!, /^192\.168\.30\.[12],192\.168\.20\.23$/, row);
+    assert.equal(dport, '80');
+  }
+  // Byte for byte: each packet that came in for the VIP leaves as the inner packet.
+  const incoming = frames.filter((f) => f[23] === 6 && f.readUInt32BE(30) === 0xc0a81417).map((f) => f.subarray(14, 14 + f.readUInt16BE(16)));
+  const inners = frames.filter((f) => f[23] === 4).map((f) => f.subarray(34, 14 + f.readUInt16BE(16)));
+  assert.ok(incoming.length > 0);
+  for (const p of incoming) assert.ok(inners.some((q) => q.equals(p)), 'the client packet travels unchanged');
+});
+
+test('a 10 MB download through TUN arrives intact', () => {
+  const n = 10 * 1024 * 1024;
+  const file = `/tmp/uvs-tun-download-${process.pid}`;
+  try {
+    const r = lab.run('client', 'curl', ['-sS', '--max-time', '60', '-o', file, `http://${VIP}/bytes?n=${n}`]);
+    assert.equal(r.code, 0, r.stderr);
+    const got = spawnSync('sha256sum', [file], { encoding: 'utf8' }).stdout.split(' ')[0];
+    assert.equal(got, createHash('sha256').update(deterministicBytes(n)).digest('hex'));
+  } finally {
+    rmSync(file, { force: true });
+  }
+});
+
+test('with a small MTU on the tunnel path, the director sends ICMP fragmentation-needed and uploads still complete', async () => {
+  // The path to the servers is narrower than the links: a route MTU, as IPVS reads dst_mtu.
+  assert.equal(lab.run('director', 'ip', ['route', 'replace', '192.168.30.0/24', 'via', '192.168.20.254', 'mtu', '1300']).code, 0);
+  await new Promise((r) => setTimeout(r, 800)); // uvsd follows route changes (ip monitor, debounced)
+  const body = randomBytes(300_000);
+  const file = `/tmp/uvs-tun-upload-${process.pid}`;
+  writeFileSync(file, body);
+  try {
+    let answer = '';
+    const icmp = await capture(lab, 'client', 'eth0', 'icmp', () => {
+      const r = lab.run('client', 'curl', ['-sS', '--max-time', '30', '--data-binary', `@${file}`, `http://${VIP}/upload`]);
+      answer = r.code === 0 ? r.stdout.trim() : `FAIL ${r.stderr}`;
+    });
+    assert.equal(answer, `${body.length} ${createHash('sha256').update(body).digest('hex')}`);
+    assert.ok(icmp.some((l) => l.includes(`${VIP} > 192.168.10.1: ICMP 192.168.20.23 unreachable - need to frag (mtu 1280)`)), icmp.join('\n'));
+  } finally {
+    rmSync(file, { force: true });
+    lab.run('director', 'ip', ['route', 'del', '192.168.30.0/24']);
+  }
+});
