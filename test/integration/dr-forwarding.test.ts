@@ -80,3 +80,28 @@ test('mixed: one service with a NAT real server and a DR real server', async () 
     assert.match(listing, /-> 192\.168\.20\.2:80 {14}Masq /);
   });
 });
+
+test('a VIP the director kernel does not hold: uvsd announces it (gratuitous ARP) and answers ARP for it', async () => {
+  const base = drMaquette('sysctl');
+  const m: Maquette = {
+    ...base,
+    hosts: base.hosts.map((h) => (h.name === 'director' ? { ...h, ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.253/24'] }] } : h)),
+  };
+  const lab = new Lab(m, `uvd${process.pid.toString(36)}${++labs}`);
+  try {
+    lab.build();
+    const announced = await capture(lab, 'router', 'eth1', 'arp', () => {
+      lab.startDirector();
+      lab.configure();
+    });
+    const dirMac = macOf(lab, 'director', 'eth0');
+    assert.ok(
+      announced.some((l) => l.includes(` ${dirMac} > ff:ff:ff:ff:ff:ff`) && l.includes(`Request who-has ${VIP} tell ${VIP}`)),
+      `gratuitous ARP for the VIP from the director:\n${announced.join('\n')}`,
+    );
+    assert.deepEqual(await arpAnswerers(lab), [dirMac]);
+    assert.deepEqual(fetchPages(lab, 4, `http://${VIP}/`), [PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2]);
+  } finally {
+    lab.destroy();
+  }
+});
