@@ -33,6 +33,7 @@ export class FrameFields implements FlowInfo {
   srcPort = 0;
   dstPort = 0;
   tcpFlags = 0;
+  now = 0;
 }
 
 export class Engine {
@@ -92,6 +93,7 @@ export class Engine {
     if (total < ihl || ip + total > len) return this.drop(DropReason.Truncated);
     f.ip = ip;
     f.ipLen = total;
+    f.now = now;
     f.l4 = ip + ihl;
     f.proto = buf[ip + Ipv4.Proto]!;
     f.srcAddr = readIpv4(buf, ip + Ipv4.Src);

@@ -4,7 +4,7 @@ import { Dest } from '../../src/engine/dest.js';
 import { FwdMethod } from '../../src/engine/model.js';
 import { createScheduler, schedulerNames } from '../../src/engine/schedulers/registry.js';
 
-const flow = { proto: 6, srcAddr: 1, srcPort: 1, dstAddr: 2, dstPort: 80 };
+const flow = { proto: 6, srcAddr: 1, srcPort: 1, dstAddr: 2, dstPort: 80, now: 0 };
 
 function dests(weights: number[]): Dest[] {
   return weights.map((w, i) => new Dest(i, 0xc0a81401 + i, { addr: '', port: 80, method: FwdMethod.Masq, weight: w, upperThreshold: 0, lowerThreshold: 0 }));
@@ -22,8 +22,8 @@ function distribution(name: string, weights: number[], n: number): number[] {
   return counts;
 }
 
-test('the registry knows ipvsadm names rr, wrr, lc, wlc', () => {
-  assert.deepEqual(schedulerNames().sort(), ['lc', 'rr', 'wlc', 'wrr']);
+test('the registry knows every IPVS scheduler by its ipvsadm name', () => {
+  assert.deepEqual(schedulerNames().sort(), ['dh', 'fo', 'lblc', 'lblcr', 'lc', 'mh', 'nq', 'ovf', 'rr', 'sed', 'sh', 'twos', 'wlc', 'wrr']);
   assert.equal(createScheduler('nope'), undefined);
 });
 

@@ -1,5 +1,15 @@
 // Schedulers by the name ipvsadm uses for them.
+import { DestinationHashing } from './dh.js';
+import { WeightedFailover } from './fo.js';
 import { LeastConnection } from './lc.js';
+import { LocalityLeastConnection } from './lblc.js';
+import { LocalityLeastConnectionReplicated } from './lblcr.js';
+import { MaglevHashing } from './mh.js';
+import { NeverQueue } from './nq.js';
+import { WeightedOverflow } from './ovf.js';
+import { ShortestExpectedDelay } from './sed.js';
+import { SourceHashing } from './sh.js';
+import { TwosChoice } from './twos.js';
 import { RoundRobin } from './rr.js';
 import type { Scheduler, SchedulerFactory } from './scheduler.js';
 import { WeightedLeastConnection } from './wlc.js';
@@ -10,6 +20,16 @@ const FACTORIES = new Map<string, SchedulerFactory>([
   ['wrr', () => new WeightedRoundRobin()],
   ['lc', () => new LeastConnection()],
   ['wlc', () => new WeightedLeastConnection()],
+  ['lblc', () => new LocalityLeastConnection()],
+  ['lblcr', () => new LocalityLeastConnectionReplicated()],
+  ['dh', () => new DestinationHashing()],
+  ['sh', (flags) => new SourceHashing(flags)],
+  ['sed', () => new ShortestExpectedDelay()],
+  ['nq', () => new NeverQueue()],
+  ['fo', () => new WeightedFailover()],
+  ['ovf', () => new WeightedOverflow()],
+  ['mh', (flags) => new MaglevHashing(flags)],
+  ['twos', () => new TwosChoice()],
 ]);
 
 export function schedulerNames(): string[] {

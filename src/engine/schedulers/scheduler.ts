@@ -8,6 +8,8 @@ export interface FlowInfo {
   readonly srcPort: number;
   readonly dstAddr: number;
   readonly dstPort: number;
+  /** Current time in ms (schedulers with time-based state: lblc, lblcr). */
+  readonly now: number;
 }
 
 export interface Scheduler {
