@@ -33,21 +33,56 @@ export class ConnLifecycle {
   ) {}
 
   /** Creates the connection of a new flow to `dest`, remembering the way back to the client. */
-  open(svc: Service, dest: Dest, f: PacketFacts, buf: Buffer, ifIndex: number, now: number): number {
+  open(svc: Service, dest: Dest, f: PacketFacts, buf: Buffer, ifIndex: number, now: number, template = -1): number {
     const c = this.conns;
-    const dport = dest.method === FwdMethod.Masq ? dest.port : f.dstPort;
+    // NAT remaps to the real port; DR/TUN, and a port-0 (all ports) real server, keep the port.
+    const dport = dest.method === FwdMethod.Masq && dest.port !== 0 ? dest.port : f.dstPort;
     const i = c.add(f.proto, f.srcAddr, f.srcPort, f.dstAddr, f.dstPort, dest.addr, dport, dest.method | ConnFlag.Inactive);
     c.svcId[i] = this.services.idOf(svc);
     c.destId[i] = dest.id;
     c.setClientMac(i, buf, Eth.Src);
     c.clientIf[i] = ifIndex;
     c.state[i] = f.proto === IpProto.TCP ? TcpState.None : 0;
+    if (template >= 0) {
+      c.controlOf[i] = template;
+      c.nControl[template] = c.nControl[template]! + 1;
+    }
     dest.inactiveConns++;
     dest.updateOverload();
     dest.stats.conns++;
     svc.stats.conns++;
     this.setTimeout(i, f.proto === IpProto.TCP ? this.timeouts.tcp[TcpState.None]! : this.timeouts.udp, now);
     return i;
+  }
+
+  /**
+   * Persistence (IPVS templates): the real server that this client (masked by -M) is bound
+   * to on a persistent service, scheduling and creating the template on first contact.
+   * Returns the template's slot, or -1 when no server is available.
+   */
+  bindPersistent(svc: Service, f: PacketFacts & { readonly now: number }, now: number): number {
+    const c = this.conns;
+    const key = (f.srcAddr & svc.persistenceMask) >>> 0;
+    let t = svc.templates.get(key);
+    if (t !== undefined) {
+      const bound = this.services.destsById[c.destId[t]!];
+      // IPVS keeps using a template whose server is quiescent (expire_quiescent_template=0),
+      // not one whose server was removed.
+      if (bound && bound.inService) {
+        this.setTimeout(t, svc.persistenceMs / 1000, now);
+        return t;
+      }
+      svc.templates.delete(key);
+    }
+    const dest = svc.scheduler.schedule(svc.dests, f);
+    if (!dest) return -1;
+    t = c.add(svc.proto, key, 0, svc.vip, svc.port, dest.addr, dest.port, dest.method | ConnFlag.Template);
+    c.svcId[t] = this.services.idOf(svc);
+    c.destId[t] = dest.id;
+    dest.persistentConns++;
+    svc.templates.set(key, t);
+    this.setTimeout(t, svc.persistenceMs / 1000, now);
+    return t;
   }
 
   private setTimeout(i: number, seconds: number, now: number): void {
@@ -102,6 +137,12 @@ export class ConnLifecycle {
   private close(i: number): void {
     const c = this.conns;
     const dest = this.services.destsById[c.destId[i]!];
+    const t = c.controlOf[i]!;
+    if (t >= 0) c.nControl[t] = c.nControl[t]! - 1;
+    if (c.flags[i]! & ConnFlag.Template) {
+      const svc = this.services.servicesById[c.svcId[i]!];
+      if (svc && svc.templates.get(c.caddr[i]!) === i) svc.templates.delete(c.caddr[i]!);
+    }
     if (dest) {
       if (c.flags[i]! & ConnFlag.Template) dest.persistentConns--;
       else if (c.flags[i]! & ConnFlag.Inactive) dest.inactiveConns--;
@@ -116,7 +157,10 @@ export class ConnLifecycle {
   expire(now: number): void {
     const c = this.conns;
     for (let i = 0; i < c.capacity; i++) {
-      if (c.used[i] && c.expires[i]! <= now) this.close(i);
+      if (!c.used[i] || c.expires[i]! > now) continue;
+      // A template outlives the connections it controls (IPVS restarts its timer).
+      if (c.flags[i]! & ConnFlag.Template && c.nControl[i]! > 0) c.expires[i] = now + c.timeoutMs[i]!;
+      else this.close(i);
     }
     if (this.lastEstimate < 0) this.lastEstimate = now;
     if (now - this.lastEstimate >= RATE_PERIOD_MS) {
@@ -129,12 +173,6 @@ export class ConnLifecycle {
     }
   }
 
-  /** Removes every connection (uvsadm -C does not, but a daemon reset does). */
-  flush(): void {
-    const c = this.conns;
-    for (let i = 0; i < c.capacity; i++) if (c.used[i]) this.close(i);
-  }
-
   views(now: number): ConnView[] {
     const c = this.conns;
     const out: ConnView[] = [];
@@ -143,7 +181,7 @@ export class ConnLifecycle {
       const tcp = c.proto[i] === IpProto.TCP;
       const template = (c.flags[i]! & ConnFlag.Template) !== 0;
       out.push({
-        proto: tcp ? 'TCP' : 'UDP',
+        proto: c.proto[i] === 0 ? 'IP' : tcp ? 'TCP' : 'UDP',
         expiresMs: Math.max(0, c.expires[i]! - now),
         state: template ? 'NONE' : tcp ? TCP_STATE_NAMES[c.state[i]!]! : 'UDP',
         clientAddr: formatIpv4(c.caddr[i]!),

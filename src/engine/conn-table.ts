@@ -52,6 +52,10 @@ export class ConnTable {
   clientMac!: Uint8Array;
   /** Interface the client's frames arrive on. */
   clientIf!: Int32Array;
+  /** The persistence template controlling a connection, or -1 (IPVS's cp->control). */
+  controlOf!: Int32Array;
+  /** For a template: how many connections it controls (IPVS's n_control). */
+  nControl!: Int32Array;
 
   private inHead!: Int32Array;
   private outHead!: Int32Array;
@@ -92,6 +96,8 @@ export class ConnTable {
     this.timeoutMs = grow(old?.timeoutMs, new Float64Array(capacity));
     this.clientMac = grow(old?.clientMac, new Uint8Array(capacity * 6));
     this.clientIf = grow(old?.clientIf, new Int32Array(capacity));
+    this.controlOf = grow(old?.controlOf, new Int32Array(capacity));
+    this.nControl = grow(old?.nControl, new Int32Array(capacity));
     this.inHead = new Int32Array(capacity).fill(EMPTY);
     this.outHead = new Int32Array(capacity).fill(EMPTY);
     this.inNext = new Int32Array(capacity).fill(EMPTY);
@@ -127,6 +133,8 @@ export class ConnTable {
       timeoutMs: this.timeoutMs,
       clientMac: this.clientMac,
       clientIf: this.clientIf,
+      controlOf: this.controlOf,
+      nControl: this.nControl,
     };
   }
 
@@ -209,6 +217,8 @@ export class ConnTable {
     this.dport[i] = dport;
     this.flags[i] = flags;
     this.state[i] = 0;
+    this.controlOf[i] = EMPTY;
+    this.nControl[i] = 0;
     this.link(i);
     this.count++;
     return i;

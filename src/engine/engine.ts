@@ -136,15 +136,22 @@ export class Engine {
       return this.count(forwardToClient(this, buf, f, i));
     }
     // 3. A new connection to a virtual service.
-    const svc = this.services.lookup(f.proto, f.dstAddr, f.dstPort);
+    const svc = this.services.lookupFlow(f.proto, f.dstAddr, f.dstPort);
     if (!svc) return this.notOurs();
     // IPVS schedules TCP only on a SYN (tcp_conn_schedule); other segments have no connection.
     if (f.proto === IpProto.TCP && (f.tcpFlags & (TcpFlag.SYN | TcpFlag.RST)) !== TcpFlag.SYN) {
       return this.drop(DropReason.NoConnection);
     }
-    const dest = svc.scheduler.schedule(svc.dests, f);
+    let template = -1;
+    let dest;
+    if (svc.persistenceMs > 0) {
+      template = this.lifecycle.bindPersistent(svc, f, now);
+      dest = template >= 0 ? this.services.destsById[this.conns.destId[template]!] : undefined;
+    } else {
+      dest = svc.scheduler.schedule(svc.dests, f);
+    }
     if (!dest) return this.drop(DropReason.NoDest);
-    i = this.lifecycle.open(svc, dest, f, buf, ifIndex, now);
+    i = this.lifecycle.open(svc, dest, f, buf, ifIndex, now, template);
     this.lifecycle.touch(i, f, Direction.Input, now);
     return this.count(forwardToDest(this, buf, f, i, ifIndex));
   }

@@ -33,6 +33,12 @@ export class ServiceTable {
     return this.byAddr.get(proto)?.get(addrServiceKey(vip, port));
   }
 
+  /** The service a new flow belongs to: its port's, else the VIP's all-ports (port 0) one. */
+  lookupFlow(proto: number, vip: number, port: number): Service | undefined {
+    const map = this.byAddr.get(proto);
+    return map?.get(addrServiceKey(vip, port)) ?? (this.vips.has(vip) ? map?.get(addrServiceKey(vip, 0)) : undefined);
+  }
+
   isVip(addr: number): boolean {
     return this.vips.has(addr);
   }
@@ -56,9 +62,6 @@ export class ServiceTable {
   private checkService(spec: ServiceSpec): void {
     if (spec.key.kind === 'fwmark') {
       throw new ControlError('E_INVALID', 'firewall-mark services (-f) are not supported by this uvs version yet');
-    }
-    if (spec.persistence) {
-      throw new ControlError('E_INVALID', 'persistent services (-p) are not supported by this uvs version yet');
     }
   }
 

@@ -28,6 +28,8 @@ export class Service {
   /** Real servers in the order they were added (as ipvsadm lists them). */
   dests: Dest[] = [];
   readonly stats = new Stats();
+  /** Persistence templates by masked client address → connection-table slot. */
+  readonly templates = new Map<number, number>();
 
   constructor(spec: ServiceSpec) {
     this.key = spec.key;
@@ -61,6 +63,16 @@ export class Service {
 
   findDest(addr: number, port: number): Dest | undefined {
     return this.dests.find((d) => d.addr === addr && d.port === port);
+  }
+
+  /** Persistence timeout in ms, 0 when the service is not persistent. */
+  get persistenceMs(): number {
+    return (this.spec.persistence?.timeout ?? 0) * 1000;
+  }
+
+  /** Persistence granularity (-M) as a uint32 mask. */
+  get persistenceMask(): number {
+    return this.spec.persistence ? parseIpv4(this.spec.persistence.netmask) : 0xffffffff;
   }
 
   get vipText(): string {

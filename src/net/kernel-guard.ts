@@ -22,10 +22,12 @@ export function guardRuleset(spec: GuardSpec): string {
   const lines = [`table netdev ${GUARD_TABLE}`, `delete table netdev ${GUARD_TABLE}`, `table netdev ${GUARD_TABLE} {`];
   const local = spec.localAddrs.length > 0 ? `{ ${spec.localAddrs.map(formatIpv4).join(', ')} }` : undefined;
   const rules: string[] = [];
-  for (const s of dedupe(spec.services.map((s) => `ip daddr ${formatIpv4(s.vip)} ${s.proto} dport ${s.port} drop`))) rules.push(s);
+  // Port 0 is an all-ports (persistent) service or real server: match the protocol only.
+  const port = (proto: string, dir: 'dport' | 'sport', p: number): string => (p === 0 ? `meta l4proto ${proto}` : `${proto} ${dir} ${p}`);
+  for (const s of dedupe(spec.services.map((s) => `ip daddr ${formatIpv4(s.vip)} ${port(s.proto, 'dport', s.port)} drop`))) rules.push(s);
   for (const d of dedupe(
     spec.natDests.map(
-      (d) => `ip saddr ${formatIpv4(d.addr)} ${d.proto} sport ${d.port}${local ? ` ip daddr != ${local}` : ''} drop`,
+      (d) => `ip saddr ${formatIpv4(d.addr)} ${port(d.proto, 'sport', d.port)}${local ? ` ip daddr != ${local}` : ''} drop`,
     ),
   )) {
     rules.push(d);

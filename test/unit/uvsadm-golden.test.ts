@@ -85,7 +85,7 @@ test('save → clear → restore gives back the same table', async () => {
     '-A -t 192.168.10.23:80 -s wrr',
     '-a -t 192.168.10.23:80 -r 192.168.20.1:8080 -m -w 3 -x 100 -y 50',
     '-a -t 192.168.10.23:80 -r 192.168.20.2:8080 -m -w 1',
-    '-A -u 192.168.10.23:53 -s rr',
+    '-A -u 192.168.10.23:53 -s rr -p 600 -M 255.255.255.0',
     '-a -u 192.168.10.23:53 -r 192.168.20.2 -g',
   ]) {
     assert.equal((await run(line.split(' '), control)).exitCode, 0, line);
@@ -109,7 +109,6 @@ test('libipvs messages and exit status 255 for refused operations', async () => 
     ['-a -t 10.0.0.2:80 -r 10.0.1.1', 'Service not defined\n'],
     ['-d -t 10.0.0.1:80 -r 10.0.1.1', 'No such destination\n'],
     ['-A -t 10.0.0.3:80 -s nope', 'Scheduler or persistence engine not found\n'],
-    ['-A -t 10.0.0.3:80 -p 60', 'persistent services (-p) are not supported by this uvs version yet\n'],
     ['-A -f 7', 'firewall-mark services (-f) are not supported by this uvs version yet\n'],
   ];
   for (const [line, msg] of cases) {
