@@ -7,6 +7,7 @@ import { Host } from '../daemon/host.js';
 import { OptionsError, parseDaemonOptions } from '../daemon/options.js';
 import { servedInterfaces } from '../daemon/served-interfaces.js';
 import { PcapBackend } from '../io/pcap-backend.js';
+import { createMetricsRegistry, serveMetrics } from '../metrics/metrics.js';
 import { InterfaceTable } from '../net/interfaces.js';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
@@ -27,12 +28,14 @@ async function main(): Promise<void> {
   const control = new ControlServer(daemon.director, () => daemon.settled());
   const socket = opts.socket ?? defaultSocketPath();
   await control.listen(socket);
+  const metrics = opts.metrics !== undefined ? await serveMetrics(createMetricsRegistry(daemon.director), opts.metrics) : undefined;
 
   let stopping = false;
   const stop = (code: number): void => {
     if (stopping) return;
     stopping = true;
     control.close();
+    metrics?.close();
     void daemon.close().finally(() => process.exit(code));
   };
   process.on('SIGTERM', () => stop(0));
@@ -41,7 +44,7 @@ async function main(): Promise<void> {
   // Whatever happens, the guard must not outlive uvsd.
   process.on('exit', () => host.close());
 
-  log(`uvsd: serving ${served.join(', ')} (io ${io.name}), control socket ${socket}`);
+  log(`uvsd: serving ${served.join(', ')} (io ${io.name}), control socket ${socket}${opts.metrics ? `, metrics on ${opts.metrics}` : ''}`);
 }
 
 main().catch((err: Error & { code?: string }) => {

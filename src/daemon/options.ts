@@ -11,6 +11,8 @@ export interface DaemonOptions {
   readonly configFile: string | undefined;
   readonly kernelGuard: boolean;
   readonly verbose: boolean;
+  /** Where to serve Prometheus metrics ("host:port"), if anywhere. */
+  readonly metrics: string | undefined;
 }
 
 export class OptionsError extends Error {
@@ -33,6 +35,7 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
     .option('io', { type: 'string', choices: ['pcap'], default: 'pcap', describe: 'capture/transmit backend' })
     .option('conn-table-size', { type: 'number', default: 4096, describe: 'initial connection table size (grows)' })
     .option('kernel-guard', { type: 'boolean', default: true, describe: 'install the nftables guard (--no-kernel-guard to skip)' })
+    .option('metrics', { type: 'string', describe: 'serve Prometheus metrics on HOST:PORT (GET /metrics)' })
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'log control-plane events' })
     .version(false)
     .help('help')
@@ -54,5 +57,6 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
     configFile: parsed['use-file'],
     kernelGuard: parsed['kernel-guard'],
     verbose: parsed.verbose,
+    metrics: parsed.metrics,
   };
 }
