@@ -8,6 +8,7 @@ import { OptionsError, parseDaemonOptions } from '../daemon/options.js';
 import { servedInterfaces } from '../daemon/served-interfaces.js';
 import { PcapBackend } from '../io/pcap-backend.js';
 import { createMetricsRegistry, serveMetrics } from '../metrics/metrics.js';
+import { FwmarkTap, TAP_IF } from '../net/fwmark-tap.js';
 import { InterfaceTable } from '../net/interfaces.js';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
@@ -17,14 +18,20 @@ async function main(): Promise<void> {
   if (opts.configFile !== undefined) {
     throw new OptionsError('-f/--use-file (keepalived.conf) is not supported by this uvs version yet; configure with uvsadm');
   }
+  const tap = await FwmarkTap.create().catch((err: Error) => {
+    log(`uvsd: no firewall-mark services (${err.message})`);
+    return undefined;
+  });
+  process.on('exit', () => tap?.close());
   const ifaces = new InterfaceTable();
   await ifaces.refresh();
   const served = await servedInterfaces(ifaces, opts.interfaces, log);
-  const io = new PcapBackend((name) => ifaces.named(name));
-  const host = new Host(io, () => served, opts.kernelGuard);
+  const io = new PcapBackend((name) => ifaces.named(name), new Map([[TAP_IF, FwmarkTap.captureFilter()]]));
+  const host = new Host(io, () => served, opts.kernelGuard, tap);
   const daemon = new Daemon(opts, host, io, log);
+  if (tap) daemon.engine.markIfIndex = ifaces.named(TAP_IF)?.ifIndex ?? -1;
   // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
-  await daemon.start(served);
+  await daemon.start(tap ? [...served, TAP_IF] : served);
   const control = new ControlServer(daemon.director, () => daemon.settled());
   const socket = opts.socket ?? defaultSocketPath();
   await control.listen(socket);

@@ -26,7 +26,7 @@ export interface HostServices {
   interfaceAddress(ifIndex: number): number | undefined;
   readonly neighbours: NeighbourCache;
   routeTo(ip: number): Promise<{ readonly ifIndex: number; readonly gateway?: number; readonly src?: number; readonly mtu?: number }>;
-  /** Installs or updates the nftables guard for the services' current state. */
+  /** Installs or updates the nftables guard (and the mark tap's rules) for the services. */
   applyGuard(services: ServiceTable): Promise<void>;
   onHostChange(listener: () => void): void;
   /** Gratuitous ARP for `ip` on every served interface (a VIP uvsd answers for itself). */

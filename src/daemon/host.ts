@@ -5,6 +5,7 @@ import type { ServiceTable } from '../engine/service-table.js';
 import type { IoBackend } from '../io/io-backend.js';
 import { buildGratuitousArp } from '../packet/arp.js';
 import { InterfaceTable } from '../net/interfaces.js';
+import type { FwmarkTap } from '../net/fwmark-tap.js';
 import { KernelGuard } from '../net/kernel-guard.js';
 import { LinkWatch } from '../net/link-watch.js';
 import { Neighbours } from '../net/neighbours.js';
@@ -30,6 +31,8 @@ export class Host implements HostServices {
     private readonly io: IoBackend,
     private readonly served: () => readonly string[],
     private readonly guardEnabled: boolean,
+    /** The firewall-mark tap, when it could be created. */
+    private readonly tap: FwmarkTap | undefined,
   ) {
     this.neighbours = new Neighbours((i, b, l) => io.send(i, b, l), this.interfaces);
     this.watch = new LinkWatch(() => this.listeners.forEach((l) => l()));
@@ -67,15 +70,19 @@ export class Host implements HostServices {
   }
 
   async applyGuard(services: ServiceTable): Promise<void> {
+    await this.tap?.apply(services.marks());
     if (!this.guardEnabled) return;
-    const svcs = services.ordered.filter((s) => s.key.kind === 'addr');
+    const protos = (p: number): ('tcp' | 'udp')[] => (p === 6 ? ['tcp'] : p === 17 ? ['udp'] : ['tcp', 'udp']);
     await this.guard.apply({
       interfaces: this.served(),
-      services: svcs.map((s) => ({ proto: s.proto === 6 ? 'tcp' : 'udp', vip: s.vip, port: s.port })),
-      natDests: svcs.flatMap((s) =>
+      services: services.ordered
+        .filter((s) => s.key.kind === 'addr')
+        .map((s) => ({ proto: s.proto === 6 ? 'tcp' : 'udp', vip: s.vip, port: s.port })),
+      // Replies of NAT servers, fwmark services' included (those may be TCP or UDP).
+      natDests: services.ordered.flatMap((s) =>
         s.dests
           .filter((d) => d.method === FwdMethod.Masq)
-          .map((d) => ({ proto: s.proto === 6 ? ('tcp' as const) : ('udp' as const), addr: d.addr, port: d.port })),
+          .flatMap((d) => protos(s.proto).map((proto) => ({ proto, addr: d.addr, port: d.port }))),
       ),
       localAddrs: this.interfaces.localAddresses(),
     });
@@ -100,5 +107,6 @@ export class Host implements HostServices {
     this.watch.close();
     this.neighbours.close();
     if (this.guardEnabled) this.guard.remove();
+    this.tap?.close();
   }
 }

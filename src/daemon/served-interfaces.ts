@@ -3,6 +3,9 @@
 import type { InterfaceTable } from '../net/interfaces.js';
 import { fixReceiveOffloads } from '../net/offloads.js';
 
+/** Interfaces uvs creates for itself (mark tap, TUN endpoint): never served. */
+const UVS_OWN = ['uvsfwm', 'uvstun'];
+
 export class InterfaceChoiceError extends Error {
   readonly code = 'E_INTERFACE';
 }
@@ -21,7 +24,10 @@ export async function servedInterfaces(
     }
     names = [...requested];
   } else {
-    names = ifaces.all().filter((i) => !i.loopback && i.mac.some((b) => b !== 0)).map((i) => i.name);
+    names = ifaces
+      .all()
+      .filter((i) => !i.loopback && i.mac.some((b) => b !== 0) && !UVS_OWN.some((p) => i.name.startsWith(p)))
+      .map((i) => i.name);
     if (names.length === 0) throw new InterfaceChoiceError('no Ethernet interface to serve in this network namespace');
   }
   for (const n of names) {

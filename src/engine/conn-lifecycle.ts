@@ -76,7 +76,9 @@ export class ConnLifecycle {
     }
     const dest = svc.scheduler.schedule(svc.dests, f);
     if (!dest) return -1;
-    t = c.add(svc.proto, key, 0, svc.vip, svc.port, dest.addr, dest.port, dest.method | ConnFlag.Template);
+    // IPVS keys a fwmark service's templates by the mark, printed where the VIP would be.
+    const vaddr = svc.key.kind === 'fwmark' ? svc.key.fwmark : svc.vip;
+    t = c.add(svc.proto, key, 0, vaddr, svc.port, dest.addr, dest.port, dest.method | ConnFlag.Template);
     c.svcId[t] = this.services.idOf(svc);
     c.destId[t] = dest.id;
     dest.persistentConns++;

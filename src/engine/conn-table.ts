@@ -11,6 +11,8 @@ export const enum ConnFlag {
   Template = 0x08,
   /** Counted in the dest's inactive connections (IP_VS_CONN_F_INACTIVE). */
   Inactive = 0x10,
+  /** Of a firewall-mark service: its packets come through the mark tap only. */
+  Marked = 0x20,
 }
 
 const EMPTY = -1;

@@ -18,6 +18,7 @@ import { forwardToDest, forwardToClient } from './forward/forwarders.js';
 import { FwdMethod } from './model.js';
 import type { FlowInfo } from './schedulers/scheduler.js';
 import { ServiceTable } from './service-table.js';
+import { SourceCache } from './source-cache.js';
 import { Direction } from './tcp-state.js';
 import { Timeouts } from './timeouts.js';
 import { DropReason, EngineCounters, Verdict } from './verdict.js';
@@ -51,6 +52,10 @@ export class Engine {
   readonly scratch = Buffer.alloc(1600);
 
   private readonly f = new FrameFields();
+  /** The interface of the mark tap (firewall-mark services), -1 when there is none. */
+  markIfIndex = -1;
+  private readonly sources = new SourceCache();
+  private readonly macScratch = Buffer.alloc(6);
 
   constructor(
     readonly env: EngineEnv,
@@ -65,7 +70,8 @@ export class Engine {
     this.txBuf = buf;
     if (len < ETH_HLEN) return this.drop(DropReason.Truncated);
     const ifMac = this.env.interfaceMac(ifIndex);
-    if (ifMac && macEquals(buf, Eth.Src, ifMac, 0)) return this.drop(DropReason.OwnFrame);
+    // The mark tap's frames are, by design, sent by this host.
+    if (ifMac && ifIndex !== this.markIfIndex && macEquals(buf, Eth.Src, ifMac, 0)) return this.drop(DropReason.OwnFrame);
     const type = (buf[Eth.Type]! << 8) | buf[Eth.Type + 1]!;
     if (type === EtherType.ARP) return this.processArp(buf, len, ifIndex, ifMac);
     if (type !== EtherType.IPv4) return this.notOurs();
@@ -124,8 +130,11 @@ export class Engine {
     const f = this.f;
     const c = this.conns;
     // 1. A packet from a client on a known connection.
+    const marked = ifIndex === this.markIfIndex;
     let i = c.lookupIn(f.proto, f.srcAddr, f.srcPort, f.dstAddr, f.dstPort);
     if (i >= 0) {
+      // A firewall-mark connection's packets are taken from the tap, not from the wire.
+      if (((c.flags[i]! & ConnFlag.Marked) !== 0) !== marked) return this.notOurs();
       this.lifecycle.touch(i, f, Direction.Input, now);
       return this.count(forwardToDest(this, buf, f, i, ifIndex));
     }
@@ -136,8 +145,11 @@ export class Engine {
       return this.count(forwardToClient(this, buf, f, i));
     }
     // 3. A new connection to a virtual service.
-    const svc = this.services.lookupFlow(f.proto, f.dstAddr, f.dstPort);
-    if (!svc) return this.notOurs();
+    const svc = marked ? this.services.lookupMark(buf.readUInt32BE(Eth.Dst + 2)) : this.services.lookupFlow(f.proto, f.dstAddr, f.dstPort);
+    if (!svc) {
+      if (!marked) this.sources.record(f.srcAddr, ifIndex, buf, Eth.Src);
+      return this.notOurs();
+    }
     // IPVS schedules TCP only on a SYN (tcp_conn_schedule); other segments have no connection.
     if (f.proto === IpProto.TCP && (f.tcpFlags & (TcpFlag.SYN | TcpFlag.RST)) !== TcpFlag.SYN) {
       return this.drop(DropReason.NoConnection);
@@ -152,6 +164,12 @@ export class Engine {
     }
     if (!dest) return this.drop(DropReason.NoDest);
     i = this.lifecycle.open(svc, dest, f, buf, ifIndex, now, template);
+    if (marked) {
+      // The way back to the client is where its frames were last seen on the wire.
+      c.flags[i] = c.flags[i]! | ConnFlag.Marked;
+      c.clientIf[i] = this.sources.lookup(f.srcAddr, this.macScratch, 0);
+      c.setClientMac(i, this.macScratch, 0);
+    }
     this.lifecycle.touch(i, f, Direction.Input, now);
     return this.count(forwardToDest(this, buf, f, i, ifIndex));
   }

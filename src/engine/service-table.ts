@@ -39,6 +39,16 @@ export class ServiceTable {
     return map?.get(addrServiceKey(vip, port)) ?? (this.vips.has(vip) ? map?.get(addrServiceKey(vip, 0)) : undefined);
   }
 
+  /** Per-frame lookup of a firewall-mark service. */
+  lookupMark(mark: number): Service | undefined {
+    return this.byFwmark.get(mark);
+  }
+
+  /** Marks of the firewall-mark services, for the mark tap. */
+  marks(): number[] {
+    return [...this.byFwmark.keys()];
+  }
+
   isVip(addr: number): boolean {
     return this.vips.has(addr);
   }
@@ -60,8 +70,8 @@ export class ServiceTable {
 
   /** Refuses what this engine does not forward yet, rather than accepting it silently. */
   private checkService(spec: ServiceSpec): void {
-    if (spec.key.kind === 'fwmark') {
-      throw new ControlError('E_INVALID', 'firewall-mark services (-f) are not supported by this uvs version yet');
+    if (spec.key.kind === 'fwmark' && (!Number.isInteger(spec.key.fwmark) || spec.key.fwmark <= 0 || spec.key.fwmark > 0xffffffff)) {
+      throw new ControlError('E_INVALID', `invalid fwmark ${spec.key.fwmark}`);
     }
   }
 

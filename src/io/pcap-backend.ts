@@ -30,8 +30,14 @@ export class PcapBackend implements IoBackend {
   readonly counters: IoCounters = newIoCounters();
   private readonly ports = new Map<number, Port>();
 
-  /** `lookup` gives an interface's kernel index and MAC by name. */
-  constructor(private readonly lookup: (name: string) => { ifIndex: number; mac: Buffer } | undefined) {}
+  /**
+   * `lookup` gives an interface's kernel index and MAC by name; `filters` replaces the
+   * capture filter of some interfaces (the mark tap captures what it transmits).
+   */
+  constructor(
+    private readonly lookup: (name: string) => { ifIndex: number; mac: Buffer } | undefined,
+    private readonly filters: ReadonlyMap<string, string> = new Map(),
+  ) {}
 
   open(ifNames: readonly string[], handler: FrameHandler): void {
     for (const name of ifNames) {
@@ -41,7 +47,8 @@ export class PcapBackend implements IoBackend {
       const cap = new Cap();
       const buf = Buffer.alloc(SNAP);
       try {
-        const link = cap.open(name, `not ether src ${formatMac(iface.mac)}`, KERNEL_BUFFER, buf);
+        const filter = this.filters.get(name) ?? `not ether src ${formatMac(iface.mac)}`;
+        const link = cap.open(name, filter, KERNEL_BUFFER, buf);
         if (link !== 'ETHERNET') throw new IoError(`interface "${name}" is not Ethernet (link type ${link})`);
       } catch (err) {
         this.close();

@@ -89,3 +89,32 @@ test('a /metrics scrape agrees with uvsadm -Ln --stats', () => {
   assert.ok(metric('uvs_frames_total', 'result="forwarded"') >= Number(m[2]) + Number(m[3]));
   assert.ok(metric('uvs_connection_table_entries', '') >= 6);
 });
+
+test('firewall-mark service: an nftables mark groups ports 80 and 8080; with -p a client keeps one server for both', () => {
+  lab.startWebServer('s1', 8080, PAGE_S1);
+  lab.startWebServer('s2', 8080, PAGE_S2);
+  lab.waitForPort('s1', 8080);
+  lab.waitForPort('s2', 8080);
+  // The mark, as `iptables -t mangle -A PREROUTING … -j MARK --set-mark 1` would set it.
+  const mangle = 'table ip mangle {\n  chain pre {\n    type filter hook prerouting priority -150;\n    ip daddr 192.168.10.23 tcp dport { 80, 8080 } meta mark set 1\n  }\n}\n';
+  assert.equal(lab.run('director', 'nft', ['-f', '-'], mangle).code, 0);
+  uvsadmOk(['-C']);
+  uvsadmOk(['-A', '-f', '1', '-s', 'rr']);
+  uvsadmOk(['-a', '-f', '1', '-r', '192.168.20.1', '-m']);
+  uvsadmOk(['-a', '-f', '1', '-r', '192.168.20.2', '-m']);
+  const pageOf = (addr: string, port: number): string => {
+    const r = lab.run('client', 'curl', ['-sS', '--max-time', '3', '--interface', addr, `http://${VIP}:${port}/`]);
+    return r.code === 0 ? r.stdout.trim() : 'FAIL';
+  };
+  assert.deepEqual([pageOf(CLIENTS[2]!, 80), pageOf(CLIENTS[2]!, 8080), pageOf(CLIENTS[2]!, 80), pageOf(CLIENTS[2]!, 8080)], [PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2]);
+  assert.match(uvsadmOk(['-Ln']), /^FWM {2}1 rr\n {2}-> 192\.168\.20\.1:0 {15}Masq /m);
+
+  uvsadmOk(['-E', '-f', '1', '-s', 'rr', '-p', '60']);
+  const a = [pageOf(CLIENTS[2]!, 80), pageOf(CLIENTS[2]!, 8080), pageOf(CLIENTS[2]!, 80)];
+  const b = [pageOf(CLIENTS[3]!, 8080), pageOf(CLIENTS[3]!, 80)];
+  assert.equal(new Set(a).size, 1, `one server for both ports: ${a.join(' | ')}`);
+  assert.equal(new Set(b).size, 1, `one server for both ports: ${b.join(' | ')}`);
+  assert.notEqual(a[0], b[0]);
+  assert.match(uvsadmOk(['-Lnc']), /^IP  0[01]:\d\d  NONE        192\.168\.10\.13:0 +0\.0\.0\.1:0 +192\.168\.20\.[12]:0$/m);
+  lab.run('director', 'nft', ['delete', 'table', 'ip', 'mangle']);
+});

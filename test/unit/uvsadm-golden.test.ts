@@ -109,7 +109,6 @@ test('libipvs messages and exit status 255 for refused operations', async () => 
     ['-a -t 10.0.0.2:80 -r 10.0.1.1', 'Service not defined\n'],
     ['-d -t 10.0.0.1:80 -r 10.0.1.1', 'No such destination\n'],
     ['-A -t 10.0.0.3:80 -s nope', 'Scheduler or persistence engine not found\n'],
-    ['-A -f 7', 'firewall-mark services (-f) are not supported by this uvs version yet\n'],
   ];
   for (const [line, msg] of cases) {
     const out = await run(line.split(' '), control);
