@@ -12,6 +12,7 @@ APT_PACKAGES=(
   curl           # HTTP client of the lab and tests
   tshark         # dissects what crossed a link (IPIP) in the TUN tests
   procps         # sysctl, pgrep
+  netbase        # /etc/services: uvsadm -L names ports as ipvsadm does
   python3 make g++  # node-gyp for cap
 )
 

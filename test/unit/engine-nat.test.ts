@@ -177,3 +177,15 @@ test('a weight-0 server keeps its connections but takes no new one (quiescent)',
     assert.equal(fieldsOf(f).dst, S2);
   }
 });
+
+test('-Z zeroes the counters of one service or of all', () => {
+  const { engine, director, key, clock } = natDirector('rr');
+  const f = fromClient(49000, SYN);
+  engine.process(f, f.length, CLIENT_IF, clock.now);
+  assert.equal(director.services()[0]!.stats.conns, 1);
+  assert.equal(director.services()[0]!.dests[0]!.stats.inPkts, 1);
+  director.zero(key);
+  assert.deepEqual(director.services()[0]!.stats, { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 });
+  assert.equal(director.services()[0]!.dests[0]!.stats.inPkts, 0);
+  assert.throws(() => director.zero({ kind: 'addr', proto: 'tcp', vip: '10.9.9.9', port: 1 }), /No such service/);
+});

@@ -163,3 +163,18 @@ for (const name of schedulerNames()) {
     assert.ok(some > 0, 'the remaining servers take connections');
   });
 }
+
+test('rates are estimated every 2 s and smoothed as IPVS does (new = old + (sample - old) / 4)', async () => {
+  const { Stats } = await import('../../src/engine/stats.js');
+  const s = new Stats();
+  s.conns = 100;
+  s.inPkts = 1000;
+  s.estimate(2000); // 50 conn/s sampled: first estimate 50/4
+  assert.equal(s.rate().cps, 13);
+  for (let k = 2; k <= 40; k++) {
+    s.conns = 100 * k;
+    s.inPkts = 1000 * k;
+    s.estimate(2000);
+  }
+  assert.deepEqual([s.rate().cps, s.rate().inPps], [50, 500], 'converges on the steady rate');
+});

@@ -7,7 +7,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { execute, type AsyncControl } from '../../src/ipvsadm/execute.js';
 import { parseArgs } from '../../src/ipvsadm/parse-args.js';
 import { FakeEnv } from './fixtures/fake-env.js';
-import { CONNS, SERVICES } from './fixtures/fake-table.js';
+import { CONNS, FWMARK_SERVICES, SERVICES } from './fixtures/fake-table.js';
 
 // Golden files live in test/golden (this file runs from dist/test/unit).
 const golden = (name: string): string => readFileSync(fileURLToPath(new URL(`../../../test/golden/${name}`, import.meta.url)), 'utf8');
@@ -32,7 +32,7 @@ async function run(argv: string[], control: AsyncControl = fixed, stdin = '') {
   return execute(parseArgs(argv), control, 'uvsadm', async () => stdin);
 }
 
-const rows = [
+const rows: { argv: string[]; file: string; services?: typeof SERVICES }[] = [
   { argv: ['-Ln'], file: 'list-numeric.txt' },
   { argv: ['-L', '-n', '--stats'], file: 'list-stats.txt' },
   { argv: ['-Ln', '--rate'], file: 'list-rate.txt' },
@@ -40,10 +40,17 @@ const rows = [
   { argv: ['-Lnc'], file: 'list-conns.txt' },
   { argv: ['-Sn'], file: 'save.txt' },
   { argv: ['-L', '--timeout'], file: 'timeout.txt' },
+  { argv: ['-Ln', '--persistent-conn'], file: 'list-persistent-conn.txt' },
+  { argv: ['-Ln', '--stats', '--exact'], file: 'list-stats-exact.txt' },
+  { argv: ['-L'], file: 'list-names.txt' },
+  { argv: ['-Ln'], file: 'list-fwmark.txt', services: FWMARK_SERVICES },
+  { argv: ['-S', '-n'], file: 'save-fwmark.txt', services: FWMARK_SERVICES },
 ];
 for (const r of rows) {
   test(`uvsadm ${r.argv.join(' ')} prints ipvsadm's format (${r.file})`, async () => {
-    const out = await run(r.argv);
+    const services = r.services;
+    const control: AsyncControl = services ? { ...fixed, services: async () => services } : fixed;
+    const out = await run(r.argv, control);
     assert.equal(out.exitCode, 0);
     assert.equal(out.stdout, golden(r.file));
   });
