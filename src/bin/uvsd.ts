@@ -4,7 +4,8 @@ import { ControlServer } from '../control/control-server.js';
 import { defaultSocketPath } from '../control/socket-path.js';
 import { Daemon } from '../daemon/daemon.js';
 import { Host } from '../daemon/host.js';
-import { OptionsError, parseDaemonOptions } from '../daemon/options.js';
+import { parseDaemonOptions } from '../daemon/options.js';
+import { KeepalivedRunner } from '../keepalived/keepalived-runner.js';
 import { servedInterfaces } from '../daemon/served-interfaces.js';
 import { PcapBackend } from '../io/pcap-backend.js';
 import { createMetricsRegistry, serveMetrics } from '../metrics/metrics.js';
@@ -15,9 +16,6 @@ const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
 async function main(): Promise<void> {
   const opts = parseDaemonOptions(process.argv.slice(2));
-  if (opts.configFile !== undefined) {
-    throw new OptionsError('-f/--use-file (keepalived.conf) is not supported by this uvs version yet; configure with uvsadm');
-  }
   const tap = await FwmarkTap.create().catch((err: Error) => {
     log(`uvsd: no firewall-mark services (${err.message})`);
     return undefined;
@@ -28,6 +26,8 @@ async function main(): Promise<void> {
   const served = await servedInterfaces(ifaces, opts.interfaces, log);
   const io = new PcapBackend((name) => ifaces.named(name), new Map([[TAP_IF, FwmarkTap.captureFilter()]]));
   const host = new Host(io, () => served, opts.kernelGuard, tap);
+  // Whatever happens from here, the guard must not outlive uvsd.
+  process.on('exit', () => host.close());
   const daemon = new Daemon(opts, host, io, log);
   if (tap) daemon.engine.markIfIndex = ifaces.named(TAP_IF)?.ifIndex ?? -1;
   // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
@@ -35,6 +35,8 @@ async function main(): Promise<void> {
   const control = new ControlServer(daemon.director, () => daemon.settled());
   const socket = opts.socket ?? defaultSocketPath();
   await control.listen(socket);
+  const keepalived = opts.configFile !== undefined ? new KeepalivedRunner(opts.configFile, daemon.director, (m) => log(`uvsd: ${m}`)) : undefined;
+  keepalived?.load();
   const metrics = opts.metrics !== undefined ? await serveMetrics(createMetricsRegistry(daemon.director), opts.metrics) : undefined;
 
   let stopping = false;
@@ -43,13 +45,12 @@ async function main(): Promise<void> {
     stopping = true;
     control.close();
     metrics?.close();
+    keepalived?.stop();
     void daemon.close().finally(() => process.exit(code));
   };
   process.on('SIGTERM', () => stop(0));
   process.on('SIGINT', () => stop(0));
-  process.on('SIGHUP', () => log('uvsd: SIGHUP: nothing to reload (no -f configuration)'));
-  // Whatever happens, the guard must not outlive uvsd.
-  process.on('exit', () => host.close());
+  process.on('SIGHUP', () => (keepalived ? keepalived.reload() : log('uvsd: SIGHUP: nothing to reload (no -f configuration)')));
 
   log(`uvsd: serving ${served.join(', ')} (io ${io.name}), control socket ${socket}${opts.metrics ? `, metrics on ${opts.metrics}` : ''}`);
 }

@@ -93,8 +93,23 @@ export class Lab {
     return this.topo.start(host, cmd, args, this.spawnOpts());
   }
 
+  private readonly webServers = new Map<string, StartedProcess>();
+
   startWebServer(host: string, port: number, text: string): StartedProcess {
-    return this.startIn(host, `http${port}`, process.execPath, [UVS_LAB, 'serve-http', '--port', String(port), '--text', text]);
+    const p = this.startIn(host, `http${port}`, process.execPath, [UVS_LAB, 'serve-http', '--port', String(port), '--text', text]);
+    this.webServers.set(`${host}:${port}`, p);
+    return p;
+  }
+
+  /** Stops the web server this lab started on `host`:`port` (the course's "stop S1's web server"). */
+  async stopWebServer(host: string, port = 80): Promise<void> {
+    const p = this.webServers.get(`${host}:${port}`);
+    if (!p) throw new LabCommandError(`no web server started on ${host}:${port}`);
+    this.webServers.delete(`${host}:${port}`);
+    if (p.child.exitCode === null) {
+      p.child.kill('SIGTERM');
+      await new Promise((r) => p.child.once('exit', r));
+    }
   }
 
   startUdpEcho(host: string, port: number, name: string): StartedProcess {

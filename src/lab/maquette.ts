@@ -213,3 +213,21 @@ export const TUN_MAQUETTE: Maquette = (() => {
     ],
   };
 })();
+
+export const PAGE_SORRY = 'Service interrompu pour cause de charge trop élevée';
+
+/**
+ * The NAT maquette migrated to keepalived (« Migrer une des maquettes existantes vers
+ * keepalived »): the same hosts plus a sorry server S3 (192.168.20.3); uvsd runs a
+ * keepalived.conf instead of the course's ipvsadm commands.
+ */
+export const KEEPALIVED_MAQUETTE: Maquette = {
+  ...NAT_MAQUETTE,
+  name: 'keepalived',
+  description: 'LVS-NAT from a keepalived.conf: checkers on S1/S2, sorry server S3 on 192.168.20.3',
+  hosts: [
+    ...NAT_MAQUETTE.hosts,
+    { name: 's3', role: 'server', ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.3/24'] }], gateway: '192.168.20.254', page: PAGE_SORRY },
+  ],
+  commands: [],
+};

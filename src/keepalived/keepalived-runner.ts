@@ -1,0 +1,53 @@
+// `uvsd -f keepalived.conf`: the configuration's virtual servers kept in the director, and
+// SIGHUP reloads: unchanged virtual servers keep their state, services, connections and
+// counters; changed ones are restarted; removed ones leave the director. A file that does
+// not read is reported and the running configuration stays.
+import type { DirectorControl } from '../engine/model.js';
+import { readKeepalivedConfig } from './config.js';
+import { ManagedService, type Log } from './managed-service.js';
+
+export class KeepalivedRunner {
+  private services: ManagedService[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly director: DirectorControl,
+    private readonly log: Log,
+  ) {}
+
+  /** Reads the file and applies it; throws ConfigError (nothing applied) when it does not read. */
+  load(): void {
+    const config = readKeepalivedConfig(this.file);
+    for (const w of config.warnings) this.log(`warning: ${w}`);
+    const keep: ManagedService[] = [];
+    const next: ManagedService[] = [];
+    for (const vs of config.virtualServers) {
+      const same = this.services.find((m) => m.sameAs(vs));
+      if (same) keep.push(same);
+      else next.push(new ManagedService(vs, config.groups, this.director, this.log));
+    }
+    const nextKeys = new Set(next.flatMap((m) => m.specs.map((s) => JSON.stringify(s.key))));
+    for (const old of this.services) {
+      if (keep.includes(old)) continue;
+      // A changed virtual server whose services stay is edited in place (connections kept).
+      old.stop(!old.specs.every((s) => nextKeys.has(JSON.stringify(s.key))));
+    }
+    const existing = new Set(this.director.services().map((s) => JSON.stringify(s.key)));
+    for (const m of next) m.start(existing);
+    this.services = [...keep, ...next];
+    this.log(`${this.file}: ${config.virtualServers.length} virtual server(s), ${keep.length} unchanged`);
+  }
+
+  /** SIGHUP. */
+  reload(): void {
+    try {
+      this.load();
+    } catch (err) {
+      this.log(`reload refused, running configuration kept: ${(err as Error).message}`);
+    }
+  }
+
+  stop(): void {
+    for (const m of this.services) m.stop(false);
+  }
+}

@@ -1,0 +1,149 @@
+// A keepalived virtual_server kept in the director: its real servers present while their
+// checkers pass (or at weight 0 with inhibit_on_failure), the quorum of live weight with
+// its hysteresis, the sorry server taking every new connection below quorum, and the
+// notify/quorum scripts run on each change.
+import { spawn } from 'node:child_process';
+import { FwdMethod, type DestSpec, type DirectorControl, type ServiceKey, type ServiceSpec } from '../engine/model.js';
+import { RealServerMonitor, type MonitorEvent } from '../health/real-server-monitor.js';
+import type { GroupMember, KeepalivedConfig, RealServerSpec, VirtualServerSpec } from './model.js';
+
+const METHOD: Record<'NAT' | 'DR' | 'TUN', FwdMethod> = { NAT: FwdMethod.Masq, DR: FwdMethod.Route, TUN: FwdMethod.Tunnel };
+
+export type Log = (msg: string) => void;
+
+/** Runs a keepalived script line with sh, in the background; its failures are logged. */
+export function runScript(line: string, log: Log): void {
+  const child = spawn('/bin/sh', ['-c', line], { stdio: 'ignore' });
+  child.once('error', (e) => log(`script "${line}": ${e.message}`));
+  child.once('exit', (code) => {
+    if (code !== 0) log(`script "${line}" exited ${code}`);
+  });
+}
+
+/** The director's services for a virtual_server (a group gives one per member). */
+export function serviceSpecs(vs: VirtualServerSpec, groups: KeepalivedConfig['groups']): ServiceSpec[] {
+  const base = {
+    scheduler: vs.scheduler,
+    ...(vs.persistenceTimeout !== undefined ? { persistence: { timeout: vs.persistenceTimeout, netmask: vs.persistenceGranularity ?? '255.255.255.255' } } : {}),
+    ...(vs.schedFlags.length > 0 ? { schedFlags: vs.schedFlags } : {}),
+  };
+  const keyOf = (m: GroupMember | VirtualServerSpec['key']): ServiceKey =>
+    m.kind === 'fwmark' ? { kind: 'fwmark', fwmark: m.fwmark! } : { kind: 'addr', proto: vs.protocol, vip: (m as { ip: string }).ip, port: (m as { port: number }).port };
+  if (vs.key.kind === 'group') return (groups.get(vs.key.name) ?? []).map((m) => ({ key: keyOf(m), ...base }));
+  return [{ key: keyOf(vs.key), ...base }];
+}
+
+export class ManagedService {
+  readonly specs: ServiceSpec[];
+  private monitors: RealServerMonitor[] = [];
+  private quorumUp = true;
+  /** What this service put in the director: "addr:port" → weight. */
+  private applied = new Map<string, DestSpec>();
+
+  constructor(
+    readonly vs: VirtualServerSpec,
+    groups: KeepalivedConfig['groups'],
+    private readonly director: DirectorControl,
+    private readonly log: Log,
+  ) {
+    this.specs = serviceSpecs(vs, groups);
+  }
+
+  /** Adds the services (or edits them to this spec) and starts the checkers. */
+  start(existing: ReadonlySet<string>): void {
+    for (const s of this.specs) {
+      if (existing.has(JSON.stringify(s.key))) {
+        // Taken over from a previous configuration: its real servers are ours to reconcile.
+        this.director.editService(s);
+        const view = this.director.services().find((v) => JSON.stringify(v.key) === JSON.stringify(s.key));
+        for (const d of view?.dests ?? []) this.applied.set(`${d.addr}:${d.port}`, d);
+      } else {
+        this.director.addService(s);
+      }
+    }
+    this.monitors = this.vs.realServers.map((rs) => new RealServerMonitor(rs, this.vs, (m, e) => this.changed(m, e)));
+    this.quorumUp = this.liveWeight() >= this.vs.quorum;
+    this.sync();
+    for (const m of this.monitors) m.start();
+  }
+
+  private liveWeight(): number {
+    return this.monitors.filter((m) => m.up).reduce((w, m) => w + m.weight, 0);
+  }
+
+  private changed(m: RealServerMonitor, e: MonitorEvent): void {
+    this.log(`${m.rs.ip}:${m.rs.port} ${e.up ? 'UP' : 'DOWN'} (${e.reason})${e.weight !== m.rs.weight ? ` weight ${e.weight}` : ''}`);
+    const script = e.up ? m.rs.notifyUp : m.rs.notifyDown;
+    if (script) runScript(script, this.log);
+    const live = this.liveWeight();
+    const { quorum, hysteresis } = this.vs;
+    if (this.quorumUp && live < quorum - hysteresis) {
+      this.quorumUp = false;
+      this.log(`quorum lost (${live} < ${quorum} - ${hysteresis})${this.vs.sorryServer ? `: sorry server ${this.vs.sorryServer.ip}:${this.vs.sorryServer.port}` : ''}`);
+      if (this.vs.quorumDown) runScript(this.vs.quorumDown, this.log);
+    } else if (!this.quorumUp && live >= quorum + hysteresis) {
+      this.quorumUp = true;
+      this.log(`quorum regained (${live} >= ${quorum} + ${hysteresis})`);
+      if (this.vs.quorumUp) runScript(this.vs.quorumUp, this.log);
+    }
+    this.sync();
+  }
+
+  private destOf(rs: Pick<RealServerSpec, 'ip' | 'port' | 'upperThreshold' | 'lowerThreshold'> & { method?: 'NAT' | 'DR' | 'TUN' }, weight: number): DestSpec {
+    return {
+      addr: rs.ip,
+      port: rs.port,
+      method: METHOD[rs.method ?? this.vs.method],
+      weight,
+      upperThreshold: rs.upperThreshold,
+      lowerThreshold: rs.lowerThreshold,
+    };
+  }
+
+  /** The real servers that should be in the director now. */
+  private desired(): DestSpec[] {
+    const out: DestSpec[] = [];
+    for (const m of this.monitors) {
+      if (m.up && this.quorumUp) out.push(this.destOf(m.rs, m.weight));
+      else if (m.rs.inhibitOnFailure) out.push(this.destOf(m.rs, 0));
+    }
+    const sorry = this.vs.sorryServer;
+    if (sorry && (!this.quorumUp || this.vs.sorryServerInhibit)) {
+      out.push(this.destOf({ ip: sorry.ip, port: sorry.port, upperThreshold: 0, lowerThreshold: 0 }, this.quorumUp ? 0 : 1));
+    }
+    return out;
+  }
+
+  private sync(): void {
+    const want = new Map(this.desired().map((d) => [`${d.addr}:${d.port}`, d]));
+    for (const s of this.specs) {
+      for (const [k, d] of this.applied) if (!want.has(k)) this.quietly(() => this.director.deleteDest(s.key, d.addr, d.port));
+      for (const [k, d] of want) {
+        const had = this.applied.get(k);
+        if (!had) this.quietly(() => this.director.addDest(s.key, d));
+        else if (had.weight !== d.weight || had.method !== d.method) this.quietly(() => this.director.editDest(s.key, d));
+      }
+    }
+    this.applied = want;
+  }
+
+  private quietly(op: () => void): void {
+    try {
+      op();
+    } catch (err) {
+      this.log(`${(err as Error).message}`);
+    }
+  }
+
+  /** Stops the checkers; with `remove`, takes the services out of the director. */
+  stop(remove: boolean): void {
+    for (const m of this.monitors) m.stop();
+    if (remove) for (const s of this.specs) this.quietly(() => this.director.deleteService(s.key));
+  }
+
+  /** Same virtual server, same real servers and checkers: a reload keeps it as it is. */
+  sameAs(vs: VirtualServerSpec): boolean {
+    const strip = (v: VirtualServerSpec): string => JSON.stringify(v, (k, val: unknown) => (k === 'where' ? undefined : val));
+    return strip(vs) === strip(this.vs);
+  }
+}

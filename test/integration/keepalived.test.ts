@@ -1,0 +1,228 @@
+// uvsd -f keepalived.conf on the NAT maquette with a sorry server: real checkers against
+// real servers, real failures (a web server stopped, a page changed, a script's verdict),
+// quorum and the sorry server, and SIGHUP reloads.
+//
+//   client ── lan10 ── eth1 [director: uvsd -f] eth2 ── lan20 ──┬── S1 192.168.20.1
+//                                                               ├── S2 192.168.20.2
+//                                                               └── S3 192.168.20.3 (sorry)
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Lab, REPO_ROOT } from '../../src/lab/lab.js';
+import { KEEPALIVED_MAQUETTE, PAGE_S1, PAGE_S2, PAGE_SORRY } from '../../src/lab/maquette.js';
+import type { StartedProcess } from '../../src/lab/topology.js';
+import { count, fetchPages } from './helpers/nat-lab.js';
+
+const VIP = '192.168.10.23';
+const dir = mkdtempSync(join(tmpdir(), 'uvs-ka-'));
+const conf = join(dir, 'keepalived.conf');
+let lab: Lab;
+let uvsd: StartedProcess;
+let labs = 0;
+
+function genhash(host: string, ip: string): string {
+  const r = lab.run(host, process.execPath, [join(REPO_ROOT, 'dist/src/bin/uvs-genhash.js'), '-s', ip, '-p', '80', '-u', '/']);
+  assert.equal(r.code, 0, r.stderr);
+  return /^MD5SUM = ([0-9a-f]{32})$/m.exec(r.stdout)![1]!;
+}
+
+/** Waits (bounded) until `uvsadm -Ln` matches or not. */
+async function until(what: string, ok: (listing: string) => boolean, seconds: number): Promise<string> {
+  const deadline = Date.now() + seconds * 1000;
+  let listing = '';
+  while (Date.now() < deadline) {
+    listing = lab.uvsadm(['-Ln']).stdout;
+    if (ok(listing)) return listing;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`${what} within ${seconds} s; last listing:\n${listing}`);
+}
+
+const hasServer = (ip: string) => (l: string) => l.includes(`-> ${ip}:80 `);
+
+before(() => {
+  lab = new Lab(KEEPALIVED_MAQUETTE, `uvk${process.pid.toString(36)}${++labs}`);
+  lab.build();
+});
+
+after(() => {
+  lab?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('TCP_CHECK: S1 stopped is removed within delay_loop × (retry+1) + connect_timeout; S2 serves meanwhile; S1 restarted comes back', async () => {
+  writeFileSync(
+    conf,
+    `virtual_server ${VIP} 80 {
+  delay_loop 1
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  real_server 192.168.20.1 80 {
+    weight 1
+    TCP_CHECK {
+      connect_timeout 1
+      retry 1
+      delay_before_retry 1
+    }
+  }
+  real_server 192.168.20.2 80 {
+    weight 1
+    TCP_CHECK {
+      connect_timeout 1
+    }
+  }
+}
+`,
+  );
+  uvsd = lab.startDirector(['-f', conf]);
+  await until('both servers in the table', (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l), 5);
+  assert.deepEqual([...fetchPages(lab, 2)].sort(), [PAGE_S1, PAGE_S2]);
+  await lab.stopWebServer('s1');
+  // delay_loop 1 × (retry 1 + 1) + connect_timeout 1 = 3 s; a second of slack.
+  await until('S1 removed', (l) => !hasServer('192.168.20.1')(l), 4);
+  assert.deepEqual(fetchPages(lab, 4), [PAGE_S2, PAGE_S2, PAGE_S2, PAGE_S2]);
+  lab.startWebServer('s1', 80, PAGE_S1);
+  await until('S1 back', hasServer('192.168.20.1'), 5);
+  assert.deepEqual([...fetchPages(lab, 2)].sort(), [PAGE_S1, PAGE_S2]);
+});
+
+test('HTTP_GET with digests from uvs-genhash: a changed page takes its server out', async () => {
+  const d1 = genhash('director', '192.168.20.1');
+  const d2 = genhash('director', '192.168.20.2');
+  writeFileSync(
+    conf,
+    `virtual_server ${VIP} 80 {
+  delay_loop 1
+  lb_algo rr
+  lb_kind NAT
+  real_server 192.168.20.1 80 {
+    HTTP_GET {
+      url {
+        path /
+        digest ${d1}
+      }
+      connect_timeout 1
+      retry 0
+    }
+  }
+  real_server 192.168.20.2 80 {
+    HTTP_GET {
+      url {
+        path /
+        digest ${d2}
+        status_code 200
+      }
+      connect_timeout 1
+      retry 0
+    }
+  }
+}
+`,
+  );
+  uvsd.child.kill('SIGHUP');
+  await until('both servers under HTTP_GET', (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l), 5);
+  await lab.stopWebServer('s1');
+  lab.startWebServer('s1', 80, 'Je suis le serveur 1 et je suis changé');
+  await until('S1 removed for its digest', (l) => !hasServer('192.168.20.1')(l), 5);
+  // The new page is served (its digest differs), and S1 stays out check after check.
+  lab.waitForPort('s1', 80);
+  assert.notEqual(genhash('director', '192.168.20.1'), d1);
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.ok(!hasServer('192.168.20.1')(lab.uvsadm(['-Ln']).stdout), 'S1 still out with the changed page');
+  await lab.stopWebServer('s1');
+  lab.startWebServer('s1', 80, PAGE_S1);
+  await until('S1 back with its page', hasServer('192.168.20.1'), 5);
+});
+
+test('MISC_CHECK with misc_dynamic: exit 2…255 sets the weight (code − 2), 1 takes the server out, 0 keeps it', async () => {
+  const codeFile = join(dir, 'code');
+  writeFileSync(codeFile, '7');
+  writeFileSync(
+    conf,
+    `virtual_server ${VIP} 80 {
+  delay_loop 1
+  lb_algo wrr
+  lb_kind NAT
+  real_server 192.168.20.1 80 {
+    weight 1
+    MISC_CHECK {
+      misc_path "/bin/sh -c 'exit $(cat ${codeFile})'"
+      misc_timeout 2
+      misc_dynamic
+    }
+  }
+  real_server 192.168.20.2 80 {
+    weight 1
+  }
+}
+`,
+  );
+  uvsd.child.kill('SIGHUP');
+  await until('S1 at weight 5', (l) => /-> 192\.168\.20\.1:80 +Masq +5 /.test(l), 5);
+  writeFileSync(codeFile, '1');
+  await until('S1 out', (l) => !hasServer('192.168.20.1')(l), 5);
+  // keepalived: 0 is up with the weight unchanged; 2…255 set it.
+  writeFileSync(codeFile, '0');
+  await until('S1 back, weight unchanged', (l) => /-> 192\.168\.20\.1:80 +Masq +5 /.test(l), 5);
+  writeFileSync(codeFile, '3');
+  await until('S1 at weight 1', (l) => /-> 192\.168\.20\.1:80 +Masq +1 /.test(l), 5);
+});
+
+test('quorum: below it the sorry server takes every new connection and quorum_down runs; back above, quorum_up runs', async () => {
+  const log = join(dir, 'quorum.log');
+  writeFileSync(
+    conf,
+    `virtual_server ${VIP} 80 {
+  delay_loop 1
+  lb_algo rr
+  lb_kind NAT
+  quorum 2
+  hysteresis 0
+  quorum_up "/bin/sh -c 'echo up >> ${log}'"
+  quorum_down "/bin/sh -c 'echo down >> ${log}'"
+  sorry_server 192.168.20.3 80
+  real_server 192.168.20.1 80 {
+    TCP_CHECK {
+      connect_timeout 1
+      retry 0
+    }
+  }
+  real_server 192.168.20.2 80 {
+    TCP_CHECK {
+      connect_timeout 1
+      retry 0
+    }
+  }
+}
+`,
+  );
+  uvsd.child.kill('SIGHUP');
+  await until('both servers', (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l) && !hasServer('192.168.20.3')(l), 5);
+  await lab.stopWebServer('s1');
+  await until('only the sorry server', (l) => hasServer('192.168.20.3')(l) && !hasServer('192.168.20.2')(l), 5);
+  assert.deepEqual(fetchPages(lab, 3), [PAGE_SORRY, PAGE_SORRY, PAGE_SORRY]);
+  lab.startWebServer('s1', 80, PAGE_S1);
+  await until('real servers back', (l) => hasServer('192.168.20.1')(l) && !hasServer('192.168.20.3')(l), 5);
+  assert.equal(count(fetchPages(lab, 4), PAGE_SORRY), 0);
+  const deadline = Date.now() + 3000;
+  while (Date.now() < deadline && !(existsSync(log) && readFileSync(log, 'utf8') === 'down\nup\n')) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(readFileSync(log, 'utf8'), 'down\nup\n');
+});
+
+test('SIGHUP with an unchanged virtual server keeps its connections and counters; a broken file changes nothing', async () => {
+  fetchPages(lab, 4);
+  const before = lab.uvsadm(['-Ln', '--stats']).stdout;
+  const conns = lab.uvsadm(['-Lnc']).stdout;
+  uvsd.child.kill('SIGHUP');
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(lab.uvsadm(['-Ln', '--stats']).stdout, before, 'counters kept');
+  assert.equal(lab.uvsadm(['-Lnc']).stdout.split('\n').length, conns.split('\n').length, 'connections kept');
+  writeFileSync(conf, `virtual_server ${VIP} 80 {\n  lb_kind NATT\n}\n`);
+  uvsd.child.kill('SIGHUP');
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.match(uvsd.output(), /reload refused, running configuration kept: .*keepalived\.conf:2: unknown lb_kind "NATT" \(expected NAT, DR or TUN\)/);
+  assert.equal(lab.uvsadm(['-Ln', '--stats']).stdout.split('\n').length, before.split('\n').length);
+});
