@@ -13,6 +13,8 @@ APT_PACKAGES=(
   tshark         # dissects what crossed a link (IPIP) in the TUN tests
   procps         # sysctl, pgrep
   netbase        # /etc/services: uvsadm -L names ports as ipvsadm does
+  iputils-ping   # PING_CHECK
+  openssl        # self-signed certificates for the SSL_GET tests
   python3 make g++  # node-gyp for cap
 )
 

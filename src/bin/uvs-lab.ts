@@ -6,6 +6,8 @@ import { Lab } from '../lab/lab.js';
 import { drMaquette, NAT_MAQUETTE, RS_METHODS, TUN_MAQUETTE, type Maquette, type RsMethod } from '../lab/maquette.js';
 import { checkMaquette } from '../lab/maquette-check.js';
 import { destroyByPrefixList, namespacesWithPrefix } from '../lab/topology.js';
+import { serveDns } from '../lab/dns-server.js';
+import { serveSmtp } from '../lab/smtp-server.js';
 import { serveHttp, serveUdpEcho } from '../lab/web-server.js';
 
 /** The lab's namespaces are uvs-client, uvs-director, uvs-s1, uvs-s2, uvs-sw (and uvs-router for DR). */
@@ -114,6 +116,23 @@ async function main(): Promise<void> {
       (y) => y.option('port', { type: 'number', default: 7 }).option('name', { type: 'string', demandOption: true }),
       async (argv) => {
         await serveUdpEcho(argv.port, argv.name);
+      },
+    )
+    .command(
+      'serve-smtp',
+      'run a minimal SMTP server (for SMTP_CHECK)',
+      (y) => y.option('port', { type: 'number', default: 25 }).option('hostname', { type: 'string', default: 'uvs-lab' }),
+      async (argv) => {
+        await serveSmtp(argv.port, argv.hostname);
+      },
+    )
+    .command(
+      'serve-dns',
+      'run a minimal DNS server answering A records (for DNS_CHECK)',
+      (y) => y.option('port', { type: 'number', default: 53 }).option('record', { type: 'string', array: true, default: [], describe: 'NAME=ADDRESS' }),
+      async (argv) => {
+        const records = new Map(argv.record.map((r) => String(r).split('=') as [string, string]));
+        await serveDns(argv.port, records);
       },
     )
     .demandCommand(1, 'give a command: nat, dr, tun, down, status')
