@@ -226,3 +226,51 @@ test('SIGHUP with an unchanged virtual server keeps its connections and counters
   assert.match(uvsd.output(), /reload refused, running configuration kept: .*keepalived\.conf:2: unknown lb_kind "NATT" \(expected NAT, DR or TUN\)/);
   assert.equal(lab.uvsadm(['-Ln', '--stats']).stdout.split('\n').length, before.split('\n').length);
 });
+
+test('cable pulled on S1: inhibit_on_failure keeps it at weight 0, notify_down/notify_up run; alpha starts S2 down until checked', async () => {
+  const log = join(dir, 'notify.log');
+  writeFileSync(
+    conf,
+    `virtual_server ${VIP} 80 {
+  delay_loop 1
+  lb_algo rr
+  lb_kind NAT
+  alpha
+  real_server 192.168.20.1 80 {
+    weight 2
+    inhibit_on_failure
+    notify_down "/bin/sh -c 'echo s1-down >> ${log}'"
+    notify_up "/bin/sh -c 'echo s1-up >> ${log}'"
+    TCP_CHECK {
+      connect_timeout 1
+      retry 0
+    }
+  }
+  real_server 192.168.20.2 80 {
+    HTTP_GET {
+      url {
+        path /
+      }
+      connect_timeout 1
+    }
+  }
+}
+`,
+  );
+  uvsd.child.kill('SIGHUP');
+  // alpha: a real server enters only once its checkers passed.
+  await until('both servers after their first checks', (l) => /-> 192\.168\.20\.1:80 +Masq +2 /.test(l) && hasServer('192.168.20.2')(l), 6);
+  lab.topo.cable('s1', 'eth0', false);
+  try {
+    await until('S1 at weight 0 (inhibited)', (l) => /-> 192\.168\.20\.1:80 +Masq +0 /.test(l), 6);
+    assert.deepEqual(fetchPages(lab, 3), [PAGE_S2, PAGE_S2, PAGE_S2]);
+  } finally {
+    lab.topo.cable('s1', 'eth0', true);
+  }
+  await until('S1 back at weight 2', (l) => /-> 192\.168\.20\.1:80 +Masq +2 /.test(l), 6);
+  const deadline = Date.now() + 3000;
+  // With alpha S1 started down: its first passing check was already an "up".
+  const expected = 's1-up\ns1-down\ns1-up\n';
+  while (Date.now() < deadline && !(existsSync(log) && readFileSync(log, 'utf8') === expected)) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(readFileSync(log, 'utf8'), expected);
+});
