@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { Lab } from '../lab/lab.js';
-import { drMaquette, NAT_MAQUETTE, RS_METHODS, TUN_MAQUETTE, type Maquette, type RsMethod } from '../lab/maquette.js';
+import { drMaquette, KEEPALIVED_MAQUETTE, NAT_MAQUETTE, RS_METHODS, TUN_MAQUETTE, type Maquette, type RsMethod } from '../lab/maquette.js';
 import { checkMaquette } from '../lab/maquette-check.js';
 import { destroyByPrefixList, namespacesWithPrefix } from '../lab/topology.js';
 import { serveDns } from '../lab/dns-server.js';
@@ -48,7 +48,15 @@ async function up(maquette: Maquette, argv: UpArgs): Promise<void> {
   if (!labIsUp()) {
     try {
       lab.build();
-      lab.startDirector();
+      if (maquette.keepalivedConf !== undefined) {
+        mkdirSync(LOG_DIR, { recursive: true });
+        const conf = `${LOG_DIR}/keepalived.conf`;
+        writeFileSync(conf, maquette.keepalivedConf);
+        progress(`uvsd -f ${conf}`);
+        lab.startDirector(['-f', conf]);
+      } else {
+        lab.startDirector();
+      }
       lab.configure();
     } catch (err) {
       progress(`failed: ${(err as Error).message}; removing the half-built maquette`);
@@ -90,6 +98,12 @@ async function main(): Promise<void> {
       "build the LVS-DR maquette (director, S1, S2 on one LAN, VIP 192.168.20.23, client behind a router), with one of the course's three real-server solutions",
       (y) => upOptions(y).option('rs-method', { choices: RS_METHODS, default: 'sysctl' as RsMethod, describe: 'how S1/S2 accept the VIP without answering ARP for it' }),
       (argv) => up(drMaquette(argv['rs-method']), argv),
+    )
+    .command(
+      'keepalived',
+      "build the NAT maquette with a sorry server and run it from a keepalived.conf (HTTP_GET on S1, TCP_CHECK on S2)",
+      (y) => upOptions(y),
+      (argv) => up(KEEPALIVED_MAQUETTE, argv),
     )
     .command(
       'tun',
@@ -135,7 +149,7 @@ async function main(): Promise<void> {
         await serveDns(argv.port, records);
       },
     )
-    .demandCommand(1, 'give a command: nat, dr, tun, down, status')
+    .demandCommand(1, 'give a command: nat, dr, tun, keepalived, down, status')
     .strict()
     .help()
     .fail((msg, err) => {

@@ -138,6 +138,8 @@ export class ManagedService {
   /** Stops the checkers; with `remove`, takes the services out of the director. */
   stop(remove: boolean): void {
     for (const m of this.monitors) m.stop();
+    // omega: a virtual server going away with its quorum up runs quorum_down (keepalived).
+    if (remove && this.vs.omega && this.quorumUp && this.vs.quorumDown) runScript(this.vs.quorumDown, this.log);
     if (remove) for (const s of this.specs) this.quietly(() => this.director.deleteService(s.key));
   }
 

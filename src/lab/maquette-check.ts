@@ -48,7 +48,9 @@ export async function arpAnswerers(lab: Lab): Promise<string[]> {
 
 export async function checkMaquette(lab: Lab, requests: number): Promise<CheckResult> {
   const m = lab.maquette;
-  const expected = m.hosts.flatMap((h) => (h.page ? [h.page] : []));
+  // The pages of the real servers (a sorry server only answers when they are all down).
+  const sorry = m.keepalivedConf !== undefined ? /sorry_server (\S+)/.exec(m.keepalivedConf)?.[1] : undefined;
+  const expected = m.hosts.filter((h) => h.page && !h.ifaces.some((i) => i.addrs.some((a) => a.split('/')[0] === sorry))).map((h) => h.page!);
   const lines: string[] = [];
   let pages: string[] = [];
   let failed = 0;

@@ -35,6 +35,8 @@ export interface Maquette {
   readonly vip: string;
   /** The course's ipvsadm commands, as uvsadm argument lists. */
   readonly commands: readonly (readonly string[])[];
+  /** A keepalived.conf that uvsd runs (-f) instead of the commands. */
+  readonly keepalivedConf?: string;
 }
 
 export const PAGE_S1 = "Je suis le serveur 1 et j'ai faim";
@@ -230,4 +232,41 @@ export const KEEPALIVED_MAQUETTE: Maquette = {
     { name: 's3', role: 'server', ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.3/24'] }], gateway: '192.168.20.254', page: PAGE_SORRY },
   ],
   commands: [],
+  // The course's exercise: the NAT maquette under keepalived, server fault tolerance with
+  // two checkers, and a sorry server.
+  keepalivedConf: `! uvs-lab keepalived: the course's NAT maquette under keepalived
+global_defs {
+    router_id UVS_LAB
+}
+
+virtual_server 192.168.10.23 80 {
+    delay_loop 2
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    quorum 1
+    sorry_server 192.168.20.3 80
+
+    real_server 192.168.20.1 80 {
+        weight 1
+        HTTP_GET {
+            url {
+                path /
+                status_code 200
+            }
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+    real_server 192.168.20.2 80 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+}
+`,
 };

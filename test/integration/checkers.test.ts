@@ -80,6 +80,10 @@ test('TCP_CHECK: up on a listening port, down with the reason on a closed one', 
   const r = await new TcpCheck().check(at(closedPort()));
   assert.equal(r.ok, false);
   assert.match(!r.ok ? r.reason : '', /ECONNREFUSED/);
+  // bindto: the check leaves from that address (one the host must hold).
+  assert.deepEqual(await new TcpCheck().check({ ...at(httpPort), bindto: '127.0.0.1' }), { ok: true });
+  const unbound = await new TcpCheck().check({ ...at(httpPort), bindto: '192.0.2.77' });
+  assert.match(!unbound.ok ? unbound.reason : '', /EADDRNOTAVAIL/);
 });
 
 test('HTTP_GET: status code, digest and virtualhost decide', async () => {
