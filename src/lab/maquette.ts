@@ -130,6 +130,30 @@ export function drRealServerSetup(method: RsMethod, rip: string, vip = DR_VIP): 
   }
 }
 
+/** The client behind the router, in the DR and TUN maquettes. */
+const ROUTED_CLIENT: HostSpec = { name: 'client', role: 'client', ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.1/24'] }], gateway: '192.168.10.254' };
+
+/** The router between the client's LAN and `lans` (192.168.20.254 on lan20, .30.254 on lan30). */
+function router(lans: readonly ('lan20' | 'lan30')[]): HostSpec {
+  return {
+    name: 'router',
+    role: 'client',
+    ifaces: [
+      { ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.254/24'] },
+      ...lans.map((lan, k) => ({ ifName: `eth${k + 1}`, lan, addrs: [`192.168.${lan.slice(3)}.254/24`] })),
+    ],
+    forwarding: true,
+  };
+}
+
+/** The director of the DR and TUN maquettes: 192.168.20.253 and the VIP as second address. */
+const LAN20_DIRECTOR: HostSpec = { name: 'director', role: 'director', ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.253/24', `${DR_VIP}/24`] }], gateway: '192.168.20.254' };
+
+/** The course's commands for a service on the DR VIP with S1/S2 at `rip(n)` by `method`. */
+function drVipCommands(rip: (n: number) => string, method: '-g' | '-i'): string[][] {
+  return [['-A', '-t', `${DR_VIP}:80`, '-s', 'rr'], ...[1, 2].map((n) => ['-a', '-t', `${DR_VIP}:80`, '-r', `${rip(n)}:80`, method, '-w', '1'])];
+}
+
 /**
  * « Maquette de test LVS-DR »: the director and S1, S2 on one LAN (192.168.20.0/24), the VIP
  * 192.168.20.23 as the director's second address; the client reaches it through a router,
@@ -149,26 +173,8 @@ export function drMaquette(method: RsMethod): Maquette {
     description: `LVS-DR: director and S1/S2 on 192.168.20.0/24, VIP ${DR_VIP}, real servers by ${method}; client behind a router`,
     lans: ['lan10', 'lan20'],
     vip: DR_VIP,
-    hosts: [
-      { name: 'client', role: 'client', ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.1/24'] }], gateway: '192.168.10.254' },
-      {
-        name: 'router',
-        role: 'client',
-        ifaces: [
-          { ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.254/24'] },
-          { ifName: 'eth1', lan: 'lan20', addrs: ['192.168.20.254/24'] },
-        ],
-        forwarding: true,
-      },
-      { name: 'director', role: 'director', ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.253/24', `${DR_VIP}/24`] }], gateway: '192.168.20.254' },
-      server(1, PAGE_S1),
-      server(2, PAGE_S2),
-    ],
-    commands: [
-      ['-A', '-t', `${DR_VIP}:80`, '-s', 'rr'],
-      ['-a', '-t', `${DR_VIP}:80`, '-r', '192.168.20.1:80', '-g', '-w', '1'],
-      ['-a', '-t', `${DR_VIP}:80`, '-r', '192.168.20.2:80', '-g', '-w', '1'],
-    ],
+    hosts: [ROUTED_CLIENT, router(['lan20']), LAN20_DIRECTOR, server(1, PAGE_S1), server(2, PAGE_S2)],
+    commands: drVipCommands((n) => `192.168.20.${n}`, '-g'),
   };
 }
 
@@ -192,27 +198,8 @@ export const TUN_MAQUETTE: Maquette = (() => {
     description: `LVS-TUN: director on 192.168.20.0/24 with VIP ${DR_VIP}, S1/S2 on the routed 192.168.30.0/24 behind IPIP`,
     lans: ['lan10', 'lan20', 'lan30'],
     vip: DR_VIP,
-    hosts: [
-      { name: 'client', role: 'client', ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.1/24'] }], gateway: '192.168.10.254' },
-      {
-        name: 'router',
-        role: 'client',
-        ifaces: [
-          { ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.254/24'] },
-          { ifName: 'eth1', lan: 'lan20', addrs: ['192.168.20.254/24'] },
-          { ifName: 'eth2', lan: 'lan30', addrs: ['192.168.30.254/24'] },
-        ],
-        forwarding: true,
-      },
-      { name: 'director', role: 'director', ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.253/24', `${DR_VIP}/24`] }], gateway: '192.168.20.254' },
-      server(1, PAGE_S1),
-      server(2, PAGE_S2),
-    ],
-    commands: [
-      ['-A', '-t', `${DR_VIP}:80`, '-s', 'rr'],
-      ['-a', '-t', `${DR_VIP}:80`, '-r', '192.168.30.1:80', '-i', '-w', '1'],
-      ['-a', '-t', `${DR_VIP}:80`, '-r', '192.168.30.2:80', '-i', '-w', '1'],
-    ],
+    hosts: [ROUTED_CLIENT, router(['lan20', 'lan30']), LAN20_DIRECTOR, server(1, PAGE_S1), server(2, PAGE_S2)],
+    commands: drVipCommands((n) => `192.168.30.${n}`, '-i'),
   };
 })();
 

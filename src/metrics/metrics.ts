@@ -15,31 +15,21 @@ export function createMetricsRegistry(director: DirectorControl): Registry {
   const registry = new Registry();
   const svcLabels = ['proto', 'vip', 'port', 'fwmark'];
   const destLabels = [...svcLabels, 'server', 'server_port'];
-  /** A counter mirroring a value kept elsewhere: set on each scrape. */
-  const mirrored = (name: string, help: string, labelNames: string[], read: (set: (l: Labels, v: number) => void) => void): void => {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        read((l, v) => this.inc(l, v));
-      },
-    });
+  /**
+   * A metric whose values are read from the director at each scrape: a counter mirrors a
+   * total kept elsewhere (prom-client counters only go up, so it is reset and re-filled).
+   */
+  const metric = (kind: 'counter' | 'gauge', name: string, help: string, labelNames: string[], read: (set: (l: Labels, v: number) => void) => void): void => {
+    if (kind === 'counter') {
+      new Counter({ name, help, labelNames, registers: [registry], collect() { this.reset(); read((l, v) => this.inc(l, v)); } });
+    } else {
+      new Gauge({ name, help, labelNames, registers: [registry], collect() { this.reset(); read((l, v) => this.set(l, v)); } });
+    }
   };
-  const gauge = (name: string, help: string, labelNames: string[], read: (set: (l: Labels, v: number) => void) => void): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        read((l, v) => this.set(l, v));
-      },
-    });
-  };
+  const mirrored = (name: string, help: string, labelNames: string[], read: (set: (l: Labels, v: number) => void) => void): void =>
+    metric('counter', name, help, labelNames, read);
+  const gauge = (name: string, help: string, labelNames: string[], read: (set: (l: Labels, v: number) => void) => void): void =>
+    metric('gauge', name, help, labelNames, read);
   const eachService = (f: (s: ServiceView, set: (l: Labels, v: number) => void) => void) => (set: (l: Labels, v: number) => void) => {
     for (const s of director.services()) f(s, set);
   };
