@@ -42,6 +42,18 @@ async function until(what: string, ok: (listing: string) => boolean, seconds: nu
 
 const hasServer = (ip: string) => (l: string) => l.includes(`-> ${ip}:80 `);
 
+/** A virtual_server on the VIP with a 1 s delay_loop (NAT), around `body`. */
+function virtualServer(body: string): string {
+  return `virtual_server ${VIP} 80 {\n  delay_loop 1\n  lb_kind NAT\n${body}}\n`;
+}
+
+const TCP_FAST = '    TCP_CHECK {\n      connect_timeout 1\n      retry 0\n    }\n';
+
+/** A real server block with one checker block. */
+function realServer(ip: string, checker: string, extra = ''): string {
+  return `  real_server ${ip} 80 {\n${extra}${checker}  }\n`;
+}
+
 before(() => {
   lab = new Lab(KEEPALIVED_MAQUETTE, `uvk${process.pid.toString(36)}${++labs}`);
   lab.build();
@@ -55,27 +67,11 @@ after(() => {
 test('TCP_CHECK: S1 stopped is removed within delay_loop × (retry+1) + connect_timeout; S2 serves meanwhile; S1 restarted comes back', async () => {
   writeFileSync(
     conf,
-    `virtual_server ${VIP} 80 {
-  delay_loop 1
-  lb_algo rr
-  lb_kind NAT
-  protocol TCP
-  real_server 192.168.20.1 80 {
-    weight 1
-    TCP_CHECK {
-      connect_timeout 1
-      retry 1
-      delay_before_retry 1
-    }
-  }
-  real_server 192.168.20.2 80 {
-    weight 1
-    TCP_CHECK {
-      connect_timeout 1
-    }
-  }
-}
-`,
+    virtualServer(
+      '  lb_algo rr\n  protocol TCP\n' +
+        realServer('192.168.20.1', '    TCP_CHECK {\n      connect_timeout 1\n      retry 1\n      delay_before_retry 1\n    }\n', '    weight 1\n') +
+        realServer('192.168.20.2', '    TCP_CHECK {\n      connect_timeout 1\n    }\n', '    weight 1\n'),
+    ),
   );
   uvsd = lab.startDirector(['-f', conf]);
   await until('both servers in the table', (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l), 5);
@@ -94,33 +90,11 @@ test('HTTP_GET with digests from uvs-genhash: a changed page takes its server ou
   const d2 = genhash('director', '192.168.20.2');
   writeFileSync(
     conf,
-    `virtual_server ${VIP} 80 {
-  delay_loop 1
-  lb_algo rr
-  lb_kind NAT
-  real_server 192.168.20.1 80 {
-    HTTP_GET {
-      url {
-        path /
-        digest ${d1}
-      }
-      connect_timeout 1
-      retry 0
-    }
-  }
-  real_server 192.168.20.2 80 {
-    HTTP_GET {
-      url {
-        path /
-        digest ${d2}
-        status_code 200
-      }
-      connect_timeout 1
-      retry 0
-    }
-  }
-}
-`,
+    virtualServer(
+      '  lb_algo rr\n' +
+        realServer('192.168.20.1', `    HTTP_GET {\n      url {\n        path /\n        digest ${d1}\n      }\n      connect_timeout 1\n      retry 0\n    }\n`) +
+        realServer('192.168.20.2', `    HTTP_GET {\n      url {\n        path /\n        digest ${d2}\n        status_code 200\n      }\n      connect_timeout 1\n      retry 0\n    }\n`),
+    ),
   );
   uvsd.child.kill('SIGHUP');
   await until('both servers under HTTP_GET', (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l), 5);
@@ -175,29 +149,11 @@ test('quorum: below it the sorry server takes every new connection and quorum_do
   const log = join(dir, 'quorum.log');
   writeFileSync(
     conf,
-    `virtual_server ${VIP} 80 {
-  delay_loop 1
-  lb_algo rr
-  lb_kind NAT
-  quorum 2
-  hysteresis 0
-  quorum_up "/bin/sh -c 'echo up >> ${log}'"
-  quorum_down "/bin/sh -c 'echo down >> ${log}'"
-  sorry_server 192.168.20.3 80
-  real_server 192.168.20.1 80 {
-    TCP_CHECK {
-      connect_timeout 1
-      retry 0
-    }
-  }
-  real_server 192.168.20.2 80 {
-    TCP_CHECK {
-      connect_timeout 1
-      retry 0
-    }
-  }
-}
-`,
+    virtualServer(
+      `  lb_algo rr\n  quorum 2\n  hysteresis 0\n  quorum_up "/bin/sh -c 'echo up >> ${log}'"\n  quorum_down "/bin/sh -c 'echo down >> ${log}'"\n  sorry_server 192.168.20.3 80\n` +
+        realServer('192.168.20.1', TCP_FAST) +
+        realServer('192.168.20.2', TCP_FAST),
+    ),
   );
   uvsd.child.kill('SIGHUP');
   await until('both servers', (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l) && !hasServer('192.168.20.3')(l), 5);
@@ -231,31 +187,15 @@ test('cable pulled on S1: inhibit_on_failure keeps it at weight 0, notify_down/n
   const log = join(dir, 'notify.log');
   writeFileSync(
     conf,
-    `virtual_server ${VIP} 80 {
-  delay_loop 1
-  lb_algo rr
-  lb_kind NAT
-  alpha
-  real_server 192.168.20.1 80 {
-    weight 2
-    inhibit_on_failure
-    notify_down "/bin/sh -c 'echo s1-down >> ${log}'"
-    notify_up "/bin/sh -c 'echo s1-up >> ${log}'"
-    TCP_CHECK {
-      connect_timeout 1
-      retry 0
-    }
-  }
-  real_server 192.168.20.2 80 {
-    HTTP_GET {
-      url {
-        path /
-      }
-      connect_timeout 1
-    }
-  }
-}
-`,
+    virtualServer(
+      '  lb_algo rr\n  alpha\n' +
+        realServer(
+          '192.168.20.1',
+          TCP_FAST,
+          `    weight 2\n    inhibit_on_failure\n    notify_down "/bin/sh -c 'echo s1-down >> ${log}'"\n    notify_up "/bin/sh -c 'echo s1-up >> ${log}'"\n`,
+        ) +
+        realServer('192.168.20.2', '    HTTP_GET {\n      url {\n        path /\n      }\n      connect_timeout 1\n    }\n'),
+    ),
   );
   uvsd.child.kill('SIGHUP');
   // alpha: a real server enters only once its checkers passed.
