@@ -13,10 +13,6 @@ export function addrServiceKey(vip: number, port: number): number {
   return vip * 65536 + port;
 }
 
-export function serviceKeyText(key: ServiceKey): string {
-  return key.kind === 'fwmark' ? `FWM ${key.fwmark}` : `${key.proto.toUpperCase()} ${key.vip}:${key.port}`;
-}
-
 export class Service {
   readonly key: ServiceKey;
   /** IP protocol number (0 for a fwmark service). */

@@ -1,16 +1,12 @@
 // Userspace ARP (RFC 826): the MACs of real servers and gateways, resolved by uvs itself
 // through the io backend, learnt from every ARP frame that arrives, and refreshed while in
 // use so that a real server whose MAC changes is followed without a restart.
-import { formatIpv4, prefixMask, readIpv4 } from '../packet/addr.js';
+import { prefixMask, readIpv4 } from '../packet/addr.js';
 import { Arp, arpIsEthIpv4, buildArpRequest } from '../packet/arp.js';
 import { ETH_HLEN } from '../packet/ethernet.js';
 import type { InterfaceTable } from './interfaces.js';
 
-export class NeighbourError extends Error {
-  readonly code = 'E_NEIGHBOUR';
-}
-
-/** Retries of a resolution, and their spacing. */
+/** Requests for one address are at least this far apart; unanswered ones are forgotten after TRIES. */
 const TRIES = 3;
 const RETRY_MS = 1000;
 /** An entry older than this is re-ARPed by refresh(); unanswered for 3 tries, it is dropped. */
@@ -24,18 +20,12 @@ interface Entry {
   unanswered: number;
 }
 
-interface Pending {
-  ifIndex: number;
-  lastSent: number;
-  tries: number;
-  waiters: { resolve: (mac: Buffer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[];
-}
-
 export type FrameSender = (ifIndex: number, buf: Buffer, len: number) => boolean;
 
 export class Neighbours {
   private readonly entries = new Map<number, Entry>();
-  private readonly pending = new Map<number, Pending>();
+  /** Addresses asked for and not answered yet → when the last request left. */
+  private readonly pending = new Map<number, number>();
   private readonly txBuf = Buffer.alloc(64);
 
   constructor(
@@ -67,56 +57,16 @@ export class Neighbours {
       const mac = Buffer.from(buf.subarray(arp + Arp.Sha, arp + Arp.Sha + 6));
       this.entries.set(ip, { mac, ifIndex, updated: now, unanswered: 0 });
     }
-    if (pending) {
-      this.pending.delete(ip);
-      const mac = this.entries.get(ip)!.mac;
-      for (const w of pending.waiters) {
-        clearTimeout(w.timer);
-        w.resolve(mac);
-      }
-    }
+    if (pending) this.pending.delete(ip);
   }
 
   /** Fire-and-forget resolution of `ip` on `ifIndex`, at most one request a second. */
   request(ip: number, ifIndex: number): void {
     const now = this.clock();
-    const p = this.pending.get(ip);
-    if (p && now - p.lastSent < RETRY_MS) return;
-    if (p) {
-      p.lastSent = now;
-      p.tries++;
-    } else {
-      this.pending.set(ip, { ifIndex, lastSent: now, tries: 1, waiters: [] });
-    }
+    const last = this.pending.get(ip);
+    if (last !== undefined && now - last < RETRY_MS) return;
+    this.pending.set(ip, now);
     this.sendRequest(ip, ifIndex);
-  }
-
-  /** Resolves `ip`, retrying; rejects naming the address when nobody answers. */
-  resolve(ip: number, ifIndex: number): Promise<Buffer> {
-    const known = this.lookup(ip);
-    if (known) return Promise.resolve(known);
-    return new Promise((resolve, reject) => {
-      let tries = 0;
-      const attempt = (): void => {
-        const p = this.pending.get(ip);
-        if (tries >= TRIES) {
-          if (p) {
-            const i = p.waiters.findIndex((w) => w.resolve === resolve);
-            if (i >= 0) p.waiters.splice(i, 1);
-          }
-          reject(new NeighbourError(`no ARP answer from ${formatIpv4(ip)} after ${TRIES} requests`));
-          return;
-        }
-        tries++;
-        this.request(ip, ifIndex);
-        const entry = this.pending.get(ip);
-        const timer = setTimeout(attempt, RETRY_MS);
-        const existing = entry?.waiters.find((w) => w.resolve === resolve);
-        if (existing) existing.timer = timer;
-        else entry?.waiters.push({ resolve, reject, timer });
-      };
-      attempt();
-    });
   }
 
   /** Re-ARPs entries that are getting old; forgets those that stopped answering. */
@@ -136,8 +86,8 @@ export class Neighbours {
       this.sendRequest(ip, e.ifIndex);
     }
     // Forget fire-and-forget requests nobody answered.
-    for (const [ip, p] of this.pending) {
-      if (p.waiters.length === 0 && now - p.lastSent > TRIES * RETRY_MS) this.pending.delete(ip);
+    for (const [ip, last] of this.pending) {
+      if (now - last > TRIES * RETRY_MS) this.pending.delete(ip);
     }
   }
 
@@ -155,7 +105,6 @@ export class Neighbours {
   }
 
   close(): void {
-    for (const p of this.pending.values()) for (const w of p.waiters) clearTimeout(w.timer);
     this.pending.clear();
   }
 }

@@ -57,8 +57,3 @@ export async function fixReceiveOffloads(ifName: string): Promise<string[]> {
   }
   return on;
 }
-
-/** Turns off every offload of a lab interface (tx checksum, TSO/GSO, GRO…); tolerant. */
-export function labOffloadArgs(ifName: string): string[] {
-  return ['-K', ifName, 'tx', 'off', 'rx', 'off', 'tso', 'off', 'gso', 'off', 'gro', 'off'];
-}

@@ -45,10 +45,6 @@ export function arpOp(buf: Buffer, off: number): number {
   return buf.readUInt16BE(off + Arp.Op);
 }
 
-export function arpSenderIp(buf: Buffer, off: number): number {
-  return readIpv4(buf, off + Arp.Spa);
-}
-
 export function arpTargetIp(buf: Buffer, off: number): number {
   return readIpv4(buf, off + Arp.Tpa);
 }

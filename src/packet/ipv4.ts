@@ -40,10 +40,6 @@ export function ipv4HeaderLen(buf: Buffer, off: number, end: number): number | u
   return ihl >= IPV4_MIN_LEN && end >= off + ihl ? ihl : undefined;
 }
 
-export function ipv4TotalLen(buf: Buffer, off: number): number {
-  return readU16(buf, off + Ipv4.TotalLen);
-}
-
 /** True for any fragment (first with MF, or any with a non-zero offset). */
 export function ipv4IsFragment(buf: Buffer, off: number): boolean {
   return (readU16(buf, off + Ipv4.FragOff) & (IP_MF | IP_OFFMASK)) !== 0;
