@@ -45,7 +45,7 @@ export class Neighbours {
     if (!arpIsEthIpv4(buf, arp, len)) return;
     const ip = readIpv4(buf, arp + Arp.Spa);
     const entry = this.entries.get(ip);
-    const pending = this.pending.get(ip);
+    const pending = this.pending.has(ip);
     if (!entry && !pending) return;
     const now = this.clock();
     if (entry) {
