@@ -83,6 +83,14 @@ export class Topology {
     nsExec(this.ns(host), 'sysctl', ['-qw', `${key}=${value}`]);
   }
 
+  /** Sets the MTU of a host's interface and of its switch port (a LAN segment's MTU). */
+  mtu(host: string, ifName: string, mtu: number): void {
+    const port = this.ports.get(`${host}/${ifName}`);
+    if (!port) throw new LabCommandError(`${host} has no interface ${ifName} plugged into a LAN`);
+    sh('ip', ['-n', this.switchNs, 'link', 'set', port, 'mtu', String(mtu)]);
+    sh('ip', ['-n', this.ns(host), 'link', 'set', ifName, 'mtu', String(mtu)]);
+  }
+
   /**
    * Pulls (or plugs back) the cable of a host's interface — the course's "disconnect the
    * network card": the switch port goes down, the host keeps its addresses and routes.

@@ -73,10 +73,37 @@ test('a 10 MB download through TUN arrives intact', () => {
   }
 });
 
+test('a narrower link beyond the director: the router\'s fragmentation-needed about IPIP is relayed to the client', async () => {
+  // The servers' LAN (router eth2, S1, S2) at MTU 1300; the director's own link stays 1500.
+  for (const [host, ifName] of [['router', 'eth2'], ['s1', 'eth0'], ['s2', 'eth0']] as const) lab.topo.mtu(host, ifName, 1300);
+  // The client forgets the path MTU the previous test taught it.
+  lab.run('client', 'ip', ['route', 'flush', 'cache']);
+  const body = randomBytes(300_000);
+  const file = `/tmp/uvs-tun-upload2-${process.pid}`;
+  writeFileSync(file, body);
+  try {
+    let answer = '';
+    let fromRouter: string[] = [];
+    const icmp = await capture(lab, 'client', 'eth0', 'icmp', async () => {
+      fromRouter = await capture(lab, 'director', 'eth0', 'icmp', () => {
+        const r = lab.run('client', 'curl', ['-sS', '--max-time', '30', '--data-binary', `@${file}`, `http://${VIP}/upload`]);
+        answer = r.code === 0 ? r.stdout.trim() : `FAIL ${r.stderr}`;
+      });
+    });
+    assert.equal(answer, `${body.length} ${createHash('sha256').update(body).digest('hex')}`);
+    assert.ok(fromRouter.some((l) => /192\.168\.20\.254 > 192\.168\.20\.253: ICMP 192\.168\.30\.[12] unreachable - need to frag \(mtu 1300\)/.test(l)), fromRouter.join('\n'));
+    assert.ok(icmp.some((l) => l.includes(`${VIP} > 192.168.10.1: ICMP 192.168.20.23 unreachable - need to frag (mtu 1280)`)), icmp.join('\n'));
+  } finally {
+    rmSync(file, { force: true });
+    for (const [host, ifName] of [['router', 'eth2'], ['s1', 'eth0'], ['s2', 'eth0']] as const) lab.topo.mtu(host, ifName, 1500);
+  }
+});
+
 test('with a small MTU on the tunnel path, the director sends ICMP fragmentation-needed and uploads still complete', async () => {
   // The path to the servers is narrower than the links: a route MTU, as IPVS reads dst_mtu.
   assert.equal(lab.run('director', 'ip', ['route', 'replace', '192.168.30.0/24', 'via', '192.168.20.254', 'mtu', '1300']).code, 0);
   await new Promise((r) => setTimeout(r, 800)); // uvsd follows route changes (ip monitor, debounced)
+  lab.run('client', 'ip', ['route', 'flush', 'cache']); // forget what the previous test taught
   const body = randomBytes(300_000);
   const file = `/tmp/uvs-tun-upload-${process.pid}`;
   writeFileSync(file, body);
@@ -91,5 +118,6 @@ test('with a small MTU on the tunnel path, the director sends ICMP fragmentation
   } finally {
     rmSync(file, { force: true });
     lab.run('director', 'ip', ['route', 'del', '192.168.30.0/24']);
+    lab.run('client', 'ip', ['route', 'flush', 'cache']);
   }
 });

@@ -11,15 +11,27 @@ import { DropReason, Verdict } from '../verdict.js';
 
 const ICMP_TTL = 64;
 
-export function replyFragNeeded(e: Engine, buf: Buffer, f: FrameFields, inIf: number, mtu: number): Verdict {
-  const ifMac = e.env.interfaceMac(inIf);
+/**
+ * Builds ICMP 3/4 from `from` to `to` in the engine's scratch buffer, quoting `qLen` bytes of
+ * `quote` at `qOff`, toward the MAC that `setDstMac` writes, on `outIf`.
+ */
+export function fragNeeded(
+  e: Engine,
+  quote: Buffer,
+  qOff: number,
+  qLen: number,
+  from: number,
+  to: number,
+  setDstMac: (out: Buffer) => void,
+  outIf: number,
+  mtu: number,
+): Verdict {
+  const ifMac = e.env.interfaceMac(outIf);
   if (!ifMac) return e.drop(DropReason.TooBig);
   const out = e.scratch;
-  const ihl = f.l4 - f.ip;
-  const quoted = Math.min(f.ipLen, ihl + 8);
   const icmp = ETH_HLEN + IPV4_MIN_LEN;
-  const total = IPV4_MIN_LEN + ICMP_HLEN + quoted;
-  copyMac(out, Eth.Dst, buf, Eth.Src);
+  const total = IPV4_MIN_LEN + ICMP_HLEN + qLen;
+  setDstMac(out);
   copyMac(out, Eth.Src, ifMac, 0);
   writeU16(out, Eth.Type, EtherType.IPv4);
   const o = ETH_HLEN;
@@ -30,19 +42,25 @@ export function replyFragNeeded(e: Engine, buf: Buffer, f: FrameFields, inIf: nu
   writeU16(out, o + Ipv4.FragOff, 0);
   out[o + Ipv4.Ttl] = ICMP_TTL;
   out[o + Ipv4.Proto] = IpProto.ICMP;
-  writeIpv4(out, o + Ipv4.Src, f.dstAddr);
-  writeIpv4(out, o + Ipv4.Dst, f.srcAddr);
+  writeIpv4(out, o + Ipv4.Src, from);
+  writeIpv4(out, o + Ipv4.Dst, to);
   ipv4SetChecksum(out, o);
   out[icmp + Icmp.Type] = IcmpType.DestUnreachable;
   out[icmp + Icmp.Code] = ICMP_CODE_FRAG_NEEDED;
   writeU16(out, icmp + Icmp.Csum, 0);
   writeU16(out, icmp + Icmp.Id, 0);
   writeU16(out, icmp + Icmp.NextHopMtu, mtu);
-  buf.copy(out, icmp + Icmp.Quoted, f.ip, f.ip + quoted);
-  writeU16(out, icmp + Icmp.Csum, finish(sum16(out, icmp, ICMP_HLEN + quoted)));
+  quote.copy(out, icmp + Icmp.Quoted, qOff, qOff + qLen);
+  writeU16(out, icmp + Icmp.Csum, finish(sum16(out, icmp, ICMP_HLEN + qLen)));
   e.txBuf = out;
-  e.txIfIndex = inIf;
+  e.txIfIndex = outIf;
   e.txLen = ETH_HLEN + total;
   e.counters.fragNeeded++;
   return Verdict.Reply;
+}
+
+/** The answer to a packet in `buf` (fields `f`) that arrived on `inIf`: back the way it came. */
+export function replyFragNeeded(e: Engine, buf: Buffer, f: FrameFields, inIf: number, mtu: number): Verdict {
+  const quoted = Math.min(f.ipLen, f.l4 - f.ip + 8);
+  return fragNeeded(e, buf, f.ip, quoted, f.dstAddr, f.srcAddr, (out) => copyMac(out, Eth.Dst, buf, Eth.Src), inIf, mtu);
 }

@@ -4,14 +4,16 @@
 // is recomputed over the whole message.
 import { readIpv4 } from '../../packet/addr.js';
 import { finish, readU16, sum16, writeU16 } from '../../packet/checksum.js';
-import { Icmp } from '../../packet/icmp.js';
-import { Ipv4, ipv4HeaderLen, IpProto } from '../../packet/ipv4.js';
+import { Eth } from '../../packet/ethernet.js';
+import { ICMP_CODE_FRAG_NEEDED, Icmp, IcmpType } from '../../packet/icmp.js';
+import { Ipv4, ipv4HeaderLen, IpProto, IPV4_MIN_LEN } from '../../packet/ipv4.js';
 import { ConnFlag } from '../conn-table.js';
 import type { Engine, FrameFields } from '../engine.js';
 import { FwdMethod } from '../model.js';
 import { DropReason, type Verdict } from '../verdict.js';
 import { decrementTtl, setIpAddr } from './rewrite.js';
 import { moveToClient, moveToDest } from './forwarders.js';
+import { fragNeeded } from './icmp-frag-needed.js';
 import { forwardTunnel } from './tunnel.js';
 
 function fixIcmpChecksum(buf: Buffer, icmp: number, end: number): void {
@@ -25,6 +27,7 @@ export function forwardIcmpRelated(e: Engine, buf: Buffer, f: FrameFields, inIf:
   const qihl = ipv4HeaderLen(buf, q, end);
   if (qihl === undefined) return e.notOurs();
   const qproto = buf[q + Ipv4.Proto]!;
+  if (qproto === IpProto.IPIP) return relayTunnelFragNeeded(e, buf, f, q, qihl, end);
   if (qproto !== IpProto.TCP && qproto !== IpProto.UDP) return e.notOurs();
   const ql4 = q + qihl;
   if (ql4 + 4 > end) return e.notOurs(); // the quote must hold the ports
@@ -66,3 +69,26 @@ export function forwardIcmpRelated(e: Engine, buf: Buffer, f: FrameFields, inIf:
   return e.notOurs();
 }
 
+/**
+ * A router beyond the director cannot carry one of its IPIP packets (ICMP 3/4 quoting the
+ * outer header and the client's packet inside): as ip_vs_in_icmp does, the path MTU toward
+ * that real server is lowered and the client is told the MTU left for its packets.
+ */
+function relayTunnelFragNeeded(e: Engine, buf: Buffer, f: FrameFields, q: number, qihl: number, end: number): Verdict {
+  if (buf[f.l4 + Icmp.Type] !== IcmpType.DestUnreachable || buf[f.l4 + Icmp.Code] !== ICMP_CODE_FRAG_NEEDED) return e.notOurs();
+  const inner = q + qihl;
+  const ihl = ipv4HeaderLen(buf, inner, end);
+  if (ihl === undefined || inner + ihl + 4 > end) return e.notOurs();
+  const proto = buf[inner + Ipv4.Proto]!;
+  const client = readIpv4(buf, inner + Ipv4.Src);
+  const vip = readIpv4(buf, inner + Ipv4.Dst);
+  const c = e.conns;
+  const i = c.lookupIn(proto, client, readU16(buf, inner + ihl), vip, readU16(buf, inner + ihl + 2));
+  if (i < 0 || (c.flags[i]! & ConnFlag.MethodMask) !== FwdMethod.Tunnel || c.daddr[i] !== readIpv4(buf, q + Ipv4.Dst)) return e.notOurs();
+  const dest = e.services.destsById[c.destId[i]!];
+  const pathMtu = readU16(buf, f.l4 + Icmp.NextHopMtu);
+  if (!dest || pathMtu < 68 + IPV4_MIN_LEN) return e.notOurs();
+  dest.routeMtu = dest.routeMtu > 0 ? Math.min(dest.routeMtu, pathMtu) : pathMtu;
+  const qLen = Math.min(end - inner, ihl + 8);
+  return fragNeeded(e, buf, inner, qLen, vip, client, (out) => c.copyClientMac(i, out, Eth.Dst), c.clientIf[i]!, pathMtu - IPV4_MIN_LEN);
+}
