@@ -13,7 +13,9 @@ import { EtherType, writeEthHeader } from '../src/packet/ethernet.js';
 import { ipv4SetChecksum } from '../src/packet/ipv4.js';
 import { benchArgs } from './bench-args.js';
 
-const opt = benchArgs('usage: node dist/bench/engine-micro.js [--seconds N] [--conns N]\n\nFrames/s through the engine alone (NAT, memory only).');
+const opt = benchArgs(
+  'usage: node dist/bench/engine-micro.js [--seconds N] [--conns N]\n\nFrames/s through the engine alone (NAT, memory only).',
+);
 const seconds = Number(opt('--seconds', '3'));
 const nConns = Number(opt('--conns', '10000'));
 
@@ -31,7 +33,14 @@ const director = new Director(engine, () => performance.now());
 const key = { kind: 'addr' as const, proto: 'tcp' as const, vip: '192.168.10.23', port: 80 };
 director.addService({ key, scheduler: 'wlc' });
 for (let s = 1; s <= 4; s++) {
-  director.addDest(key, { addr: `192.168.20.${s}`, port: 80, method: FwdMethod.Masq, weight: 1, upperThreshold: 0, lowerThreshold: 0 });
+  director.addDest(key, {
+    addr: `192.168.20.${s}`,
+    port: 80,
+    method: FwdMethod.Masq,
+    weight: 1,
+    upperThreshold: 0,
+    lowerThreshold: 0,
+  });
 }
 for (const d of engine.services.activeDests()) d.ifIndex = 3;
 
@@ -52,17 +61,39 @@ function frame(buf: Buffer, client: number, port: number, flags: number): void {
   buf[46] = 0x50;
   buf[47] = flags;
   writeU16(buf, 50, 0);
-  writeU16(buf, 50, finish(sum16(buf, 34, 20 + PAYLOAD, pseudoHeaderSum(client, parseIpv4('192.168.10.23'), 6, 20 + PAYLOAD))));
+  writeU16(
+    buf,
+    50,
+    finish(
+      sum16(
+        buf,
+        34,
+        20 + PAYLOAD,
+        pseudoHeaderSum(client, parseIpv4('192.168.10.23'), 6, 20 + PAYLOAD),
+      ),
+    ),
+  );
 }
 
 // Pre-built frames: one SYN per connection, then an ACK per connection.
 const base = parseIpv4('10.0.0.1');
-const syns = Array.from({ length: nConns }, (_, k) => { const b = Buffer.alloc(template.length); frame(b, base + (k >> 10), 1024 + (k & 1023), 0x02); return b; });
-const acks = Array.from({ length: nConns }, (_, k) => { const b = Buffer.alloc(template.length); frame(b, base + (k >> 10), 1024 + (k & 1023), 0x10); return b; });
+const syns = Array.from({ length: nConns }, (_, k) => {
+  const b = Buffer.alloc(template.length);
+  frame(b, base + (k >> 10), 1024 + (k & 1023), 0x02);
+  return b;
+});
+const acks = Array.from({ length: nConns }, (_, k) => {
+  const b = Buffer.alloc(template.length);
+  frame(b, base + (k >> 10), 1024 + (k & 1023), 0x10);
+  return b;
+});
 const work = Buffer.alloc(template.length);
 
 let t0 = performance.now();
-for (const s of syns) { s.copy(work); engine.process(work, work.length, 2, t0); }
+for (const s of syns) {
+  s.copy(work);
+  engine.process(work, work.length, 2, t0);
+}
 const newConnRate = nConns / ((performance.now() - t0) / 1000);
 
 let frames = 0;
@@ -80,5 +111,11 @@ const counters = engine.counters.toJSON();
 console.log(`command: node dist/bench/engine-micro.js --seconds ${seconds} --conns ${nConns}`);
 console.log(`node ${process.version}, ${PAYLOAD + 54}-byte frames, ${nConns} connections`);
 console.log(`new connections: ${Math.round(newConnRate).toLocaleString('en')} /s`);
-console.log(`established NAT frames: ${Math.round(frames / elapsed).toLocaleString('en')} /s (incl. a ${template.length}-byte copy per frame)`);
-console.log(`forwarded ${counters['forwarded']}, dropped ${Object.entries(counters).filter(([k]) => k.startsWith('drop.')).reduce((a, [, v]) => a + v, 0)}`);
+console.log(
+  `established NAT frames: ${Math.round(frames / elapsed).toLocaleString('en')} /s (incl. a ${template.length}-byte copy per frame)`,
+);
+console.log(
+  `forwarded ${counters['forwarded']}, dropped ${Object.entries(counters)
+    .filter(([k]) => k.startsWith('drop.'))
+    .reduce((a, [, v]) => a + v, 0)}`,
+);

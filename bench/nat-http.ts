@@ -39,12 +39,20 @@ interface Result {
 
 function wrk(lab: Lab, name: string): Result {
   progress(`${name}: wrk -t1 -c${connections} -d${seconds}s http://${VIP}${path}`);
-  const r = lab.run('client', 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '2s', `http://${VIP}${path}`]);
+  const r = lab.run('client', 'wrk', [
+    '-t1',
+    `-c${connections}`,
+    `-d${seconds}s`,
+    '--timeout',
+    '2s',
+    `http://${VIP}${path}`,
+  ]);
   if (r.code !== 0) throw new Error(`wrk failed for ${name}: ${r.stderr}`);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 'NaN');
   const latency = /Latency\s+(\S+)/.exec(r.stdout)?.[1] ?? '?';
   const transfer = /Transfer\/sec:\s+(\S+)/.exec(r.stdout)?.[1] ?? '?';
-  const errors = /Socket errors: (.*)|Non-2xx or 3xx responses: (\d+)/.exec(r.stdout)?.[0] ?? 'none';
+  const errors =
+    /Socket errors: (.*)|Non-2xx or 3xx responses: (\d+)/.exec(r.stdout)?.[0] ?? 'none';
   return { name, rps, latency, transfer, errors };
 }
 
@@ -97,7 +105,10 @@ const lines = [
   '',
   '| path | requests/s | avg latency | transfer/s | errors | vs uvs |',
   '|---|---:|---:|---:|---|---:|',
-  ...results.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.latency} | ${r.transfer} | ${r.errors} | ${(r.rps / base).toFixed(2)}× |`),
+  ...results.map(
+    (r) =>
+      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.latency} | ${r.transfer} | ${r.errors} | ${(r.rps / base).toFixed(2)}× |`,
+  ),
   '',
 ];
 process.stdout.write(lines.join('\n') + '\n');

@@ -3,7 +3,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { Lab } from '../lab/lab.js';
-import { drMaquette, KEEPALIVED_MAQUETTE, NAT_MAQUETTE, RS_METHODS, TUN_MAQUETTE, type Maquette, type RsMethod } from '../lab/maquette.js';
+import {
+  drMaquette,
+  KEEPALIVED_MAQUETTE,
+  NAT_MAQUETTE,
+  RS_METHODS,
+  TUN_MAQUETTE,
+  type Maquette,
+  type RsMethod,
+} from '../lab/maquette.js';
 import { checkMaquette } from '../lab/maquette-check.js';
 import { destroyByPrefixList, namespacesWithPrefix } from '../lab/topology.js';
 import { serveDns } from '../lab/dns-server.js';
@@ -28,9 +36,17 @@ interface UpArgs {
 
 function upOptions<T>(y: Argv<T>) {
   return y
-    .option('check', { type: 'boolean', default: false, describe: 'then request the VIP from the client and show uvsadm -Lnc / -Ln' })
+    .option('check', {
+      type: 'boolean',
+      default: false,
+      describe: 'then request the VIP from the client and show uvsadm -Lnc / -Ln',
+    })
     .option('requests', { type: 'number', default: 6, describe: 'requests made by --check' })
-    .option('rebuild', { type: 'boolean', default: false, describe: 'remove a running maquette first' });
+    .option('rebuild', {
+      type: 'boolean',
+      default: false,
+      describe: 'remove a running maquette first',
+    });
 }
 
 /** Which maquette is up (written when one is built). */
@@ -44,7 +60,12 @@ function currentMaquette(): string | undefined {
 async function up(maquette: Maquette, argv: UpArgs): Promise<void> {
   const lab = new Lab(maquette, LAB_PREFIX, { detached: true, logDir: LOG_DIR, progress });
   const running = currentMaquette();
-  if (argv.rebuild || (running !== undefined && running !== maquette.description) || (running === undefined && labIsUp())) down();
+  if (
+    argv.rebuild ||
+    (running !== undefined && running !== maquette.description) ||
+    (running === undefined && labIsUp())
+  )
+    down();
   if (!labIsUp()) {
     try {
       lab.build();
@@ -66,7 +87,9 @@ async function up(maquette: Maquette, argv: UpArgs): Promise<void> {
     mkdirSync(LOG_DIR, { recursive: true });
     writeFileSync(MARKER, maquette.description);
     process.stdout.write(lab.uvsadm(['-Ln']).stdout);
-    progress(`maquette up: ip netns exec ${LAB_PREFIX}-director node dist/src/bin/uvsadm.js -Ln; logs in ${LOG_DIR}`);
+    progress(
+      `maquette up: ip netns exec ${LAB_PREFIX}-director node dist/src/bin/uvsadm.js -Ln; logs in ${LOG_DIR}`,
+    );
   } else {
     progress('maquette already up (use --rebuild to start over)');
   }
@@ -86,7 +109,9 @@ function down(): void {
 async function main(): Promise<void> {
   await yargs(process.argv.slice(2))
     .scriptName('uvs-lab')
-    .usage('uvs-lab — the course\'s LVS maquettes in network namespaces\n\nUsage: uvs-lab <command> [options]')
+    .usage(
+      "uvs-lab — the course's LVS maquettes in network namespaces\n\nUsage: uvs-lab <command> [options]",
+    )
     .command(
       'nat',
       "build the LVS-NAT maquette (client, director with VIP 192.168.10.23, S1, S2), run uvsd and the course's uvsadm commands",
@@ -96,12 +121,17 @@ async function main(): Promise<void> {
     .command(
       'dr',
       "build the LVS-DR maquette (director, S1, S2 on one LAN, VIP 192.168.20.23, client behind a router), with one of the course's three real-server solutions",
-      (y) => upOptions(y).option('rs-method', { choices: RS_METHODS, default: 'sysctl' as RsMethod, describe: 'how S1/S2 accept the VIP without answering ARP for it' }),
+      (y) =>
+        upOptions(y).option('rs-method', {
+          choices: RS_METHODS,
+          default: 'sysctl' as RsMethod,
+          describe: 'how S1/S2 accept the VIP without answering ARP for it',
+        }),
       (argv) => up(drMaquette(argv['rs-method']), argv),
     )
     .command(
       'keepalived',
-      "build the NAT maquette with a sorry server and run it from a keepalived.conf (HTTP_GET on S1, TCP_CHECK on S2)",
+      'build the NAT maquette with a sorry server and run it from a keepalived.conf (HTTP_GET on S1, TCP_CHECK on S2)',
       (y) => upOptions(y),
       (argv) => up(KEEPALIVED_MAQUETTE, argv),
     )
@@ -112,14 +142,23 @@ async function main(): Promise<void> {
       (argv) => up(TUN_MAQUETTE, argv),
     )
     .command('down', 'remove every lab namespace and process', () => {}, down)
-    .command('status', 'list the lab namespaces', () => {}, () => {
-      const list = namespacesWithPrefix(LAB_PREFIX);
-      process.stdout.write(list.length > 0 ? `${list.join('\n')}\n` : 'no maquette is up\n');
-    })
+    .command(
+      'status',
+      'list the lab namespaces',
+      () => {},
+      () => {
+        const list = namespacesWithPrefix(LAB_PREFIX);
+        process.stdout.write(list.length > 0 ? `${list.join('\n')}\n` : 'no maquette is up\n');
+      },
+    )
     .command(
       'serve-http',
-      'run a web server (used inside the maquette\'s real servers)',
-      (y) => y.option('port', { type: 'number', default: 80 }).option('text', { type: 'string', demandOption: true }).option('host', { type: 'string', default: '0.0.0.0' }),
+      "run a web server (used inside the maquette's real servers)",
+      (y) =>
+        y
+          .option('port', { type: 'number', default: 80 })
+          .option('text', { type: 'string', demandOption: true })
+          .option('host', { type: 'string', default: '0.0.0.0' }),
       async (argv) => {
         await serveHttp(argv.port, argv.text, argv.host);
       },
@@ -127,7 +166,10 @@ async function main(): Promise<void> {
     .command(
       'serve-udp-echo',
       'run a UDP echo server that prefixes answers with its name',
-      (y) => y.option('port', { type: 'number', default: 7 }).option('name', { type: 'string', demandOption: true }),
+      (y) =>
+        y
+          .option('port', { type: 'number', default: 7 })
+          .option('name', { type: 'string', demandOption: true }),
       async (argv) => {
         await serveUdpEcho(argv.port, argv.name);
       },
@@ -135,7 +177,10 @@ async function main(): Promise<void> {
     .command(
       'serve-smtp',
       'run a minimal SMTP server (for SMTP_CHECK)',
-      (y) => y.option('port', { type: 'number', default: 25 }).option('hostname', { type: 'string', default: 'uvs-lab' }),
+      (y) =>
+        y
+          .option('port', { type: 'number', default: 25 })
+          .option('hostname', { type: 'string', default: 'uvs-lab' }),
       async (argv) => {
         await serveSmtp(argv.port, argv.hostname);
       },
@@ -143,7 +188,10 @@ async function main(): Promise<void> {
     .command(
       'serve-dns',
       'run a minimal DNS server answering A records (for DNS_CHECK)',
-      (y) => y.option('port', { type: 'number', default: 53 }).option('record', { type: 'string', array: true, default: [], describe: 'NAME=ADDRESS' }),
+      (y) =>
+        y
+          .option('port', { type: 'number', default: 53 })
+          .option('record', { type: 'string', array: true, default: [], describe: 'NAME=ADDRESS' }),
       async (argv) => {
         const records = new Map(argv.record.map((r) => String(r).split('=') as [string, string]));
         await serveDns(argv.port, records);

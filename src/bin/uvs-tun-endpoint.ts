@@ -16,8 +16,19 @@ async function main(): Promise<void> {
         'Takes IPIP packets addressed to this host off the wire, removes the outer header and hands\n' +
         'the inner packet to the local stack (through the veth pair uvstun0/uvstun1). Put the VIP on lo.',
     )
-    .option('interface', { alias: 'i', type: 'string', array: true, default: [], describe: 'where IPIP arrives (default: all but lo)' })
-    .option('vip', { type: 'string', array: true, default: [], describe: 'accept only inner packets to this address (repeatable)' })
+    .option('interface', {
+      alias: 'i',
+      type: 'string',
+      array: true,
+      default: [],
+      describe: 'where IPIP arrives (default: all but lo)',
+    })
+    .option('vip', {
+      type: 'string',
+      array: true,
+      default: [],
+      describe: 'accept only inner packets to this address (repeatable)',
+    })
     .version(false)
     .help()
     .alias('help', 'h')
@@ -45,7 +56,9 @@ async function main(): Promise<void> {
   process.on('exit', () => endpoint.close());
   try {
     const served = await endpoint.start();
-    log(`decapsulating IPIP on ${served.join(', ')}${vips.size > 0 ? ` for ${argv.vip.join(', ')}` : ''}`);
+    log(
+      `decapsulating IPIP on ${served.join(', ')}${vips.size > 0 ? ` for ${argv.vip.join(', ')}` : ''}`,
+    );
   } catch (err) {
     endpoint.close();
     throw err;

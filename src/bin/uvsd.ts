@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   const ifaces = new InterfaceTable();
   await ifaces.refresh();
   const served = await servedInterfaces(ifaces, opts.interfaces, log);
-  const io = new PcapBackend((name) => ifaces.named(name), new Map([[TAP_IF, FwmarkTap.captureFilter()]]));
+  const io = new PcapBackend(
+    (name) => ifaces.named(name),
+    new Map([[TAP_IF, FwmarkTap.captureFilter()]]),
+  );
   const host = new Host(io, () => served, opts.kernelGuard, tap);
   // Whatever happens from here, the guard must not outlive uvsd.
   process.on('exit', () => host.close());
@@ -35,9 +38,15 @@ async function main(): Promise<void> {
   const control = new ControlServer(daemon.director, () => daemon.settled());
   const socket = opts.socket ?? defaultSocketPath();
   await control.listen(socket);
-  const keepalived = opts.configFile !== undefined ? new KeepalivedRunner(opts.configFile, daemon.director, (m) => log(`uvsd: ${m}`)) : undefined;
+  const keepalived =
+    opts.configFile !== undefined
+      ? new KeepalivedRunner(opts.configFile, daemon.director, (m) => log(`uvsd: ${m}`))
+      : undefined;
   keepalived?.load();
-  const metrics = opts.metrics !== undefined ? await serveMetrics(createMetricsRegistry(daemon.director), opts.metrics) : undefined;
+  const metrics =
+    opts.metrics !== undefined
+      ? await serveMetrics(createMetricsRegistry(daemon.director), opts.metrics)
+      : undefined;
 
   let stopping = false;
   const stop = (code: number): void => {
@@ -50,9 +59,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop(0));
   process.on('SIGINT', () => stop(0));
-  process.on('SIGHUP', () => (keepalived ? keepalived.reload() : log('uvsd: SIGHUP: nothing to reload (no -f configuration)')));
+  process.on('SIGHUP', () =>
+    keepalived ? keepalived.reload() : log('uvsd: SIGHUP: nothing to reload (no -f configuration)'),
+  );
 
-  log(`uvsd: serving ${served.join(', ')} (io ${io.name}), control socket ${socket}${opts.metrics ? `, metrics on ${opts.metrics}` : ''}`);
+  log(
+    `uvsd: serving ${served.join(', ')} (io ${io.name}), control socket ${socket}${opts.metrics ? `, metrics on ${opts.metrics}` : ''}`,
+  );
 }
 
 main().catch((err: Error & { code?: string }) => {

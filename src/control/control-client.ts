@@ -25,7 +25,11 @@ export class ControlClient {
         resolve();
       });
       sock.once('error', (e) =>
-        reject(new DaemonUnreachableError(`cannot reach uvsd on ${this.path} (${(e as NodeJS.ErrnoException).code ?? e.message}): is uvsd running in this network namespace?`)),
+        reject(
+          new DaemonUnreachableError(
+            `cannot reach uvsd on ${this.path} (${(e as NodeJS.ErrnoException).code ?? e.message}): is uvsd running in this network namespace?`,
+          ),
+        ),
       );
       sock.on('data', (chunk: string) => {
         this.buffered += chunk;
@@ -38,7 +42,8 @@ export class ControlClient {
         }
       });
       sock.on('close', () => {
-        for (const w of this.waiting.values()) w({ id: -1, ok: false, code: 'E_NO_DAEMON', message: 'uvsd closed the connection' });
+        for (const w of this.waiting.values())
+          w({ id: -1, ok: false, code: 'E_NO_DAEMON', message: 'uvsd closed the connection' });
         this.waiting.clear();
       });
     });

@@ -38,13 +38,17 @@ export class ControlServer {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     if (existsSync(path)) {
       if (await socketAlive(path)) {
-        throw new ControlSocketError(`another uvsd already answers on ${path} (one director per network namespace)`);
+        throw new ControlSocketError(
+          `another uvsd already answers on ${path} (one director per network namespace)`,
+        );
       }
       unlinkSync(path); // stale socket of a killed uvsd
     }
     const server = createServer((sock) => this.serve(sock));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (e) => reject(new ControlSocketError(`cannot listen on ${path}: ${e.message}`)));
+      server.once('error', (e) =>
+        reject(new ControlSocketError(`cannot listen on ${path}: ${e.message}`)),
+      );
       server.listen(path, () => resolve());
     });
     chmodSync(path, 0o600);
@@ -59,16 +63,21 @@ export class ControlServer {
     sock.on('data', (chunk: string) => {
       pending += chunk;
       if (pending.length > MAX_LINE && !pending.includes('\n')) {
-        sock.end(JSON.stringify({ id: -1, ok: false, code: 'E_INVALID', message: 'request too long' }) + '\n');
+        sock.end(
+          JSON.stringify({ id: -1, ok: false, code: 'E_INVALID', message: 'request too long' }) +
+            '\n',
+        );
         return;
       }
       let nl: number;
       while ((nl = pending.indexOf('\n')) >= 0) {
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
-        queue = queue.then(() => this.answer(line)).then((resp) => {
-          if (!sock.destroyed) sock.write(JSON.stringify(resp) + '\n');
-        });
+        queue = queue
+          .then(() => this.answer(line))
+          .then((resp) => {
+            if (!sock.destroyed) sock.write(JSON.stringify(resp) + '\n');
+          });
       }
     });
   }
@@ -90,7 +99,8 @@ export class ControlServer {
       await this.afterRequest();
       return { id, ok: true, result: result ?? null };
     } catch (err) {
-      if (err instanceof ControlError) return { id, ok: false, code: err.code, message: err.message };
+      if (err instanceof ControlError)
+        return { id, ok: false, code: err.code, message: err.message };
       return { id, ok: false, code: 'E_INVALID', message: (err as Error).message };
     }
   }

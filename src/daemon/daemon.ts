@@ -87,7 +87,8 @@ export class Daemon {
           dest.tunnelSrc = route.src ?? this.host.interfaceAddress(route.ifIndex) ?? 0;
           dest.routeMtu = route.mtu ?? 0;
           nextHops.push(dest.nextHop);
-          if (!this.host.neighbours.lookup(dest.nextHop)) this.host.neighbours.request(dest.nextHop, dest.ifIndex);
+          if (!this.host.neighbours.lookup(dest.nextHop))
+            this.host.neighbours.request(dest.nextHop, dest.ifIndex);
         } catch (err) {
           dest.ifIndex = -1;
           this.log(`uvsd: real server ${formatIpv4(dest.addr)}: ${(err as Error).message}`);

@@ -9,10 +9,17 @@ export interface ArpLearner {
   learn(buf: Buffer, len: number, ifIndex: number): void;
 }
 
-export function frameLoop(engine: Engine, io: IoBackend, arp: ArpLearner, clock: () => number): FrameHandler {
+export function frameLoop(
+  engine: Engine,
+  io: IoBackend,
+  arp: ArpLearner,
+  clock: () => number,
+): FrameHandler {
   return (buf, len, ifIndex) => {
-    if (len >= 14 && ((buf[Eth.Type]! << 8) | buf[Eth.Type + 1]!) === EtherType.ARP) arp.learn(buf, len, ifIndex);
+    if (len >= 14 && ((buf[Eth.Type]! << 8) | buf[Eth.Type + 1]!) === EtherType.ARP)
+      arp.learn(buf, len, ifIndex);
     const v = engine.process(buf, len, ifIndex, clock());
-    if (v === Verdict.Forward || v === Verdict.Reply) io.send(engine.txIfIndex, engine.txBuf, engine.txLen);
+    if (v === Verdict.Forward || v === Verdict.Reply)
+      io.send(engine.txIfIndex, engine.txBuf, engine.txLen);
   };
 }

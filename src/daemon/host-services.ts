@@ -25,7 +25,14 @@ export interface HostServices {
   /** The first IPv4 address of an interface. */
   interfaceAddress(ifIndex: number): number | undefined;
   readonly neighbours: NeighbourCache;
-  routeTo(ip: number): Promise<{ readonly ifIndex: number; readonly gateway?: number; readonly src?: number; readonly mtu?: number }>;
+  routeTo(
+    ip: number,
+  ): Promise<{
+    readonly ifIndex: number;
+    readonly gateway?: number;
+    readonly src?: number;
+    readonly mtu?: number;
+  }>;
   /** Installs or updates the nftables guard (and the mark tap's rules) for the services. */
   applyGuard(services: ServiceTable): Promise<void>;
   onHostChange(listener: () => void): void;

@@ -44,7 +44,10 @@ export class Host implements HostServices {
 
   start(): void {
     this.watch.start();
-    this.refreshTimer = setInterval(() => this.neighbours.refresh((ip) => this.inUse.has(ip)), NEIGHBOUR_REFRESH_MS);
+    this.refreshTimer = setInterval(
+      () => this.neighbours.refresh((ip) => this.inUse.has(ip)),
+      NEIGHBOUR_REFRESH_MS,
+    );
   }
 
   interfaceByIndex(ifIndex: number) {
@@ -72,7 +75,8 @@ export class Host implements HostServices {
   async applyGuard(services: ServiceTable): Promise<void> {
     await this.tap?.apply(services.marks());
     if (!this.guardEnabled) return;
-    const protos = (p: number): ('tcp' | 'udp')[] => (p === 6 ? ['tcp'] : p === 17 ? ['udp'] : ['tcp', 'udp']);
+    const protos = (p: number): ('tcp' | 'udp')[] =>
+      p === 6 ? ['tcp'] : p === 17 ? ['udp'] : ['tcp', 'udp'];
     await this.guard.apply({
       interfaces: this.served(),
       services: services.ordered

@@ -29,14 +29,48 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
         'forwards the frames of the virtual services configured with uvsadm, and answers\n' +
         'uvsadm on a control socket that belongs to the network namespace.',
     )
-    .option('interface', { alias: 'i', type: 'string', array: true, default: [], describe: 'serve only this interface (repeatable)' })
-    .option('use-file', { alias: 'f', type: 'string', describe: 'run a keepalived.conf (virtual servers, checkers)' })
-    .option('socket', { type: 'string', describe: 'control socket path (default: /run/uvs/<netns inode>.sock)' })
-    .option('io', { type: 'string', choices: ['pcap'], default: 'pcap', describe: 'capture/transmit backend' })
-    .option('conn-table-size', { type: 'number', default: 4096, describe: 'initial connection table size (grows)' })
-    .option('kernel-guard', { type: 'boolean', default: true, describe: 'install the nftables guard (--no-kernel-guard to skip)' })
-    .option('metrics', { type: 'string', describe: 'serve Prometheus metrics on HOST:PORT (GET /metrics)' })
-    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'log control-plane events' })
+    .option('interface', {
+      alias: 'i',
+      type: 'string',
+      array: true,
+      default: [],
+      describe: 'serve only this interface (repeatable)',
+    })
+    .option('use-file', {
+      alias: 'f',
+      type: 'string',
+      describe: 'run a keepalived.conf (virtual servers, checkers)',
+    })
+    .option('socket', {
+      type: 'string',
+      describe: 'control socket path (default: /run/uvs/<netns inode>.sock)',
+    })
+    .option('io', {
+      type: 'string',
+      choices: ['pcap'],
+      default: 'pcap',
+      describe: 'capture/transmit backend',
+    })
+    .option('conn-table-size', {
+      type: 'number',
+      default: 4096,
+      describe: 'initial connection table size (grows)',
+    })
+    .option('kernel-guard', {
+      type: 'boolean',
+      default: true,
+      describe: 'install the nftables guard (--no-kernel-guard to skip)',
+    })
+    .option('metrics', {
+      type: 'string',
+      describe: 'serve Prometheus metrics on HOST:PORT (GET /metrics)',
+    })
+    .option('verbose', {
+      alias: 'v',
+      type: 'boolean',
+      default: false,
+      describe: 'log control-plane events',
+    })
     .version(false)
     .help('help')
     .alias('help', 'h')
@@ -47,7 +81,9 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
     .parseSync();
   const size = parsed['conn-table-size'];
   if (!Number.isInteger(size) || size < 16 || size > 1 << 24) {
-    throw new OptionsError(`--conn-table-size must be a whole number from 16 to ${1 << 24}, not "${size}"`);
+    throw new OptionsError(
+      `--conn-table-size must be a whole number from 16 to ${1 << 24}, not "${size}"`,
+    );
   }
   return {
     interfaces: parsed.interface.map(String),

@@ -19,20 +19,27 @@ export async function servedInterfaces(
   if (requested.length > 0) {
     for (const n of requested) {
       const i = ifaces.named(n);
-      if (!i) throw new InterfaceChoiceError(`-i ${n}: no such interface in this network namespace`);
-      if (i.loopback) throw new InterfaceChoiceError(`-i ${n}: uvsd does not serve the loopback interface`);
+      if (!i)
+        throw new InterfaceChoiceError(`-i ${n}: no such interface in this network namespace`);
+      if (i.loopback)
+        throw new InterfaceChoiceError(`-i ${n}: uvsd does not serve the loopback interface`);
     }
     names = [...requested];
   } else {
     names = ifaces
       .all()
-      .filter((i) => !i.loopback && i.mac.some((b) => b !== 0) && !UVS_OWN.some((p) => i.name.startsWith(p)))
+      .filter(
+        (i) =>
+          !i.loopback && i.mac.some((b) => b !== 0) && !UVS_OWN.some((p) => i.name.startsWith(p)),
+      )
       .map((i) => i.name);
-    if (names.length === 0) throw new InterfaceChoiceError('no Ethernet interface to serve in this network namespace');
+    if (names.length === 0)
+      throw new InterfaceChoiceError('no Ethernet interface to serve in this network namespace');
   }
   for (const n of names) {
     const changed = await fixReceiveOffloads(n);
-    if (changed.length > 0) warn(`uvsd: ${n}: turned off ${changed.join(', ')} (merged frames could not be re-sent)`);
+    if (changed.length > 0)
+      warn(`uvsd: ${n}: turned off ${changed.join(', ')} (merged frames could not be re-sent)`);
   }
   return names;
 }

@@ -33,11 +33,28 @@ export class ConnLifecycle {
   ) {}
 
   /** Creates the connection of a new flow to `dest`, remembering the way back to the client. */
-  open(svc: Service, dest: Dest, f: PacketFacts, buf: Buffer, ifIndex: number, now: number, template = -1): number {
+  open(
+    svc: Service,
+    dest: Dest,
+    f: PacketFacts,
+    buf: Buffer,
+    ifIndex: number,
+    now: number,
+    template = -1,
+  ): number {
     const c = this.conns;
     // NAT remaps to the real port; DR/TUN, and a port-0 (all ports) real server, keep the port.
     const dport = dest.method === FwdMethod.Masq && dest.port !== 0 ? dest.port : f.dstPort;
-    const i = c.add(f.proto, f.srcAddr, f.srcPort, f.dstAddr, f.dstPort, dest.addr, dport, dest.method | ConnFlag.Inactive);
+    const i = c.add(
+      f.proto,
+      f.srcAddr,
+      f.srcPort,
+      f.dstAddr,
+      f.dstPort,
+      dest.addr,
+      dport,
+      dest.method | ConnFlag.Inactive,
+    );
     c.svcId[i] = this.services.idOf(svc);
     c.destId[i] = dest.id;
     c.setClientMac(i, buf, Eth.Src);
@@ -51,7 +68,11 @@ export class ConnLifecycle {
     dest.updateOverload();
     dest.stats.conns++;
     svc.stats.conns++;
-    this.setTimeout(i, f.proto === IpProto.TCP ? this.timeouts.tcp[TcpState.None]! : this.timeouts.udp, now);
+    this.setTimeout(
+      i,
+      f.proto === IpProto.TCP ? this.timeouts.tcp[TcpState.None]! : this.timeouts.udp,
+      now,
+    );
     return i;
   }
 
@@ -78,7 +99,16 @@ export class ConnLifecycle {
     if (!dest) return -1;
     // IPVS keys a fwmark service's templates by the mark, printed where the VIP would be.
     const vaddr = svc.key.kind === 'fwmark' ? svc.key.fwmark : svc.vip;
-    t = c.add(svc.proto, key, 0, vaddr, svc.port, dest.addr, dest.port, dest.method | ConnFlag.Template);
+    t = c.add(
+      svc.proto,
+      key,
+      0,
+      vaddr,
+      svc.port,
+      dest.addr,
+      dest.port,
+      dest.method | ConnFlag.Template,
+    );
     c.svcId[t] = this.services.idOf(svc);
     c.destId[t] = dest.id;
     dest.persistentConns++;
@@ -99,11 +129,23 @@ export class ConnLifecycle {
     const dest = this.services.destsById[c.destId[i]!];
     const svc = this.services.servicesById[c.svcId[i]!];
     if (dir === Direction.Output) {
-      if (dest) { dest.stats.outPkts++; dest.stats.outBytes += f.ipLen; }
-      if (svc) { svc.stats.outPkts++; svc.stats.outBytes += f.ipLen; }
+      if (dest) {
+        dest.stats.outPkts++;
+        dest.stats.outBytes += f.ipLen;
+      }
+      if (svc) {
+        svc.stats.outPkts++;
+        svc.stats.outBytes += f.ipLen;
+      }
     } else {
-      if (dest) { dest.stats.inPkts++; dest.stats.inBytes += f.ipLen; }
-      if (svc) { svc.stats.inPkts++; svc.stats.inBytes += f.ipLen; }
+      if (dest) {
+        dest.stats.inPkts++;
+        dest.stats.inBytes += f.ipLen;
+      }
+      if (svc) {
+        svc.stats.inPkts++;
+        svc.stats.inBytes += f.ipLen;
+      }
     }
     if (f.proto !== IpProto.TCP) {
       this.setTimeout(i, this.timeouts.udp, now);
@@ -161,7 +203,8 @@ export class ConnLifecycle {
     for (let i = 0; i < c.capacity; i++) {
       if (!c.used[i] || c.expires[i]! > now) continue;
       // A template outlives the connections it controls (IPVS restarts its timer).
-      if (c.flags[i]! & ConnFlag.Template && c.nControl[i]! > 0) c.expires[i] = now + c.timeoutMs[i]!;
+      if (c.flags[i]! & ConnFlag.Template && c.nControl[i]! > 0)
+        c.expires[i] = now + c.timeoutMs[i]!;
       else this.close(i);
     }
     if (this.lastEstimate < 0) this.lastEstimate = now;

@@ -141,11 +141,17 @@ export class ConnTable {
   }
 
   private inBucket(i: number): number {
-    return hashTuple(this.proto[i]!, this.caddr[i]!, this.cport[i]!, this.vaddr[i]!, this.vport[i]!) & this.mask;
+    return (
+      hashTuple(this.proto[i]!, this.caddr[i]!, this.cport[i]!, this.vaddr[i]!, this.vport[i]!) &
+      this.mask
+    );
   }
 
   private outBucket(i: number): number {
-    return hashTuple(this.proto[i]!, this.daddr[i]!, this.dport[i]!, this.caddr[i]!, this.cport[i]!) & this.mask;
+    return (
+      hashTuple(this.proto[i]!, this.daddr[i]!, this.dport[i]!, this.caddr[i]!, this.cport[i]!) &
+      this.mask
+    );
   }
 
   private link(i: number): void {

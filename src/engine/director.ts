@@ -90,6 +90,10 @@ export class Director implements DirectorControl {
   }
 
   counters(): Readonly<Record<string, number>> {
-    return { ...this.engine.counters.toJSON(), ...this.extraCounters(), connections: this.engine.conns.count };
+    return {
+      ...this.engine.counters.toJSON(),
+      ...this.extraCounters(),
+      connections: this.engine.conns.count,
+    };
   }
 }

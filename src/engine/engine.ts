@@ -71,19 +71,26 @@ export class Engine {
     if (len < ETH_HLEN) return this.drop(DropReason.Truncated);
     const ifMac = this.env.interfaceMac(ifIndex);
     // The mark tap's frames are, by design, sent by this host.
-    if (ifMac && ifIndex !== this.markIfIndex && macEquals(buf, Eth.Src, ifMac, 0)) return this.drop(DropReason.OwnFrame);
+    if (ifMac && ifIndex !== this.markIfIndex && macEquals(buf, Eth.Src, ifMac, 0))
+      return this.drop(DropReason.OwnFrame);
     const type = (buf[Eth.Type]! << 8) | buf[Eth.Type + 1]!;
     if (type === EtherType.ARP) return this.processArp(buf, len, ifIndex, ifMac);
     if (type !== EtherType.IPv4) return this.notOurs();
     return this.processIpv4(buf, len, ifIndex, now);
   }
 
-  private processArp(buf: Buffer, len: number, ifIndex: number, ifMac: Buffer | undefined): Verdict {
+  private processArp(
+    buf: Buffer,
+    len: number,
+    ifIndex: number,
+    ifMac: Buffer | undefined,
+  ): Verdict {
     const arp = ETH_HLEN;
     if (!arpIsEthIpv4(buf, arp, len) || arpOp(buf, arp) !== ArpOp.Request) return this.notOurs();
     const target = arpTargetIp(buf, arp);
     // A VIP the kernel holds is answered by the kernel; one it does not is answered by uvs.
-    if (!ifMac || !this.services.isVip(target) || this.env.isLocalAddress(target)) return this.notOurs();
+    if (!ifMac || !this.services.isVip(target) || this.env.isLocalAddress(target))
+      return this.notOurs();
     this.txLen = arpReplyInPlace(buf, target, ifMac);
     this.txIfIndex = ifIndex;
     this.counters.replied++;
@@ -120,7 +127,11 @@ export class Engine {
       f.tcpFlags = f.proto === IpProto.TCP ? buf[f.l4 + Tcp.Flags]! : 0;
       return this.processL4(buf, ifIndex, now);
     }
-    if (f.proto === IpProto.ICMP && f.l4 + ICMP_HLEN <= end && icmpIsError(buf[f.l4 + Icmp.Type]!)) {
+    if (
+      f.proto === IpProto.ICMP &&
+      f.l4 + ICMP_HLEN <= end &&
+      icmpIsError(buf[f.l4 + Icmp.Type]!)
+    ) {
       return this.count(forwardIcmpRelated(this, buf, f, ifIndex));
     }
     return this.notOurs();
@@ -145,7 +156,9 @@ export class Engine {
       return this.count(forwardToClient(this, buf, f, i));
     }
     // 3. A new connection to a virtual service.
-    const svc = marked ? this.services.lookupMark(buf.readUInt32BE(Eth.Dst + 2)) : this.services.lookupFlow(f.proto, f.dstAddr, f.dstPort);
+    const svc = marked
+      ? this.services.lookupMark(buf.readUInt32BE(Eth.Dst + 2))
+      : this.services.lookupFlow(f.proto, f.dstAddr, f.dstPort);
     if (!svc) {
       if (!marked) this.sources.record(f.srcAddr, ifIndex, buf, Eth.Src);
       return this.notOurs();

@@ -20,7 +20,12 @@ export type ProtoName = 'tcp' | 'udp';
 
 /** Identifies a virtual service: (protocol, VIP, port), or a firewall mark. */
 export type ServiceKey =
-  | { readonly kind: 'addr'; readonly proto: ProtoName; readonly vip: string; readonly port: number }
+  | {
+      readonly kind: 'addr';
+      readonly proto: ProtoName;
+      readonly vip: string;
+      readonly port: number;
+    }
   | { readonly kind: 'fwmark'; readonly fwmark: number };
 
 export interface PersistenceSpec {

@@ -36,7 +36,10 @@ export class ServiceTable {
   /** The service a new flow belongs to: its port's, else the VIP's all-ports (port 0) one. */
   lookupFlow(proto: number, vip: number, port: number): Service | undefined {
     const map = this.byAddr.get(proto);
-    return map?.get(addrServiceKey(vip, port)) ?? (this.vips.has(vip) ? map?.get(addrServiceKey(vip, 0)) : undefined);
+    return (
+      map?.get(addrServiceKey(vip, port)) ??
+      (this.vips.has(vip) ? map?.get(addrServiceKey(vip, 0)) : undefined)
+    );
   }
 
   /** Per-frame lookup of a firewall-mark service. */
@@ -70,7 +73,10 @@ export class ServiceTable {
 
   /** Refuses what this engine does not forward yet, rather than accepting it silently. */
   private checkService(spec: ServiceSpec): void {
-    if (spec.key.kind === 'fwmark' && (!Number.isInteger(spec.key.fwmark) || spec.key.fwmark <= 0 || spec.key.fwmark > 0xffffffff)) {
+    if (
+      spec.key.kind === 'fwmark' &&
+      (!Number.isInteger(spec.key.fwmark) || spec.key.fwmark <= 0 || spec.key.fwmark > 0xffffffff)
+    ) {
       throw new ControlError('E_INVALID', `invalid fwmark ${spec.key.fwmark}`);
     }
   }
@@ -121,14 +127,18 @@ export class ServiceTable {
 
   private checkDest(spec: DestSpec): void {
     if (spec.method === FwdMethod.Local) {
-      throw new ControlError('E_INVALID', 'forwarding method local is not supported by this uvs version');
+      throw new ControlError(
+        'E_INVALID',
+        'forwarding method local is not supported by this uvs version',
+      );
     }
   }
 
   addDest(key: ServiceKey, spec: DestSpec): Dest {
     const svc = this.get(key);
     const addr = parseIpv4(spec.addr);
-    if (svc.findDest(addr, spec.port)) throw new ControlError('E_DEST_EXISTS', 'Destination already exists');
+    if (svc.findDest(addr, spec.port))
+      throw new ControlError('E_DEST_EXISTS', 'Destination already exists');
     this.checkDest(spec);
     let id = this.destsById.indexOf(undefined);
     if (id < 0) id = this.destsById.length;

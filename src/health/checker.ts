@@ -1,7 +1,10 @@
 // One health check attempt against a real server, by each keepalived checker type.
 
 export type CheckResult =
-  | { readonly ok: true; /** MISC_CHECK with misc_dynamic: the server's new weight. */ readonly weight?: number }
+  | {
+      readonly ok: true;
+      /** MISC_CHECK with misc_dynamic: the server's new weight. */ readonly weight?: number;
+    }
   | { readonly ok: false; readonly reason: string };
 
 export interface CheckTarget {

@@ -3,10 +3,21 @@
 import { createSocket } from 'node:dgram';
 import { failed, ok, type Checker, type CheckResult, type CheckTarget } from './checker.js';
 
-export const DNS_TYPES: Record<string, number> = { A: 1, NS: 2, CNAME: 5, SOA: 6, MX: 15, TXT: 16, AAAA: 28 };
+export const DNS_TYPES: Record<string, number> = {
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  MX: 15,
+  TXT: 16,
+  AAAA: 28,
+};
 
 export function dnsQuery(id: number, name: string, type: number): Buffer {
-  const labels = name.replace(/\.$/, '').split('.').filter((l) => l !== '');
+  const labels = name
+    .replace(/\.$/, '')
+    .split('.')
+    .filter((l) => l !== '');
   const q = Buffer.alloc(12 + labels.reduce((n, l) => n + l.length + 1, 0) + 1 + 4);
   q.writeUInt16BE(id, 0);
   q.writeUInt16BE(0x0100, 2); // recursion desired
@@ -67,9 +78,20 @@ export class DnsCheck implements Checker {
         sock.close();
         resolve(r);
       };
-      const timer = setTimeout(() => done(failed(`DNS ${t.ip}:${t.port}: no answer within ${t.timeoutMs} ms`)), t.timeoutMs);
-      sock.on('error', (e: NodeJS.ErrnoException) => done(failed(`DNS ${t.ip}:${t.port}: ${e.code ?? e.message}`)));
-      sock.on('message', (m) => done(dnsAnswers(m, id, type) ? ok : failed(`DNS ${t.ip}:${t.port}: no ${this.qtype} record for ${this.name}`)));
+      const timer = setTimeout(
+        () => done(failed(`DNS ${t.ip}:${t.port}: no answer within ${t.timeoutMs} ms`)),
+        t.timeoutMs,
+      );
+      sock.on('error', (e: NodeJS.ErrnoException) =>
+        done(failed(`DNS ${t.ip}:${t.port}: ${e.code ?? e.message}`)),
+      );
+      sock.on('message', (m) =>
+        done(
+          dnsAnswers(m, id, type)
+            ? ok
+            : failed(`DNS ${t.ip}:${t.port}: no ${this.qtype} record for ${this.name}`),
+        ),
+      );
       sock.connect(t.port, t.ip, () => sock.send(dnsQuery(id, this.name, type)));
     });
   }

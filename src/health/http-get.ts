@@ -13,7 +13,12 @@ export interface PageResult {
 }
 
 /** GETs `path` on the target; resolves with the status and the body's MD5. */
-export function fetchPage(t: CheckTarget, path: string, tls: boolean, host?: string): Promise<PageResult> {
+export function fetchPage(
+  t: CheckTarget,
+  path: string,
+  tls: boolean,
+  host?: string,
+): Promise<PageResult> {
   return new Promise((resolve, reject) => {
     const req = (tls ? httpsRequest : httpRequest)(
       {
@@ -56,11 +61,20 @@ export class HttpGet implements Checker {
       try {
         page = await fetchPage(t, u.path, this.tls, u.virtualhost ?? this.virtualhost);
       } catch (err) {
-        return failed(`${this.type} ${t.ip}:${t.port}${u.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        return failed(
+          `${this.type} ${t.ip}:${t.port}${u.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        );
       }
-      const statusOk = u.statusCode !== undefined ? page.status === u.statusCode : page.status >= 200 && page.status < 300;
-      if (!statusOk) return failed(`${this.type} ${t.ip}:${t.port}${u.path}: status ${page.status}`);
-      if (u.digest !== undefined && page.md5 !== u.digest) return failed(`${this.type} ${t.ip}:${t.port}${u.path}: digest ${page.md5} is not ${u.digest}`);
+      const statusOk =
+        u.statusCode !== undefined
+          ? page.status === u.statusCode
+          : page.status >= 200 && page.status < 300;
+      if (!statusOk)
+        return failed(`${this.type} ${t.ip}:${t.port}${u.path}: status ${page.status}`);
+      if (u.digest !== undefined && page.md5 !== u.digest)
+        return failed(
+          `${this.type} ${t.ip}:${t.port}${u.path}: digest ${page.md5} is not ${u.digest}`,
+        );
     }
     return ok;
   }

@@ -19,7 +19,11 @@ export function makeChecker(spec: CheckerSpec): Checker {
     case 'SMTP_CHECK':
       return new SmtpCheck(spec.heloName ?? 'uvs');
     case 'MISC_CHECK':
-      return new MiscCheck(spec.miscPath ?? 'false', spec.miscDynamic, (spec.miscTimeout ?? spec.delayLoop) * 1000);
+      return new MiscCheck(
+        spec.miscPath ?? 'false',
+        spec.miscDynamic,
+        (spec.miscTimeout ?? spec.delayLoop) * 1000,
+      );
     case 'UDP_CHECK':
       return new UdpCheck(spec.udpPayload ?? '', spec.requireReply);
     case 'PING_CHECK':

@@ -29,9 +29,13 @@ export class MiscCheck implements Checker {
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        if (signal) return resolve(failed(`misc_path ${this.command}: killed (${signal}) after ${this.timeoutMs} ms`));
+        if (signal)
+          return resolve(
+            failed(`misc_path ${this.command}: killed (${signal}) after ${this.timeoutMs} ms`),
+          );
         if (code === 0) return resolve(ok);
-        if (this.dynamic && code !== null && code >= 2) return resolve({ ok: true, weight: code - 2 });
+        if (this.dynamic && code !== null && code >= 2)
+          return resolve({ ok: true, weight: code - 2 });
         resolve(failed(`misc_path ${this.command}: exit ${code}`));
       });
     });

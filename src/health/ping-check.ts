@@ -12,7 +12,9 @@ export class PingCheck implements Checker {
       const args = ['-n', '-q', '-c', '1', '-W', secs, ...(t.bindto ? ['-I', t.bindto] : []), t.ip];
       const child = spawn('ping', args, { stdio: 'ignore' });
       child.once('error', (e) => resolve(failed(`ping: ${e.message}`)));
-      child.once('exit', (code) => resolve(code === 0 ? ok : failed(`no echo reply from ${t.ip} within ${secs} s`)));
+      child.once('exit', (code) =>
+        resolve(code === 0 ? ok : failed(`no echo reply from ${t.ip} within ${secs} s`)),
+      );
     });
   }
 }

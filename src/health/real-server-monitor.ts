@@ -43,7 +43,18 @@ export class RealServerMonitor {
         timeoutMs: spec.connectTimeout * 1000,
         ...(spec.bindto ? { bindto: spec.bindto } : {}),
       };
-      this.later(() => void this.cycle(k, checker, target, spec.retry, spec.delayBeforeRetry * 1000, spec.delayLoop * 1000), Math.random() * spec.warmup * 1000);
+      this.later(
+        () =>
+          void this.cycle(
+            k,
+            checker,
+            target,
+            spec.retry,
+            spec.delayBeforeRetry * 1000,
+            spec.delayLoop * 1000,
+          ),
+        Math.random() * spec.warmup * 1000,
+      );
     });
   }
 
@@ -60,7 +71,14 @@ export class RealServerMonitor {
     return new Promise((resolve) => this.later(resolve, ms));
   }
 
-  private async cycle(k: number, checker: Checker, target: CheckTarget, retry: number, retryMs: number, loopMs: number): Promise<void> {
+  private async cycle(
+    k: number,
+    checker: Checker,
+    target: CheckTarget,
+    retry: number,
+    retryMs: number,
+    loopMs: number,
+  ): Promise<void> {
     let result = await checker.check(target);
     for (let n = 0; !result.ok && n < retry && !this.stopped; n++) {
       await this.sleep(retryMs);
@@ -75,7 +93,11 @@ export class RealServerMonitor {
     if (up !== this.up || weight !== this.weight) {
       this.up = up;
       this.weight = weight;
-      this.onChange(this, { up, weight, reason: this.reasons.filter((r, i) => !this.states[i] && r).join('; ') || this.reasons[k]! });
+      this.onChange(this, {
+        up,
+        weight,
+        reason: this.reasons.filter((r, i) => !this.states[i] && r).join('; ') || this.reasons[k]!,
+      });
     }
     this.later(() => void this.cycle(k, checker, target, retry, retryMs, loopMs), loopMs);
   }

@@ -9,7 +9,11 @@ export class SmtpCheck implements Checker {
 
   check(t: CheckTarget): Promise<CheckResult> {
     return new Promise((resolve) => {
-      const sock = connect({ host: t.ip, port: t.port, ...(t.bindto ? { localAddress: t.bindto } : {}) });
+      const sock = connect({
+        host: t.ip,
+        port: t.port,
+        ...(t.bindto ? { localAddress: t.bindto } : {}),
+      });
       let buf = '';
       let stage = 0; // 0: greeting, 1: EHLO, 2: QUIT
       const done = (r: CheckResult): void => {
@@ -17,9 +21,14 @@ export class SmtpCheck implements Checker {
         sock.destroy();
         resolve(r);
       };
-      const timer = setTimeout(() => done(failed(`SMTP ${t.ip}:${t.port}: no answer within ${t.timeoutMs} ms`)), t.timeoutMs);
+      const timer = setTimeout(
+        () => done(failed(`SMTP ${t.ip}:${t.port}: no answer within ${t.timeoutMs} ms`)),
+        t.timeoutMs,
+      );
       sock.setEncoding('utf8');
-      sock.on('error', (e: NodeJS.ErrnoException) => done(failed(`SMTP ${t.ip}:${t.port}: ${e.code ?? e.message}`)));
+      sock.on('error', (e: NodeJS.ErrnoException) =>
+        done(failed(`SMTP ${t.ip}:${t.port}: ${e.code ?? e.message}`)),
+      );
       sock.on('data', (d: string) => {
         buf += d;
         // A reply ends with a line "NNN text" (a space after the code, not "NNN-").

@@ -4,7 +4,11 @@ import { failed, ok, type Checker, type CheckResult, type CheckTarget } from './
 
 export function tcpConnect(t: CheckTarget): Promise<CheckResult> {
   return new Promise((resolve) => {
-    const sock = connect({ host: t.ip, port: t.port, ...(t.bindto ? { localAddress: t.bindto } : {}) });
+    const sock = connect({
+      host: t.ip,
+      port: t.port,
+      ...(t.bindto ? { localAddress: t.bindto } : {}),
+    });
     const timer = setTimeout(() => {
       sock.destroy();
       resolve(failed(`no connection to ${t.ip}:${t.port} within ${t.timeoutMs} ms`));

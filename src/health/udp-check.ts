@@ -19,8 +19,18 @@ export class UdpCheck implements Checker {
         sock.close();
         resolve(r);
       };
-      const timer = setTimeout(() => done(this.requireReply !== undefined ? failed(`UDP ${t.ip}:${t.port}: no reply within ${t.timeoutMs} ms`) : ok), t.timeoutMs);
-      sock.on('error', (e: NodeJS.ErrnoException) => done(failed(`UDP ${t.ip}:${t.port}: ${e.code ?? e.message}`)));
+      const timer = setTimeout(
+        () =>
+          done(
+            this.requireReply !== undefined
+              ? failed(`UDP ${t.ip}:${t.port}: no reply within ${t.timeoutMs} ms`)
+              : ok,
+          ),
+        t.timeoutMs,
+      );
+      sock.on('error', (e: NodeJS.ErrnoException) =>
+        done(failed(`UDP ${t.ip}:${t.port}: ${e.code ?? e.message}`)),
+      );
       sock.on('message', (msg) => {
         if (this.requireReply === undefined || msg.toString().includes(this.requireReply)) done(ok);
         else done(failed(`UDP ${t.ip}:${t.port}: unexpected reply`));

@@ -42,14 +42,16 @@ export class PcapBackend implements IoBackend {
   open(ifNames: readonly string[], handler: FrameHandler): void {
     for (const name of ifNames) {
       const iface = this.lookup(name);
-      if (iface === undefined) throw new IoError(`interface "${name}" does not exist in this network namespace`);
+      if (iface === undefined)
+        throw new IoError(`interface "${name}" does not exist in this network namespace`);
       const { ifIndex } = iface;
       const cap = new Cap();
       const buf = Buffer.alloc(SNAP);
       try {
         const filter = this.filters.get(name) ?? `not ether src ${formatMac(iface.mac)}`;
         const link = cap.open(name, filter, KERNEL_BUFFER, buf);
-        if (link !== 'ETHERNET') throw new IoError(`interface "${name}" is not Ethernet (link type ${link})`);
+        if (link !== 'ETHERNET')
+          throw new IoError(`interface "${name}" is not Ethernet (link type ${link})`);
       } catch (err) {
         this.close();
         if (err instanceof IoError) throw err;

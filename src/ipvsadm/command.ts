@@ -19,7 +19,12 @@ export type Command =
   | { readonly kind: 'flush' }
   | { readonly kind: 'add-server'; readonly key: ServiceKey; readonly dest: DestSpec }
   | { readonly kind: 'edit-server'; readonly key: ServiceKey; readonly dest: DestSpec }
-  | { readonly kind: 'delete-server'; readonly key: ServiceKey; readonly addr: string; readonly port: number }
+  | {
+      readonly kind: 'delete-server';
+      readonly key: ServiceKey;
+      readonly addr: string;
+      readonly port: number;
+    }
   | { readonly kind: 'list'; readonly format: ListFormat; readonly key?: ServiceKey }
   | { readonly kind: 'list-connections'; readonly format: ListFormat }
   | { readonly kind: 'list-timeout' }

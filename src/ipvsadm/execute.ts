@@ -10,7 +10,14 @@ import type {
 } from '../engine/model.js';
 import { ControlError } from '../engine/model.js';
 import { UsageError, type Command } from './command.js';
-import { listAll, listConnections, listTimeout, saveRules, serviceEntry, title } from './format-listing.js';
+import {
+  listAll,
+  listConnections,
+  listTimeout,
+  saveRules,
+  serviceEntry,
+  title,
+} from './format-listing.js';
 import { parseArgs } from './parse-args.js';
 import { UVSADM_VERSION, usage } from './usage.js';
 
@@ -56,7 +63,12 @@ function ipvsMessage(err: ControlError, kind: Command['kind']): string {
   }
 }
 
-export async function execute(cmd: Command, c: AsyncControl, program: string, stdin: () => Promise<string>): Promise<Outcome> {
+export async function execute(
+  cmd: Command,
+  c: AsyncControl,
+  program: string,
+  stdin: () => Promise<string>,
+): Promise<Outcome> {
   const ok = (stdout = ''): Outcome => ({ stdout, stderr: '', exitCode: 0 });
   try {
     switch (cmd.kind) {
@@ -113,10 +125,15 @@ export async function execute(cmd: Command, c: AsyncControl, program: string, st
         return await restore(c, program, await stdin());
       case 'start-daemon':
       case 'stop-daemon':
-        return { stdout: '', stderr: 'connection sync daemon: not supported by this uvs version\n', exitCode: 255 };
+        return {
+          stdout: '',
+          stderr: 'connection sync daemon: not supported by this uvs version\n',
+          exitCode: 255,
+        };
     }
   } catch (err) {
-    if (err instanceof ControlError) return { stdout: '', stderr: `${ipvsMessage(err, cmd.kind)}\n`, exitCode: 255 };
+    if (err instanceof ControlError)
+      return { stdout: '', stderr: `${ipvsMessage(err, cmd.kind)}\n`, exitCode: 255 };
     throw err;
   }
 }
@@ -126,16 +143,21 @@ async function restore(c: AsyncControl, program: string, text: string): Promise<
   let stdout = '';
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
-    const words = lines[n]!.replace(/#.*/, '').trim().split(/\s+/).filter((w) => w !== '');
+    const words = lines[n]!.replace(/#.*/, '')
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== '');
     if (words.length === 0) continue;
     let cmd: Command;
     try {
       cmd = parseArgs(words);
     } catch (err) {
-      if (err instanceof UsageError) return { stdout, stderr: `line ${n + 1}: ${err.message}\n`, exitCode: err.exitCode };
+      if (err instanceof UsageError)
+        return { stdout, stderr: `line ${n + 1}: ${err.message}\n`, exitCode: err.exitCode };
       throw err;
     }
-    if (cmd.kind === 'restore') return { stdout, stderr: `line ${n + 1}: -R inside -R input\n`, exitCode: 255 };
+    if (cmd.kind === 'restore')
+      return { stdout, stderr: `line ${n + 1}: -R inside -R input\n`, exitCode: 255 };
     const r = await execute(cmd, c, program, async () => '');
     stdout += r.stdout;
     if (r.exitCode !== 0) return { stdout, stderr: r.stderr, exitCode: r.exitCode };

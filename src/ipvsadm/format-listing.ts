@@ -2,7 +2,13 @@
 // (-L, --stats, --rate, --thresholds, --persistent-conn, -S), the connection table (-Lc)
 // and the timeouts.
 import { parseIpv4 } from '../packet/addr.js';
-import { FwdMethod, type ConnView, type DestView, type ServiceView, type TimeoutsView } from '../engine/model.js';
+import {
+  FwdMethod,
+  type ConnView,
+  type DestView,
+  type ServiceView,
+  type TimeoutsView,
+} from '../engine/model.js';
 import type { ListFormat } from './command.js';
 import { addrPortName } from './names.js';
 
@@ -31,15 +37,29 @@ export function largenum(n: number, exact: boolean): string {
 
 export function title(f: ListFormat): string {
   const head = pad('Prot LocalAddress:Port', 33);
-  if (f.stats) return `${head} ${['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'].map((h) => rpad(h, 8)).join(' ')}\n  -> RemoteAddress:Port\n`;
-  if (f.rate) return `${head} ${['CPS', 'InPPS', 'OutPPS', 'InBPS', 'OutBPS'].map((h) => rpad(h, 8)).join(' ')}\n  -> RemoteAddress:Port\n`;
-  if (f.thresholds) return `${head} ${['Uthreshold', 'Lthreshold', 'ActiveConn', 'InActConn'].map((h) => pad(h, 10)).join(' ')}\n  -> RemoteAddress:Port\n`;
-  if (f.persistentConn) return `${head} ${pad('Weight', 9)} ${pad('PersistConn', 11)} ${pad('ActiveConn', 10)} ${pad('InActConn', 10)}\n  -> RemoteAddress:Port\n`;
+  if (f.stats)
+    return `${head} ${['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'].map((h) => rpad(h, 8)).join(' ')}\n  -> RemoteAddress:Port\n`;
+  if (f.rate)
+    return `${head} ${['CPS', 'InPPS', 'OutPPS', 'InBPS', 'OutBPS'].map((h) => rpad(h, 8)).join(' ')}\n  -> RemoteAddress:Port\n`;
+  if (f.thresholds)
+    return `${head} ${['Uthreshold', 'Lthreshold', 'ActiveConn', 'InActConn'].map((h) => pad(h, 10)).join(' ')}\n  -> RemoteAddress:Port\n`;
+  if (f.persistentConn)
+    return `${head} ${pad('Weight', 9)} ${pad('PersistConn', 11)} ${pad('ActiveConn', 10)} ${pad('InActConn', 10)}\n  -> RemoteAddress:Port\n`;
   return 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n';
 }
 
-const FWD_NAME: Record<number, string> = { [FwdMethod.Masq]: 'Masq', [FwdMethod.Local]: 'Local', [FwdMethod.Tunnel]: 'Tunnel', [FwdMethod.Route]: 'Route' };
-const FWD_SWITCH: Record<number, string> = { [FwdMethod.Masq]: '-m', [FwdMethod.Local]: '-g', [FwdMethod.Tunnel]: '-i', [FwdMethod.Route]: '-g' };
+const FWD_NAME: Record<number, string> = {
+  [FwdMethod.Masq]: 'Masq',
+  [FwdMethod.Local]: 'Local',
+  [FwdMethod.Tunnel]: 'Tunnel',
+  [FwdMethod.Route]: 'Route',
+};
+const FWD_SWITCH: Record<number, string> = {
+  [FwdMethod.Masq]: '-m',
+  [FwdMethod.Local]: '-g',
+  [FwdMethod.Tunnel]: '-i',
+  [FwdMethod.Route]: '-g',
+};
 
 function svcProto(s: ServiceView): 'tcp' | 'udp' {
   return s.key.kind === 'addr' ? s.key.proto : 'tcp';
@@ -48,7 +68,9 @@ function svcProto(s: ServiceView): 'tcp' | 'udp' {
 /** ipvsadm's order: fwmark, protocol, address, port (ipvs_cmp_services). */
 export function sortServices(list: readonly ServiceView[]): ServiceView[] {
   const k = (s: ServiceView): [number, number, number, number] =>
-    s.key.kind === 'fwmark' ? [s.key.fwmark, 0, 0, 0] : [0, s.key.proto === 'tcp' ? 6 : 17, parseIpv4(s.key.vip), s.key.port];
+    s.key.kind === 'fwmark'
+      ? [s.key.fwmark, 0, 0, 0]
+      : [0, s.key.proto === 'tcp' ? 6 : 17, parseIpv4(s.key.vip), s.key.port];
   return [...list].sort((a, b) => {
     const ka = k(a);
     const kb = k(b);
@@ -68,7 +90,9 @@ export function serviceEntry(s: ServiceView, f: ListFormat, rule: boolean): stri
   if (s.key.kind === 'fwmark') name = rule ? `-f ${s.key.fwmark}` : `FWM  ${s.key.fwmark}`;
   else {
     const vname = addrPortName(s.key.vip, s.key.port, proto, f.numeric);
-    name = rule ? `${proto === 'tcp' ? '-t' : '-u'} ${vname}` : `${proto === 'tcp' ? 'TCP' : 'UDP'}  ${vname}`.slice(0, 33);
+    name = rule
+      ? `${proto === 'tcp' ? '-t' : '-u'} ${vname}`
+      : `${proto === 'tcp' ? 'TCP' : 'UDP'}  ${vname}`.slice(0, 33);
   }
   let out: string;
   if (rule) {
@@ -80,10 +104,16 @@ export function serviceEntry(s: ServiceView, f: ListFormat, rule: boolean): stri
     }
   } else if (f.stats) {
     const st = s.stats;
-    out = pad(name, 33) + [st.conns, st.inPkts, st.outPkts, st.inBytes, st.outBytes].map((n) => largenum(n, f.exact)).join('');
+    out =
+      pad(name, 33) +
+      [st.conns, st.inPkts, st.outPkts, st.inBytes, st.outBytes]
+        .map((n) => largenum(n, f.exact))
+        .join('');
   } else if (f.rate) {
     const r = s.rate;
-    out = pad(name, 33) + [r.cps, r.inPps, r.outPps, r.inBps, r.outBps].map((n) => largenum(n, f.exact)).join('');
+    out =
+      pad(name, 33) +
+      [r.cps, r.inPps, r.outPps, r.inBps, r.outBps].map((n) => largenum(n, f.exact)).join('');
   } else {
     out = `${name} ${s.scheduler}`;
     if (s.schedFlags && s.schedFlags.length > 0) out += ` (${s.schedFlags.join(',')})`;
@@ -94,7 +124,9 @@ export function serviceEntry(s: ServiceView, f: ListFormat, rule: boolean): stri
   }
   out += '\n';
   for (const d of f.nosort ? s.dests : sortDests(s.dests)) {
-    const dname = rule ? addrPortName(d.addr, d.port, proto, f.numeric) : addrPortName(d.addr, d.port, proto, f.numeric).slice(0, 28);
+    const dname = rule
+      ? addrPortName(d.addr, d.port, proto, f.numeric)
+      : addrPortName(d.addr, d.port, proto, f.numeric).slice(0, 28);
     if (rule) {
       out += `-a ${name} -r ${dname} ${FWD_SWITCH[d.method]} -w ${d.weight}`;
       if (d.upperThreshold > 0) out += ` -x ${d.upperThreshold}`;
@@ -102,10 +134,19 @@ export function serviceEntry(s: ServiceView, f: ListFormat, rule: boolean): stri
       out += '\n';
     } else if (f.stats) {
       const st = d.stats;
-      out += `  -> ${pad(dname, 28)}` + [st.conns, st.inPkts, st.outPkts, st.inBytes, st.outBytes].map((n) => largenum(n, f.exact)).join('') + '\n';
+      out +=
+        `  -> ${pad(dname, 28)}` +
+        [st.conns, st.inPkts, st.outPkts, st.inBytes, st.outBytes]
+          .map((n) => largenum(n, f.exact))
+          .join('') +
+        '\n';
     } else if (f.rate) {
       const r = d.rate;
-      out += `  -> ${pad(dname, 28)} ${rpad(r.cps, 8)} ${rpad(r.inPps, 8)} ${rpad(r.outPps, 8)}` + largenum(r.inBps, f.exact) + largenum(r.outBps, f.exact) + '\n';
+      out +=
+        `  -> ${pad(dname, 28)} ${rpad(r.cps, 8)} ${rpad(r.inPps, 8)} ${rpad(r.outPps, 8)}` +
+        largenum(r.inBps, f.exact) +
+        largenum(r.outBps, f.exact) +
+        '\n';
     } else if (f.thresholds) {
       out += `  -> ${pad(dname, 28)} ${pad(d.upperThreshold, 10)} ${pad(d.lowerThreshold, 10)} ${pad(d.activeConns, 10)} ${pad(d.inactiveConns, 10)}\n`;
     } else if (f.persistentConn) {

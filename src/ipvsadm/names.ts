@@ -36,7 +36,8 @@ function load(): Tables {
     const m = portProto ? /^(\d+)\/(tcp|udp)$/.exec(portProto) : null;
     if (!name || !m) continue;
     const key = `${m[1]}/${m[2]}`;
-    for (const n of [name, ...aliases]) if (!serviceToPort.has(`${n}/${m[2]}`)) serviceToPort.set(`${n}/${m[2]}`, Number(m[1]));
+    for (const n of [name, ...aliases])
+      if (!serviceToPort.has(`${n}/${m[2]}`)) serviceToPort.set(`${n}/${m[2]}`, Number(m[1]));
     if (!portToService.has(key)) portToService.set(key, name);
   }
   tables = { hostToAddr, addrToHost, serviceToPort, portToService };
@@ -52,7 +53,12 @@ export function servicePort(name: string, proto: 'tcp' | 'udp'): number | undefi
 }
 
 /** "host:service" as ipvsadm prints without -n (falling back to numbers). */
-export function addrPortName(addr: string, port: number, proto: 'tcp' | 'udp', numeric: boolean): string {
+export function addrPortName(
+  addr: string,
+  port: number,
+  proto: 'tcp' | 'udp',
+  numeric: boolean,
+): string {
   if (numeric) return `${addr}:${port}`;
   const t = load();
   return `${t.addrToHost.get(addr) ?? addr}:${t.portToService.get(`${port}/${proto}`) ?? port}`;

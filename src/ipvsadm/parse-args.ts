@@ -5,7 +5,14 @@ import { isIpv4 } from '../packet/addr.js';
 import { FwdMethod, type DestSpec, type ServiceKey, type TimeoutsView } from '../engine/model.js';
 import { UsageError, type Command, type ListFormat } from './command.js';
 import { hostAddress, servicePort } from './names.js';
-import { COMMAND_TAGS, OPTION_GROUP, OPTION_NAMES, OPTIONS, ruleOf, type OptionDef } from './option-table.js';
+import {
+  COMMAND_TAGS,
+  OPTION_GROUP,
+  OPTION_NAMES,
+  OPTIONS,
+  ruleOf,
+  type OptionDef,
+} from './option-table.js';
 
 /** ipvsadm's MAX_TIMEOUT (86400 × 31). */
 const MAX_TIMEOUT = 86400 * 31;
@@ -26,7 +33,8 @@ function tokenize(argv: readonly string[]): { tokens: Token[]; rest: string[] } 
     const a = argv[i]!;
     const takeValue = (def: OptionDef, attached: string | undefined, text: string): void => {
       if (def.arg === 'none') {
-        if (attached !== undefined) throw new UsageError(`${text}: option does not take an argument`, 255);
+        if (attached !== undefined)
+          throw new UsageError(`${text}: option does not take an argument`, 255);
         tokens.push({ def, value: undefined, text });
       } else if (attached !== undefined && attached !== '') {
         tokens.push({ def, value: attached, text });
@@ -77,7 +85,10 @@ function toNumber(s: string, min: number, max: number): number | undefined {
 }
 
 /** host[:port] with names from /etc/hosts and /etc/services; undefined when illegal. */
-function parseAddrPort(text: string, proto: 'tcp' | 'udp'): { addr: string; port: number | undefined } | undefined {
+function parseAddrPort(
+  text: string,
+  proto: 'tcp' | 'udp',
+): { addr: string; port: number | undefined } | undefined {
   if (/^\d+$/.test(text)) return undefined;
   const colon = text.lastIndexOf(':');
   const host = colon >= 0 ? text.slice(0, colon) : text;
@@ -110,12 +121,24 @@ export function parseArgs(argv: readonly string[]): Command {
   let upper = 0;
   let lower = 0;
   let schedFlags: string[] = [];
-  const format = { numeric: false, stats: false, rate: false, thresholds: false, persistentConn: false, exact: false, nosort: false };
+  const format = {
+    numeric: false,
+    stats: false,
+    rate: false,
+    thresholds: false,
+    persistentConn: false,
+    exact: false,
+    nosort: false,
+  };
   let daemonState: 'master' | 'backup' | undefined;
 
   if (first.def.tag === 'start-daemon' || first.def.tag === 'stop-daemon') {
     if (first.value !== 'master' && first.value !== 'backup') {
-      fail(first.def.tag === 'start-daemon' ? 'illegal start-daemon parameter specified' : 'illegal start_daemon specified');
+      fail(
+        first.def.tag === 'start-daemon'
+          ? 'illegal start-daemon parameter specified'
+          : 'illegal start_daemon specified',
+      );
     }
     daemonState = first.value;
   }
@@ -244,19 +267,24 @@ export function parseArgs(argv: readonly string[]): Command {
   OPTION_NAMES.forEach((name, k) => {
     const rule = ruleOf(command, k);
     if (!seen.has(name)) {
-      if (rule === '+') fail(`You need to supply the '${name}' option for the '${command}' command`);
+      if (rule === '+')
+        fail(`You need to supply the '${name}' option for the '${command}' command`);
       return;
     }
     if (rule === 'x') fail(`Illegal '${name}' option with the '${command}' command`);
     if (rule === '1') {
-      if (exclusive) fail(`The option '${name}' conflicts with the '${exclusive}' option in the '${command}' command`);
+      if (exclusive)
+        fail(
+          `The option '${name}' conflicts with the '${exclusive}' option in the '${command}' command`,
+        );
       exclusive = name;
     }
   });
 
   if (
     command === 'list' &&
-    ((['connection', 'timeout', 'daemon'].some((o) => seen.has(o)) && ['stats', 'rate', 'thresholds'].some((o) => seen.has(o))) ||
+    ((['connection', 'timeout', 'daemon'].some((o) => seen.has(o)) &&
+      ['stats', 'rate', 'thresholds'].some((o) => seen.has(o))) ||
       (['timeout', 'daemon'].some((o) => seen.has(o)) && seen.has('persistent-conn')))
   ) {
     fail('options conflicts in the list command');
@@ -286,10 +314,19 @@ export function parseArgs(argv: readonly string[]): Command {
     case 'edit-server':
     case 'delete-server': {
       // DR and TUN keep the virtual port (ipvsadm: "dest port = service port").
-      const keepVport = key!.kind === 'addr' && (method === FwdMethod.Route || method === FwdMethod.Tunnel);
+      const keepVport =
+        key!.kind === 'addr' && (method === FwdMethod.Route || method === FwdMethod.Tunnel);
       const port = keepVport ? svcPort : (server!.port ?? svcPort);
-      if (command === 'delete-server') return { kind: command, key: key!, addr: server!.addr, port: server!.port ?? svcPort };
-      const dest: DestSpec = { addr: server!.addr, port, method, weight, upperThreshold: upper, lowerThreshold: lower };
+      if (command === 'delete-server')
+        return { kind: command, key: key!, addr: server!.addr, port: server!.port ?? svcPort };
+      const dest: DestSpec = {
+        addr: server!.addr,
+        port,
+        method,
+        weight,
+        upperThreshold: upper,
+        lowerThreshold: lower,
+      };
       return { kind: command, key: key!, dest };
     }
     case 'list':

@@ -3,15 +3,65 @@
 // file is read before anything is applied: a broken line changes nothing.
 import { isIpv4 } from '../packet/addr.js';
 import { ConfigError, lexConfig, lexConfigText } from './lexer.js';
-import type { CheckerSpec, CheckerType, GroupMember, KeepalivedConfig, RealServerSpec, UrlSpec, VirtualServerKey, VirtualServerSpec } from './model.js';
+import type {
+  CheckerSpec,
+  CheckerType,
+  GroupMember,
+  KeepalivedConfig,
+  RealServerSpec,
+  UrlSpec,
+  VirtualServerKey,
+  VirtualServerSpec,
+} from './model.js';
 import { parseTree, type Statement } from './tree.js';
 
-const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'];
+const SCHEDULERS = [
+  'rr',
+  'wrr',
+  'lc',
+  'wlc',
+  'lblc',
+  'lblcr',
+  'dh',
+  'sh',
+  'sed',
+  'nq',
+  'fo',
+  'ovf',
+  'mh',
+  'twos',
+];
 const METHODS = ['NAT', 'DR', 'TUN'] as const;
-const CHECKERS: readonly CheckerType[] = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'SMTP_CHECK', 'MISC_CHECK', 'UDP_CHECK', 'PING_CHECK', 'DNS_CHECK'];
-const SCHED_FLAGS = ['sh-port', 'sh-fallback', 'mh-port', 'mh-fallback', 'flag-1', 'flag-2', 'flag-3'];
+const CHECKERS: readonly CheckerType[] = [
+  'TCP_CHECK',
+  'HTTP_GET',
+  'SSL_GET',
+  'SMTP_CHECK',
+  'MISC_CHECK',
+  'UDP_CHECK',
+  'PING_CHECK',
+  'DNS_CHECK',
+];
+const SCHED_FLAGS = [
+  'sh-port',
+  'sh-fallback',
+  'mh-port',
+  'mh-fallback',
+  'flag-1',
+  'flag-2',
+  'flag-3',
+];
 /** Keywords of other keepalived parts, accepted and ignored with a warning. */
-const NOT_HERE = ['vrrp_instance', 'vrrp_script', 'vrrp_sync_group', 'static_ipaddress', 'static_routes', 'static_rules', 'track_file', 'bfd_instance'];
+const NOT_HERE = [
+  'vrrp_instance',
+  'vrrp_script',
+  'vrrp_sync_group',
+  'static_ipaddress',
+  'static_routes',
+  'static_rules',
+  'track_file',
+  'bfd_instance',
+];
 
 class Reader {
   readonly warnings: string[] = [];
@@ -32,7 +82,8 @@ class Reader {
 
   int(s: Statement, min: number, max: number, n = 1): number {
     const v = this.arg(s, n);
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) this.fail(s, `${s.keyword}: "${v}" is not a whole number from ${min} to ${max}`);
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+      this.fail(s, `${s.keyword}: "${v}" is not a whole number from ${min} to ${max}`);
     return Number(v);
   }
 
@@ -125,7 +176,8 @@ function readChecker(r: Reader, s: Statement, type: CheckerType, d: CheckDefault
         c = { ...c, delayLoop: r.seconds(k) };
         break;
       case 'url':
-        if (type !== 'HTTP_GET' && type !== 'SSL_GET') r.fail(k, `url belongs in HTTP_GET or SSL_GET, not ${type}`);
+        if (type !== 'HTTP_GET' && type !== 'SSL_GET')
+          r.fail(k, `url belongs in HTTP_GET or SSL_GET, not ${type}`);
         urls.push(readUrl(r, k));
         break;
       case 'virtualhost':
@@ -162,9 +214,14 @@ function readChecker(r: Reader, s: Statement, type: CheckerType, d: CheckDefault
         r.warn(k, `unknown keyword "${k.keyword}" in ${type}; ignored`);
     }
   }
-  if ((type === 'HTTP_GET' || type === 'SSL_GET') && urls.length === 0) r.fail(s, `${type} needs at least one url { path … }`);
+  if ((type === 'HTTP_GET' || type === 'SSL_GET') && urls.length === 0)
+    r.fail(s, `${type} needs at least one url { path … }`);
   if (type === 'MISC_CHECK' && c.miscPath === undefined) r.fail(s, 'MISC_CHECK needs misc_path');
-  if (type === 'DNS_CHECK' && c.dnsType !== undefined && !['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'].includes(c.dnsType)) {
+  if (
+    type === 'DNS_CHECK' &&
+    c.dnsType !== undefined &&
+    !['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'].includes(c.dnsType)
+  ) {
     r.fail(s, `unknown DNS type "${c.dnsType}"`);
   }
   return { ...c, urls };
@@ -176,23 +233,35 @@ function readUrl(r: Reader, s: Statement): UrlSpec {
     if (k.keyword === 'path') u = { ...u, path: r.arg(k) };
     else if (k.keyword === 'digest') {
       const d = r.arg(k).toLowerCase();
-      if (!/^[0-9a-f]{32}$/.test(d)) r.fail(k, `digest "${r.arg(k)}" is not an MD5 digest (32 hex digits)`);
+      if (!/^[0-9a-f]{32}$/.test(d))
+        r.fail(k, `digest "${r.arg(k)}" is not an MD5 digest (32 hex digits)`);
       u = { ...u, digest: d };
     } else if (k.keyword === 'status_code') u = { ...u, statusCode: r.int(k, 100, 599) };
     else if (k.keyword === 'virtualhost') u = { ...u, virtualhost: r.arg(k) };
     else r.warn(k, `unknown keyword "${k.keyword}" in url; ignored`);
   }
   if (u.path === undefined) r.fail(s, 'url needs a path');
-  return { path: u.path, ...(u.digest ? { digest: u.digest } : {}), ...(u.statusCode ? { statusCode: u.statusCode } : {}), ...(u.virtualhost ? { virtualhost: u.virtualhost } : {}) };
+  return {
+    path: u.path,
+    ...(u.digest ? { digest: u.digest } : {}),
+    ...(u.statusCode ? { statusCode: u.statusCode } : {}),
+    ...(u.virtualhost ? { virtualhost: u.virtualhost } : {}),
+  };
 }
 
 function method(r: Reader, s: Statement): 'NAT' | 'DR' | 'TUN' {
   const v = r.arg(s).toUpperCase();
-  if (!(METHODS as readonly string[]).includes(v)) r.fail(s, `unknown ${s.keyword} "${r.arg(s)}" (expected NAT, DR or TUN)`);
+  if (!(METHODS as readonly string[]).includes(v))
+    r.fail(s, `unknown ${s.keyword} "${r.arg(s)}" (expected NAT, DR or TUN)`);
   return v as 'NAT' | 'DR' | 'TUN';
 }
 
-function readRealServer(r: Reader, s: Statement, d: CheckDefaults, vsInhibit: boolean): RealServerSpec {
+function readRealServer(
+  r: Reader,
+  s: Statement,
+  d: CheckDefaults,
+  vsInhibit: boolean,
+): RealServerSpec {
   const ip = r.ip(s, 1);
   const port = s.args.length > 1 ? r.port(s, 2) : 0;
   let rs: { -readonly [K in keyof RealServerSpec]: RealServerSpec[K] } = {
@@ -251,7 +320,10 @@ function readRealServer(r: Reader, s: Statement, d: CheckDefaults, vsInhibit: bo
         else r.warn(k, `unknown keyword "${k.keyword}" in real_server; ignored`);
     }
   }
-  return { ...rs, checkers: checks.map((k) => readChecker(r, k, k.keyword as CheckerType, defaults)) };
+  return {
+    ...rs,
+    checkers: checks.map((k) => readChecker(r, k, k.keyword as CheckerType, defaults)),
+  };
 }
 
 function readVirtualServer(r: Reader, s: Statement): VirtualServerSpec {
@@ -275,7 +347,13 @@ function readVirtualServer(r: Reader, s: Statement): VirtualServerSpec {
     haSuspend: false,
     realServers: [],
   };
-  const d: CheckDefaults = { delayLoop: 60, connectTimeout: 5, retry: 1, delayBeforeRetry: 1, warmup: 0 };
+  const d: CheckDefaults = {
+    delayLoop: 60,
+    connectTimeout: 5,
+    retry: 1,
+    delayBeforeRetry: 1,
+    warmup: 0,
+  };
   let inhibit = false;
   const rsStatements: Statement[] = [];
   const flags: string[] = [];
@@ -288,7 +366,8 @@ function readVirtualServer(r: Reader, s: Statement): VirtualServerSpec {
       case 'lb_algo':
       case 'lvs_sched': {
         const v = r.arg(k);
-        if (!SCHEDULERS.includes(v)) r.fail(k, `unknown ${k.keyword} "${v}" (expected one of ${SCHEDULERS.join(', ')})`);
+        if (!SCHEDULERS.includes(v))
+          r.fail(k, `unknown ${k.keyword} "${v}" (expected one of ${SCHEDULERS.join(', ')})`);
         vs = { ...vs, scheduler: v };
         break;
       }
@@ -298,7 +377,8 @@ function readVirtualServer(r: Reader, s: Statement): VirtualServerSpec {
         break;
       case 'protocol': {
         const v = r.arg(k).toUpperCase();
-        if (v !== 'TCP' && v !== 'UDP') r.fail(k, `unknown protocol "${r.arg(k)}" (expected TCP or UDP)`);
+        if (v !== 'TCP' && v !== 'UDP')
+          r.fail(k, `unknown protocol "${r.arg(k)}" (expected TCP or UDP)`);
         vs = { ...vs, protocol: v === 'TCP' ? 'tcp' : 'udp' };
         break;
       }
@@ -371,7 +451,11 @@ function readVirtualServer(r: Reader, s: Statement): VirtualServerSpec {
         else r.warn(k, `unknown keyword "${k.keyword}" in virtual_server; ignored`);
     }
   }
-  return { ...vs, schedFlags: flags, realServers: rsStatements.map((k) => readRealServer(r, k, d, inhibit)) };
+  return {
+    ...vs,
+    schedFlags: flags,
+    realServers: rsStatements.map((k) => readRealServer(r, k, d, inhibit)),
+  };
 }
 
 function readGroup(r: Reader, s: Statement): GroupMember[] {
@@ -381,11 +465,13 @@ function readGroup(r: Reader, s: Statement): GroupMember[] {
     else {
       // "IP PORT" or a range "IP-LAST PORT" (192.168.1.10-20 80).
       const m = /^(\d+\.\d+\.\d+)\.(\d+)(?:-(\d+))?$/.exec(k.keyword);
-      if (!m || !isIpv4(`${m[1]}.${m[2]}`)) r.fail(k, `"${k.keyword}" is not an address or range in virtual_server_group`);
+      if (!m || !isIpv4(`${m[1]}.${m[2]}`))
+        r.fail(k, `"${k.keyword}" is not an address or range in virtual_server_group`);
       const port = k.args[0] !== undefined ? r.port(k, 1) : 0;
       const last = m[3] !== undefined ? Number(m[3]) : Number(m[2]);
       if (last < Number(m[2]) || last > 255) r.fail(k, `bad address range "${k.keyword}"`);
-      for (let a = Number(m[2]); a <= last; a++) out.push({ kind: 'addr', ip: `${m[1]}.${a}`, port });
+      for (let a = Number(m[2]); a <= last; a++)
+        out.push({ kind: 'addr', ip: `${m[1]}.${a}`, port });
     }
   }
   return out;
@@ -408,16 +494,26 @@ function interpret(statements: readonly Statement[]): KeepalivedConfig {
         groups.set(r.arg(s), readGroup(r, s));
         break;
       default:
-        if (NOT_HERE.includes(s.keyword)) r.warn(s, `${s.keyword} is not handled by this uvs version; ignored`);
+        if (NOT_HERE.includes(s.keyword))
+          r.warn(s, `${s.keyword} is not handled by this uvs version; ignored`);
         else r.warn(s, `unknown keyword "${s.keyword}"; ignored`);
     }
   }
   for (const vs of virtualServers) {
     if (vs.key.kind === 'group' && !groups.has(vs.key.name)) {
-      throw new ConfigError(vs.where.file, vs.where.line, `virtual_server group "${vs.key.name}" is not defined`);
+      throw new ConfigError(
+        vs.where.file,
+        vs.where.line,
+        `virtual_server group "${vs.key.name}" is not defined`,
+      );
     }
   }
-  return { virtualServers, groups, ...(routerId !== undefined ? { routerId } : {}), warnings: r.warnings };
+  return {
+    virtualServers,
+    groups,
+    ...(routerId !== undefined ? { routerId } : {}),
+    warnings: r.warnings,
+  };
 }
 
 export function readKeepalivedConfig(file: string): KeepalivedConfig {

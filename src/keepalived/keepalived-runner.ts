@@ -35,7 +35,9 @@ export class KeepalivedRunner {
     const existing = new Set(this.director.services().map((s) => JSON.stringify(s.key)));
     for (const m of next) m.start(existing);
     this.services = [...keep, ...next];
-    this.log(`${this.file}: ${config.virtualServers.length} virtual server(s), ${keep.length} unchanged`);
+    this.log(
+      `${this.file}: ${config.virtualServers.length} virtual server(s), ${keep.length} unchanged`,
+    );
   }
 
   /** SIGHUP. */

@@ -38,7 +38,12 @@ export function expandGlob(pattern: string): string[] {
       bases = bases.map((b) => join(b, part));
       continue;
     }
-    const re = new RegExp(`^${part.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const re = new RegExp(
+      `^${part
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
     bases = bases.flatMap((b) => {
       try {
         return readdirSync(b)
@@ -88,17 +93,25 @@ function lexText(text: string, file: string, out: Token[], depth: number): void 
     }
     if (words[0]?.text === 'include' && !words[0].brace) {
       if (words.length < 2) throw new ConfigError(file, n + 1, 'include needs a file name');
-      if (depth >= MAX_INCLUDE_DEPTH) throw new ConfigError(file, n + 1, `include nested more than ${MAX_INCLUDE_DEPTH} deep (a loop?)`);
+      if (depth >= MAX_INCLUDE_DEPTH)
+        throw new ConfigError(
+          file,
+          n + 1,
+          `include nested more than ${MAX_INCLUDE_DEPTH} deep (a loop?)`,
+        );
       for (const w of words.slice(1)) {
         const pattern = isAbsolute(w.text) ? w.text : resolve(dirname(file), w.text);
         const glob = /[*?[]/.test(w.text);
-        if (!glob && !existsSync(pattern)) throw new ConfigError(file, n + 1, `include: no such file "${w.text}"`);
+        if (!glob && !existsSync(pattern))
+          throw new ConfigError(file, n + 1, `include: no such file "${w.text}"`);
         const files = expandGlob(pattern);
         for (const f of files) lexFile(f, out, depth + 1);
       }
       continue;
     }
-    words.forEach((w, k) => out.push({ text: w.text, brace: w.brace, file, line: n + 1, lineStart: k === 0 }));
+    words.forEach((w, k) =>
+      out.push({ text: w.text, brace: w.brace, file, line: n + 1, lineStart: k === 0 }),
+    );
   }
 }
 
@@ -107,7 +120,11 @@ function lexFile(file: string, out: Token[], depth: number): void {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(file, 0, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(
+      file,
+      0,
+      `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   lexText(text, file, out, depth);
 }

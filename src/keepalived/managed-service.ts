@@ -3,11 +3,21 @@
 // its hysteresis, the sorry server taking every new connection below quorum, and the
 // notify/quorum scripts run on each change.
 import { spawn } from 'node:child_process';
-import { FwdMethod, type DestSpec, type DirectorControl, type ServiceKey, type ServiceSpec } from '../engine/model.js';
+import {
+  FwdMethod,
+  type DestSpec,
+  type DirectorControl,
+  type ServiceKey,
+  type ServiceSpec,
+} from '../engine/model.js';
 import { RealServerMonitor, type MonitorEvent } from '../health/real-server-monitor.js';
 import type { GroupMember, KeepalivedConfig, RealServerSpec, VirtualServerSpec } from './model.js';
 
-const METHOD: Record<'NAT' | 'DR' | 'TUN', FwdMethod> = { NAT: FwdMethod.Masq, DR: FwdMethod.Route, TUN: FwdMethod.Tunnel };
+const METHOD: Record<'NAT' | 'DR' | 'TUN', FwdMethod> = {
+  NAT: FwdMethod.Masq,
+  DR: FwdMethod.Route,
+  TUN: FwdMethod.Tunnel,
+};
 
 export type Log = (msg: string) => void;
 
@@ -21,15 +31,33 @@ export function runScript(line: string, log: Log): void {
 }
 
 /** The director's services for a virtual_server (a group gives one per member). */
-export function serviceSpecs(vs: VirtualServerSpec, groups: KeepalivedConfig['groups']): ServiceSpec[] {
+export function serviceSpecs(
+  vs: VirtualServerSpec,
+  groups: KeepalivedConfig['groups'],
+): ServiceSpec[] {
   const base = {
     scheduler: vs.scheduler,
-    ...(vs.persistenceTimeout !== undefined ? { persistence: { timeout: vs.persistenceTimeout, netmask: vs.persistenceGranularity ?? '255.255.255.255' } } : {}),
+    ...(vs.persistenceTimeout !== undefined
+      ? {
+          persistence: {
+            timeout: vs.persistenceTimeout,
+            netmask: vs.persistenceGranularity ?? '255.255.255.255',
+          },
+        }
+      : {}),
     ...(vs.schedFlags.length > 0 ? { schedFlags: vs.schedFlags } : {}),
   };
   const keyOf = (m: GroupMember | VirtualServerSpec['key']): ServiceKey =>
-    m.kind === 'fwmark' ? { kind: 'fwmark', fwmark: m.fwmark! } : { kind: 'addr', proto: vs.protocol, vip: (m as { ip: string }).ip, port: (m as { port: number }).port };
-  if (vs.key.kind === 'group') return (groups.get(vs.key.name) ?? []).map((m) => ({ key: keyOf(m), ...base }));
+    m.kind === 'fwmark'
+      ? { kind: 'fwmark', fwmark: m.fwmark! }
+      : {
+          kind: 'addr',
+          proto: vs.protocol,
+          vip: (m as { ip: string }).ip,
+          port: (m as { port: number }).port,
+        };
+  if (vs.key.kind === 'group')
+    return (groups.get(vs.key.name) ?? []).map((m) => ({ key: keyOf(m), ...base }));
   return [{ key: keyOf(vs.key), ...base }];
 }
 
@@ -55,13 +83,17 @@ export class ManagedService {
       if (existing.has(JSON.stringify(s.key))) {
         // Taken over from a previous configuration: its real servers are ours to reconcile.
         this.director.editService(s);
-        const view = this.director.services().find((v) => JSON.stringify(v.key) === JSON.stringify(s.key));
+        const view = this.director
+          .services()
+          .find((v) => JSON.stringify(v.key) === JSON.stringify(s.key));
         for (const d of view?.dests ?? []) this.applied.set(`${d.addr}:${d.port}`, d);
       } else {
         this.director.addService(s);
       }
     }
-    this.monitors = this.vs.realServers.map((rs) => new RealServerMonitor(rs, this.vs, (m, e) => this.changed(m, e)));
+    this.monitors = this.vs.realServers.map(
+      (rs) => new RealServerMonitor(rs, this.vs, (m, e) => this.changed(m, e)),
+    );
     this.quorumUp = this.liveWeight() >= this.vs.quorum;
     this.sync();
     for (const m of this.monitors) m.start();
@@ -72,14 +104,18 @@ export class ManagedService {
   }
 
   private changed(m: RealServerMonitor, e: MonitorEvent): void {
-    this.log(`${m.rs.ip}:${m.rs.port} ${e.up ? 'UP' : 'DOWN'} (${e.reason})${e.weight !== m.rs.weight ? ` weight ${e.weight}` : ''}`);
+    this.log(
+      `${m.rs.ip}:${m.rs.port} ${e.up ? 'UP' : 'DOWN'} (${e.reason})${e.weight !== m.rs.weight ? ` weight ${e.weight}` : ''}`,
+    );
     const script = e.up ? m.rs.notifyUp : m.rs.notifyDown;
     if (script) runScript(script, this.log);
     const live = this.liveWeight();
     const { quorum, hysteresis } = this.vs;
     if (this.quorumUp && live < quorum - hysteresis) {
       this.quorumUp = false;
-      this.log(`quorum lost (${live} < ${quorum} - ${hysteresis})${this.vs.sorryServer ? `: sorry server ${this.vs.sorryServer.ip}:${this.vs.sorryServer.port}` : ''}`);
+      this.log(
+        `quorum lost (${live} < ${quorum} - ${hysteresis})${this.vs.sorryServer ? `: sorry server ${this.vs.sorryServer.ip}:${this.vs.sorryServer.port}` : ''}`,
+      );
       if (this.vs.quorumDown) runScript(this.vs.quorumDown, this.log);
     } else if (!this.quorumUp && live >= quorum + hysteresis) {
       this.quorumUp = true;
@@ -89,7 +125,12 @@ export class ManagedService {
     this.sync();
   }
 
-  private destOf(rs: Pick<RealServerSpec, 'ip' | 'port' | 'upperThreshold' | 'lowerThreshold'> & { method?: 'NAT' | 'DR' | 'TUN' }, weight: number): DestSpec {
+  private destOf(
+    rs: Pick<RealServerSpec, 'ip' | 'port' | 'upperThreshold' | 'lowerThreshold'> & {
+      method?: 'NAT' | 'DR' | 'TUN';
+    },
+    weight: number,
+  ): DestSpec {
     return {
       addr: rs.ip,
       port: rs.port,
@@ -109,7 +150,12 @@ export class ManagedService {
     }
     const sorry = this.vs.sorryServer;
     if (sorry && (!this.quorumUp || this.vs.sorryServerInhibit)) {
-      out.push(this.destOf({ ip: sorry.ip, port: sorry.port, upperThreshold: 0, lowerThreshold: 0 }, this.quorumUp ? 0 : 1));
+      out.push(
+        this.destOf(
+          { ip: sorry.ip, port: sorry.port, upperThreshold: 0, lowerThreshold: 0 },
+          this.quorumUp ? 0 : 1,
+        ),
+      );
     }
     return out;
   }
@@ -117,11 +163,13 @@ export class ManagedService {
   private sync(): void {
     const want = new Map(this.desired().map((d) => [`${d.addr}:${d.port}`, d]));
     for (const s of this.specs) {
-      for (const [k, d] of this.applied) if (!want.has(k)) this.quietly(() => this.director.deleteDest(s.key, d.addr, d.port));
+      for (const [k, d] of this.applied)
+        if (!want.has(k)) this.quietly(() => this.director.deleteDest(s.key, d.addr, d.port));
       for (const [k, d] of want) {
         const had = this.applied.get(k);
         if (!had) this.quietly(() => this.director.addDest(s.key, d));
-        else if (had.weight !== d.weight || had.method !== d.method) this.quietly(() => this.director.editDest(s.key, d));
+        else if (had.weight !== d.weight || had.method !== d.method)
+          this.quietly(() => this.director.editDest(s.key, d));
       }
     }
     this.applied = want;
@@ -139,13 +187,15 @@ export class ManagedService {
   stop(remove: boolean): void {
     for (const m of this.monitors) m.stop();
     // omega: a virtual server going away with its quorum up runs quorum_down (keepalived).
-    if (remove && this.vs.omega && this.quorumUp && this.vs.quorumDown) runScript(this.vs.quorumDown, this.log);
+    if (remove && this.vs.omega && this.quorumUp && this.vs.quorumDown)
+      runScript(this.vs.quorumDown, this.log);
     if (remove) for (const s of this.specs) this.quietly(() => this.director.deleteService(s.key));
   }
 
   /** Same virtual server, same real servers and checkers: a reload keeps it as it is. */
   sameAs(vs: VirtualServerSpec): boolean {
-    const strip = (v: VirtualServerSpec): string => JSON.stringify(v, (k, val: unknown) => (k === 'where' ? undefined : val));
+    const strip = (v: VirtualServerSpec): string =>
+      JSON.stringify(v, (k, val: unknown) => (k === 'where' ? undefined : val));
     return strip(vs) === strip(this.vs);
   }
 }

@@ -5,7 +5,15 @@ export interface Where {
   readonly line: number;
 }
 
-export type CheckerType = 'TCP_CHECK' | 'HTTP_GET' | 'SSL_GET' | 'SMTP_CHECK' | 'MISC_CHECK' | 'UDP_CHECK' | 'PING_CHECK' | 'DNS_CHECK';
+export type CheckerType =
+  | 'TCP_CHECK'
+  | 'HTTP_GET'
+  | 'SSL_GET'
+  | 'SMTP_CHECK'
+  | 'MISC_CHECK'
+  | 'UDP_CHECK'
+  | 'PING_CHECK'
+  | 'DNS_CHECK';
 
 export interface UrlSpec {
   readonly path: string;

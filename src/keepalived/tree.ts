@@ -22,10 +22,12 @@ export function parseTree(tokens: readonly Token[]): Statement[] {
         pos++;
         return out;
       }
-      if (t.brace) throw new ConfigError(t.file, t.line, 'unexpected "{" (a block needs a keyword before it)');
+      if (t.brace)
+        throw new ConfigError(t.file, t.line, 'unexpected "{" (a block needs a keyword before it)');
       pos++;
       const args: string[] = [];
-      while (pos < tokens.length && !tokens[pos]!.lineStart && !tokens[pos]!.brace) args.push(tokens[pos++]!.text);
+      while (pos < tokens.length && !tokens[pos]!.lineStart && !tokens[pos]!.brace)
+        args.push(tokens[pos++]!.text);
       const next = tokens[pos];
       if (next && next.brace && next.text === '{') {
         pos++;
@@ -35,7 +37,8 @@ export function parseTree(tokens: readonly Token[]): Statement[] {
         out.push({ keyword: t.text, args, file: t.file, line: t.line });
       }
     }
-    if (opener) throw new ConfigError(opener.file, opener.line, 'block opened here is never closed');
+    if (opener)
+      throw new ConfigError(opener.file, opener.line, 'block opened here is never closed');
     return out;
   };
   return parseBlock(undefined);

@@ -5,9 +5,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export async function captureIn(ns: string, ifName: string, filter: string, during: () => Promise<void> | void): Promise<string[]> {
+export async function captureIn(
+  ns: string,
+  ifName: string,
+  filter: string,
+  during: () => Promise<void> | void,
+): Promise<string[]> {
   return captureFile(ns, ifName, filter, during, (file) => {
-    const r = spawnSync('ip', ['netns', 'exec', ns, 'tcpdump', '-n', '-tt', '-e', '-r', file], { encoding: 'utf8' });
+    const r = spawnSync('ip', ['netns', 'exec', ns, 'tcpdump', '-n', '-tt', '-e', '-r', file], {
+      encoding: 'utf8',
+    });
     return (r.stdout ?? '').split('\n').filter((l) => l.trim() !== '');
   });
 }
@@ -24,9 +31,28 @@ export async function captureFile<T>(
   const file = join(dir, 'cap.pcap');
   // -Z root: tcpdump would otherwise drop to its own user and fail to write in `dir`;
   // --immediate-mode: frames are written as they come, not when a ring block fills.
-  const td = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-Z', 'root', '--immediate-mode', '-n', '-U', '-i', ifName, '-w', file, filter], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const td = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      ns,
+      'tcpdump',
+      '-Z',
+      'root',
+      '--immediate-mode',
+      '-n',
+      '-U',
+      '-i',
+      ifName,
+      '-w',
+      file,
+      filter,
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const killer = setTimeout(() => td.kill('SIGKILL'), 60_000);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -56,7 +82,7 @@ export function pcapFrames(data: Buffer): Buffer[] {
   const frames: Buffer[] = [];
   const le = data.readUInt32LE(0) === 0xa1b2c3d4 || data.readUInt32LE(0) === 0xa1b23c4d;
   const u32 = (o: number): number => (le ? data.readUInt32LE(o) : data.readUInt32BE(o));
-  for (let o = 24; o + 16 <= data.length; ) {
+  for (let o = 24; o + 16 <= data.length;) {
     const incl = u32(o + 8);
     frames.push(data.subarray(o + 16, o + 16 + incl));
     o += 16 + incl;

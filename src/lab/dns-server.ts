@@ -39,7 +39,11 @@ export function dnsAnswer(query: Buffer, records: ReadonlyMap<string, string>): 
   return Buffer.concat([head, question, answer]);
 }
 
-export function serveDns(port: number, records: ReadonlyMap<string, string>, host = '0.0.0.0'): Promise<Socket> {
+export function serveDns(
+  port: number,
+  records: ReadonlyMap<string, string>,
+  host = '0.0.0.0',
+): Promise<Socket> {
   const sock = createSocket('udp4');
   sock.on('message', (msg, rinfo) => {
     const a = dnsAnswer(msg, records);

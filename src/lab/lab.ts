@@ -65,12 +65,16 @@ export class Lab {
       for (const step of h.setup ?? []) {
         const [cmd, ...args] = step.argv;
         const r = this.run(h.name, cmd!, args, step.input);
-        if (r.code !== 0) throw new LabCommandError(`${this.ns(h.name)}: ${step.argv.join(' ')}: ${r.stderr.trim()}`);
+        if (r.code !== 0)
+          throw new LabCommandError(
+            `${this.ns(h.name)}: ${step.argv.join(' ')}: ${r.stderr.trim()}`,
+          );
       }
     }
     for (const h of m.hosts) if (h.page) this.startWebServer(h.name, 80, h.page);
     for (const h of m.hosts) {
-      for (const p of h.programs ?? []) this.startIn(h.name, p.program, process.execPath, [PROGRAMS[p.program], ...p.args]);
+      for (const p of h.programs ?? [])
+        this.startIn(h.name, p.program, process.execPath, [PROGRAMS[p.program], ...p.args]);
     }
     for (const h of m.hosts) if (h.page) this.waitForPort(h.name, 80);
     return this;
@@ -96,7 +100,14 @@ export class Lab {
   private readonly webServers = new Map<string, StartedProcess>();
 
   startWebServer(host: string, port: number, text: string): StartedProcess {
-    const p = this.startIn(host, `http${port}`, process.execPath, [UVS_LAB, 'serve-http', '--port', String(port), '--text', text]);
+    const p = this.startIn(host, `http${port}`, process.execPath, [
+      UVS_LAB,
+      'serve-http',
+      '--port',
+      String(port),
+      '--text',
+      text,
+    ]);
     this.webServers.set(`${host}:${port}`, p);
     return p;
   }
@@ -113,18 +124,38 @@ export class Lab {
   }
 
   startUdpEcho(host: string, port: number, name: string): StartedProcess {
-    return this.startIn(host, `udp${port}`, process.execPath, [UVS_LAB, 'serve-udp-echo', '--port', String(port), '--name', name]);
+    return this.startIn(host, `udp${port}`, process.execPath, [
+      UVS_LAB,
+      'serve-udp-echo',
+      '--port',
+      String(port),
+      '--name',
+      name,
+    ]);
   }
 
   /** Waits (bounded, 10 s) until something listens on TCP `port` in `host`. */
   waitForPort(host: string, port: number, proto: 'tcp' | 'udp' = 'tcp'): void {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const r = spawnSync('ip', ['netns', 'exec', this.ns(host), 'ss', proto === 'tcp' ? '-Hltn' : '-Hlun', `sport = :${port}`], { encoding: 'utf8' });
+      const r = spawnSync(
+        'ip',
+        [
+          'netns',
+          'exec',
+          this.ns(host),
+          'ss',
+          proto === 'tcp' ? '-Hltn' : '-Hlun',
+          `sport = :${port}`,
+        ],
+        { encoding: 'utf8' },
+      );
       if (r.status === 0 && r.stdout.trim() !== '') return;
       sleep(50);
     }
-    throw new LabCommandError(`nothing listens on ${proto} port ${port} in ${this.ns(host)} after 10 s`);
+    throw new LabCommandError(
+      `nothing listens on ${proto} port ${port} in ${this.ns(host)} after 10 s`,
+    );
   }
 
   /** Starts uvsd in the director and waits (bounded) until uvsadm reaches it. */
@@ -137,7 +168,9 @@ export class Lab {
       if (p.child.exitCode !== null) break;
       sleep(100);
     }
-    throw new LabCommandError(`uvsd did not answer uvsadm in ${this.ns('director')}: ${p.output()}`);
+    throw new LabCommandError(
+      `uvsd did not answer uvsadm in ${this.ns('director')}: ${p.output()}`,
+    );
   }
 
   /** Runs `uvsadm args` in the director's namespace. */
@@ -150,13 +183,22 @@ export class Lab {
     for (const c of this.maquette.commands) {
       this.progress(`  uvsadm ${c.join(' ')}`);
       const r = this.uvsadm(c);
-      if (r.code !== 0) throw new LabCommandError(`uvsadm ${c.join(' ')} failed: ${r.stderr.trim()}`);
+      if (r.code !== 0)
+        throw new LabCommandError(`uvsadm ${c.join(' ')} failed: ${r.stderr.trim()}`);
     }
   }
 
   run(host: string, cmd: string, args: readonly string[], input?: string): RunResult {
-    const r = spawnSync('ip', ['netns', 'exec', this.ns(host), cmd, ...args], { input: input ?? '', encoding: 'utf8', timeout: 60_000 });
-    return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error?.message ?? '') };
+    const r = spawnSync('ip', ['netns', 'exec', this.ns(host), cmd, ...args], {
+      input: input ?? '',
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return {
+      code: r.status ?? 1,
+      stdout: r.stdout ?? '',
+      stderr: r.stderr ?? r.error?.message ?? '',
+    };
   }
 
   /** One HTTP GET from `host` (curl, bounded by `timeoutS`). */

@@ -17,7 +17,11 @@ export function pagesAlternate(pages: readonly string[], expected: readonly stri
   return expected.every((e) => pages.includes(e));
 }
 
-function requestPages(lab: Lab, requests: number, lines: string[]): { pages: string[]; failed: number } {
+function requestPages(
+  lab: Lab,
+  requests: number,
+  lines: string[],
+): { pages: string[]; failed: number } {
   const url = `http://${lab.maquette.vip}/`;
   const pages: string[] = [];
   let failed = 0;
@@ -26,7 +30,9 @@ function requestPages(lab: Lab, requests: number, lines: string[]): { pages: str
     const page = r.stdout.trim();
     if (r.code !== 0) failed++;
     pages.push(page);
-    lines.push(`client$ curl ${url}   # ${i}\n${r.code === 0 ? page : `FAILED: ${r.stderr.trim()}`}`);
+    lines.push(
+      `client$ curl ${url}   # ${i}\n${r.code === 0 ? page : `FAILED: ${r.stderr.trim()}`}`,
+    );
   }
   return { pages, failed };
 }
@@ -43,30 +49,48 @@ export async function arpAnswerers(lab: Lab): Promise<string[]> {
     lab.run('router', 'ip', ['neigh', 'flush', 'to', vip]);
     lab.run('router', 'ping', ['-c', '1', '-W', '1', vip]);
   });
-  return [...new Set(lines.filter((l) => l.includes(`Reply ${vip} is-at`)).map((l) => /is-at ([0-9a-f:]+)/.exec(l)?.[1] ?? '?'))];
+  return [
+    ...new Set(
+      lines
+        .filter((l) => l.includes(`Reply ${vip} is-at`))
+        .map((l) => /is-at ([0-9a-f:]+)/.exec(l)?.[1] ?? '?'),
+    ),
+  ];
 }
 
 export async function checkMaquette(lab: Lab, requests: number): Promise<CheckResult> {
   const m = lab.maquette;
   // The pages of the real servers (a sorry server only answers when they are all down).
-  const sorry = m.keepalivedConf !== undefined ? /sorry_server (\S+)/.exec(m.keepalivedConf)?.[1] : undefined;
-  const expected = m.hosts.filter((h) => h.page && !h.ifaces.some((i) => i.addrs.some((a) => a.split('/')[0] === sorry))).map((h) => h.page!);
+  const sorry =
+    m.keepalivedConf !== undefined ? /sorry_server (\S+)/.exec(m.keepalivedConf)?.[1] : undefined;
+  const expected = m.hosts
+    .filter((h) => h.page && !h.ifaces.some((i) => i.addrs.some((a) => a.split('/')[0] === sorry)))
+    .map((h) => h.page!);
   const lines: string[] = [];
   let pages: string[] = [];
   let failed = 0;
   let bypass = true;
   if (m.name === 'dr' || m.name === 'tun') {
     // Frames from VIP:80 seen on the director's link would be replies passing through it.
-    const seen = await captureIn(lab.ns('director'), 'eth0', `src host ${m.vip} and tcp src port 80`, () => {
-      ({ pages, failed } = requestPages(lab, requests, lines));
-    });
+    const seen = await captureIn(
+      lab.ns('director'),
+      'eth0',
+      `src host ${m.vip} and tcp src port 80`,
+      () => {
+        ({ pages, failed } = requestPages(lab, requests, lines));
+      },
+    );
     bypass = seen.length === 0;
-    lines.push(`director$ tcpdump -ni eth0 'src host ${m.vip} and tcp src port 80'   # during the requests\n${seen.length} frame(s)${bypass ? ': the replies bypass the director' : ''}`);
+    lines.push(
+      `director$ tcpdump -ni eth0 'src host ${m.vip} and tcp src port 80'   # during the requests\n${seen.length} frame(s)${bypass ? ': the replies bypass the director' : ''}`,
+    );
     if (m.name === 'dr') {
       const dirMac = macOf(lab, 'director', 'eth0');
       const answerers = await arpAnswerers(lab);
       const onlyDirector = answerers.length === 1 && answerers[0] === dirMac;
-      lines.push(`router$ arp for ${m.vip}: answered by ${answerers.join(', ') || 'nobody'} (director eth0 is ${dirMac})`);
+      lines.push(
+        `router$ arp for ${m.vip}: answered by ${answerers.join(', ') || 'nobody'} (director eth0 is ${dirMac})`,
+      );
       bypass = bypass && onlyDirector;
     }
   } else {

@@ -24,7 +24,10 @@ export interface HostSpec {
   /** Host configuration beyond addresses and routes (e.g. a real server's DR solution). */
   readonly setup?: readonly SetupStep[];
   /** uvs programs kept running on the host (e.g. uvs-tun-endpoint), with their arguments. */
-  readonly programs?: readonly { readonly program: 'uvs-tun-endpoint'; readonly args: readonly string[] }[];
+  readonly programs?: readonly {
+    readonly program: 'uvs-tun-endpoint';
+    readonly args: readonly string[];
+  }[];
 }
 
 export interface Maquette {
@@ -45,11 +48,17 @@ export const PAGE_S2 = "Je suis le serveur 2 et j'ai soif";
 /** « Maquette de test LVS-NAT »: client LAN 192.168.10.0/24, servers on 192.168.20.0/24. */
 export const NAT_MAQUETTE: Maquette = {
   name: 'nat',
-  description: 'LVS-NAT: client on 192.168.10.0/24, VIP 192.168.10.23 on the director, S1/S2 on 192.168.20.0/24',
+  description:
+    'LVS-NAT: client on 192.168.10.0/24, VIP 192.168.10.23 on the director, S1/S2 on 192.168.20.0/24',
   lans: ['lan10', 'lan20'],
   vip: '192.168.10.23',
   hosts: [
-    { name: 'client', role: 'client', ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.1/24'] }], gateway: '192.168.10.254' },
+    {
+      name: 'client',
+      role: 'client',
+      ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.1/24'] }],
+      gateway: '192.168.10.254',
+    },
     {
       name: 'director',
       role: 'director',
@@ -60,8 +69,20 @@ export const NAT_MAQUETTE: Maquette = {
       ],
       forwarding: true,
     },
-    { name: 's1', role: 'server', ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.1/24'] }], gateway: '192.168.20.254', page: PAGE_S1 },
-    { name: 's2', role: 'server', ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.2/24'] }], gateway: '192.168.20.254', page: PAGE_S2 },
+    {
+      name: 's1',
+      role: 'server',
+      ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.1/24'] }],
+      gateway: '192.168.20.254',
+      page: PAGE_S1,
+    },
+    {
+      name: 's2',
+      role: 'server',
+      ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.2/24'] }],
+      gateway: '192.168.20.254',
+      page: PAGE_S2,
+    },
   ],
   commands: [
     ['-A', '-t', '192.168.10.23:80', '-s', 'rr'],
@@ -131,7 +152,12 @@ export function drRealServerSetup(method: RsMethod, rip: string, vip = DR_VIP): 
 }
 
 /** The client behind the router, in the DR and TUN maquettes. */
-const ROUTED_CLIENT: HostSpec = { name: 'client', role: 'client', ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.1/24'] }], gateway: '192.168.10.254' };
+const ROUTED_CLIENT: HostSpec = {
+  name: 'client',
+  role: 'client',
+  ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.1/24'] }],
+  gateway: '192.168.10.254',
+};
 
 /** The router between the client's LAN and `lans` (192.168.20.254 on lan20, .30.254 on lan30). */
 function router(lans: readonly ('lan20' | 'lan30')[]): HostSpec {
@@ -140,18 +166,30 @@ function router(lans: readonly ('lan20' | 'lan30')[]): HostSpec {
     role: 'client',
     ifaces: [
       { ifName: 'eth0', lan: 'lan10', addrs: ['192.168.10.254/24'] },
-      ...lans.map((lan, k) => ({ ifName: `eth${k + 1}`, lan, addrs: [`192.168.${lan.slice(3)}.254/24`] })),
+      ...lans.map((lan, k) => ({
+        ifName: `eth${k + 1}`,
+        lan,
+        addrs: [`192.168.${lan.slice(3)}.254/24`],
+      })),
     ],
     forwarding: true,
   };
 }
 
 /** The director of the DR and TUN maquettes: 192.168.20.253 and the VIP as second address. */
-const LAN20_DIRECTOR: HostSpec = { name: 'director', role: 'director', ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.253/24', `${DR_VIP}/24`] }], gateway: '192.168.20.254' };
+const LAN20_DIRECTOR: HostSpec = {
+  name: 'director',
+  role: 'director',
+  ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.253/24', `${DR_VIP}/24`] }],
+  gateway: '192.168.20.254',
+};
 
 /** The course's commands for a service on the DR VIP with S1/S2 at `rip(n)` by `method`. */
 function drVipCommands(rip: (n: number) => string, method: '-g' | '-i'): string[][] {
-  return [['-A', '-t', `${DR_VIP}:80`, '-s', 'rr'], ...[1, 2].map((n) => ['-a', '-t', `${DR_VIP}:80`, '-r', `${rip(n)}:80`, method, '-w', '1'])];
+  return [
+    ['-A', '-t', `${DR_VIP}:80`, '-s', 'rr'],
+    ...[1, 2].map((n) => ['-a', '-t', `${DR_VIP}:80`, '-r', `${rip(n)}:80`, method, '-w', '1']),
+  ];
 }
 
 /**
@@ -173,7 +211,13 @@ export function drMaquette(method: RsMethod): Maquette {
     description: `LVS-DR: director and S1/S2 on 192.168.20.0/24, VIP ${DR_VIP}, real servers by ${method}; client behind a router`,
     lans: ['lan10', 'lan20'],
     vip: DR_VIP,
-    hosts: [ROUTED_CLIENT, router(['lan20']), LAN20_DIRECTOR, server(1, PAGE_S1), server(2, PAGE_S2)],
+    hosts: [
+      ROUTED_CLIENT,
+      router(['lan20']),
+      LAN20_DIRECTOR,
+      server(1, PAGE_S1),
+      server(2, PAGE_S2),
+    ],
     commands: drVipCommands((n) => `192.168.20.${n}`, '-g'),
   };
 }
@@ -198,7 +242,13 @@ export const TUN_MAQUETTE: Maquette = (() => {
     description: `LVS-TUN: director on 192.168.20.0/24 with VIP ${DR_VIP}, S1/S2 on the routed 192.168.30.0/24 behind IPIP`,
     lans: ['lan10', 'lan20', 'lan30'],
     vip: DR_VIP,
-    hosts: [ROUTED_CLIENT, router(['lan20', 'lan30']), LAN20_DIRECTOR, server(1, PAGE_S1), server(2, PAGE_S2)],
+    hosts: [
+      ROUTED_CLIENT,
+      router(['lan20', 'lan30']),
+      LAN20_DIRECTOR,
+      server(1, PAGE_S1),
+      server(2, PAGE_S2),
+    ],
     commands: drVipCommands((n) => `192.168.30.${n}`, '-i'),
   };
 })();
@@ -216,7 +266,13 @@ export const KEEPALIVED_MAQUETTE: Maquette = {
   description: 'LVS-NAT from a keepalived.conf: checkers on S1/S2, sorry server S3 on 192.168.20.3',
   hosts: [
     ...NAT_MAQUETTE.hosts,
-    { name: 's3', role: 'server', ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.3/24'] }], gateway: '192.168.20.254', page: PAGE_SORRY },
+    {
+      name: 's3',
+      role: 'server',
+      ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.3/24'] }],
+      gateway: '192.168.20.254',
+      page: PAGE_SORRY,
+    },
   ],
   commands: [],
   // The course's exercise: the NAT maquette under keepalived, server fault tolerance with

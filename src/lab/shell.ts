@@ -9,7 +9,8 @@ export class LabCommandError extends Error {
 export function sh(cmd: string, args: readonly string[], input?: string): string {
   const r = spawnSync(cmd, args, { input: input ?? '', encoding: 'utf8' });
   if (r.error) throw new LabCommandError(`${cmd} ${args.join(' ')}: ${r.error.message}`);
-  if (r.status !== 0) throw new LabCommandError(`${cmd} ${args.join(' ')}: ${(r.stderr || r.stdout).trim()}`);
+  if (r.status !== 0)
+    throw new LabCommandError(`${cmd} ${args.join(' ')}: ${(r.stderr || r.stdout).trim()}`);
   return r.stdout;
 }
 

@@ -38,7 +38,14 @@ export class Topology {
     // A LAN is a plain switch: with br_netfilter loaded on the host, bridged IPv4 would go
     // through netfilter, which validates headers and drops malformed frames on the way.
     for (const family of ['iptables', 'ip6tables', 'arptables']) {
-      shQuiet('ip', ['netns', 'exec', this.switchNs, 'sysctl', '-qw', `net.bridge.bridge-nf-call-${family}=0`]);
+      shQuiet('ip', [
+        'netns',
+        'exec',
+        this.switchNs,
+        'sysctl',
+        '-qw',
+        `net.bridge.bridge-nf-call-${family}=0`,
+      ]);
     }
     return this;
   }
@@ -66,7 +73,20 @@ export class Topology {
     const ns = this.ns(host);
     const port = `p${++this.linkCount}`;
     this.ports.set(`${host}/${ifName}`, port);
-    sh('ip', ['link', 'add', ifName, 'netns', ns, 'type', 'veth', 'peer', 'name', port, 'netns', this.switchNs]);
+    sh('ip', [
+      'link',
+      'add',
+      ifName,
+      'netns',
+      ns,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      port,
+      'netns',
+      this.switchNs,
+    ]);
     sh('ip', ['-n', this.switchNs, 'link', 'set', port, 'master', lan]);
     shQuiet('ip', ['netns', 'exec', this.switchNs, 'ethtool', '-K', port, ...OFFLOADS]);
     sh('ip', ['-n', this.switchNs, 'link', 'set', port, 'up']);
@@ -102,7 +122,12 @@ export class Topology {
   }
 
   /** Starts `cmd` in `host`'s namespace, tracked for destroy(). */
-  start(host: string, cmd: string, args: readonly string[], opts: { detached?: boolean } = {}): StartedProcess {
+  start(
+    host: string,
+    cmd: string,
+    args: readonly string[],
+    opts: { detached?: boolean } = {},
+  ): StartedProcess {
     const ns = this.ns(host);
     let out = '';
     const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
@@ -121,7 +146,10 @@ export class Topology {
   /** Starts a detached `cmd` in `host` whose output goes to file descriptor `fd`. */
   startLogged(host: string, cmd: string, args: readonly string[], fd: number): StartedProcess {
     const ns = this.ns(host);
-    const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', fd, fd], detached: true });
+    const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
+      stdio: ['ignore', fd, fd],
+      detached: true,
+    });
     child.unref();
     const p = { child, ns, output: () => '' };
     this.processes.push(p);
@@ -149,7 +177,9 @@ export function destroyByPrefixList(namespaces: readonly string[]): void {
 
 function namespacePids(ns: string): string[] {
   try {
-    return sh('ip', ['netns', 'pids', ns]).split('\n').filter((p) => p !== '');
+    return sh('ip', ['netns', 'pids', ns])
+      .split('\n')
+      .filter((p) => p !== '');
   } catch {
     return [];
   }

@@ -53,7 +53,9 @@ export function serveHttp(port: number, text: string, host = '0.0.0.0'): Promise
 
 export function serveUdpEcho(port: number, name: string): Promise<void> {
   const sock = createSocket('udp4');
-  sock.on('message', (msg, rinfo) => sock.send(Buffer.concat([Buffer.from(`${name}:`), msg]), rinfo.port, rinfo.address));
+  sock.on('message', (msg, rinfo) =>
+    sock.send(Buffer.concat([Buffer.from(`${name}:`), msg]), rinfo.port, rinfo.address),
+  );
   return new Promise((resolve, reject) => {
     sock.once('error', reject);
     sock.bind(port, () => resolve());

@@ -32,9 +32,16 @@ export function markNeighbour(k: number): number {
 
 /** The nftables table duplicating marked packets to the tap (pure). */
 export function fwmarkRuleset(marks: readonly number[]): string {
-  const lines = [`table ip ${NFT_TABLE}`, `delete table ip ${NFT_TABLE}`, `table ip ${NFT_TABLE} {`, '  chain prerouting {'];
+  const lines = [
+    `table ip ${NFT_TABLE}`,
+    `delete table ip ${NFT_TABLE}`,
+    `table ip ${NFT_TABLE} {`,
+    '  chain prerouting {',
+  ];
   lines.push(`    type filter hook prerouting priority ${FWMARK_PRIORITY}; policy accept;`);
-  marks.forEach((m, k) => lines.push(`    meta mark ${m} dup to ${formatIpv4(markNeighbour(k))} device "${TAP_IF}" drop`));
+  marks.forEach((m, k) =>
+    lines.push(`    meta mark ${m} dup to ${formatIpv4(markNeighbour(k))} device "${TAP_IF}" drop`),
+  );
   lines.push('  }', '}', '');
   return lines.join('\n');
 }
@@ -60,7 +67,17 @@ export class FwmarkTap {
   /** Installs neighbours and rules for the marks of the current fwmark services. */
   async apply(marks: readonly number[]): Promise<void> {
     for (let k = 0; k < marks.length; k++) {
-      await run('ip', ['neigh', 'replace', formatIpv4(markNeighbour(k)), 'lladdr', formatMac(markMac(marks[k]!)), 'dev', TAP_IF, 'nud', 'permanent']);
+      await run('ip', [
+        'neigh',
+        'replace',
+        formatIpv4(markNeighbour(k)),
+        'lladdr',
+        formatMac(markMac(marks[k]!)),
+        'dev',
+        TAP_IF,
+        'nud',
+        'permanent',
+      ]);
     }
     await run('nft', ['-f', '-'], fwmarkRuleset(marks));
   }

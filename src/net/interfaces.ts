@@ -34,7 +34,10 @@ export function parseIpAddrJson(json: string): Interface[] {
   return rows.map((r) => ({
     name: r.ifname,
     ifIndex: r.ifindex,
-    mac: r.address && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(r.address) ? parseMac(r.address) : Buffer.alloc(6),
+    mac:
+      r.address && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(r.address)
+        ? parseMac(r.address)
+        : Buffer.alloc(6),
     mtu: r.mtu,
     up: (r.flags ?? []).includes('UP'),
     loopback: r.link_type === 'loopback' || (r.flags ?? []).includes('LOOPBACK'),
@@ -84,7 +87,7 @@ export class InterfaceTable {
     for (const i of this.byIndex.values()) {
       for (const a of i.addrs) {
         const m = prefixMask(a.prefixLen);
-        if (((a.addr & m) >>> 0) === ((ip & m) >>> 0)) return i;
+        if ((a.addr & m) >>> 0 === (ip & m) >>> 0) return i;
       }
     }
     return undefined;

@@ -19,22 +19,36 @@ export interface GuardSpec {
 
 /** The whole table as one nft transaction (pure). */
 export function guardRuleset(spec: GuardSpec): string {
-  const lines = [`table netdev ${GUARD_TABLE}`, `delete table netdev ${GUARD_TABLE}`, `table netdev ${GUARD_TABLE} {`];
-  const local = spec.localAddrs.length > 0 ? `{ ${spec.localAddrs.map(formatIpv4).join(', ')} }` : undefined;
+  const lines = [
+    `table netdev ${GUARD_TABLE}`,
+    `delete table netdev ${GUARD_TABLE}`,
+    `table netdev ${GUARD_TABLE} {`,
+  ];
+  const local =
+    spec.localAddrs.length > 0 ? `{ ${spec.localAddrs.map(formatIpv4).join(', ')} }` : undefined;
   const rules: string[] = [];
   // Port 0 is an all-ports (persistent) service or real server: match the protocol only.
-  const port = (proto: string, dir: 'dport' | 'sport', p: number): string => (p === 0 ? `meta l4proto ${proto}` : `${proto} ${dir} ${p}`);
-  for (const s of dedupe(spec.services.map((s) => `ip daddr ${formatIpv4(s.vip)} ${port(s.proto, 'dport', s.port)} drop`))) rules.push(s);
+  const port = (proto: string, dir: 'dport' | 'sport', p: number): string =>
+    p === 0 ? `meta l4proto ${proto}` : `${proto} ${dir} ${p}`;
+  for (const s of dedupe(
+    spec.services.map(
+      (s) => `ip daddr ${formatIpv4(s.vip)} ${port(s.proto, 'dport', s.port)} drop`,
+    ),
+  ))
+    rules.push(s);
   for (const d of dedupe(
     spec.natDests.map(
-      (d) => `ip saddr ${formatIpv4(d.addr)} ${port(d.proto, 'sport', d.port)}${local ? ` ip daddr != ${local}` : ''} drop`,
+      (d) =>
+        `ip saddr ${formatIpv4(d.addr)} ${port(d.proto, 'sport', d.port)}${local ? ` ip daddr != ${local}` : ''} drop`,
     ),
   )) {
     rules.push(d);
   }
   spec.interfaces.forEach((ifName, k) => {
     lines.push(`  chain ingress_${k} {`);
-    lines.push(`    type filter hook ingress device ${JSON.stringify(ifName)} priority -500; policy accept;`);
+    lines.push(
+      `    type filter hook ingress device ${JSON.stringify(ifName)} priority -500; policy accept;`,
+    );
     for (const r of rules) lines.push(`    ${r}`);
     lines.push('  }');
   });

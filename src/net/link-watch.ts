@@ -11,7 +11,9 @@ export class LinkWatch {
   constructor(private readonly onChange: () => void) {}
 
   start(): void {
-    const child = spawn('ip', ['monitor', 'link', 'address', 'route'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('ip', ['monitor', 'link', 'address', 'route'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     child.stdout?.on('data', () => {
       if (this.timer) clearTimeout(this.timer);
       this.timer = setTimeout(() => this.onChange(), DEBOUNCE_MS);

@@ -97,7 +97,7 @@ export class Neighbours {
     // Ask from our address on the target's subnet, else from any address of the interface.
     const onSubnet = iface.addrs.find((a) => {
       const m = prefixMask(a.prefixLen);
-      return ((a.addr & m) >>> 0) === ((ip & m) >>> 0);
+      return (a.addr & m) >>> 0 === (ip & m) >>> 0;
     });
     const src = (onSubnet ?? iface.addrs[0])?.addr ?? 0;
     const len = buildArpRequest(this.txBuf, iface.mac, src, ip);

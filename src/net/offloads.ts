@@ -10,7 +10,12 @@ export class OffloadError extends Error {
 }
 
 /** Features that merge received frames. */
-export const MERGING_FEATURES = ['generic-receive-offload', 'large-receive-offload', 'rx-gro-hw', 'rx-gro-list'];
+export const MERGING_FEATURES = [
+  'generic-receive-offload',
+  'large-receive-offload',
+  'rx-gro-hw',
+  'rx-gro-list',
+];
 
 /** Features on, among `MERGING_FEATURES`, in `ethtool -k` output (pure). */
 export function mergingFeaturesOn(ethtoolK: string): string[] {
@@ -38,7 +43,9 @@ export async function fixReceiveOffloads(ifName: string): Promise<string[]> {
   try {
     text = await run('ethtool', ['-k', ifName]);
   } catch (err) {
-    throw new OffloadError(`cannot read offloads of ${ifName} (is ethtool installed?): ${(err as Error).message}`);
+    throw new OffloadError(
+      `cannot read offloads of ${ifName} (is ethtool installed?): ${(err as Error).message}`,
+    );
   }
   const on = mergingFeaturesOn(text);
   if (on.length === 0) return [];
@@ -53,7 +60,9 @@ export async function fixReceiveOffloads(ifName: string): Promise<string[]> {
   }
   const still = mergingFeaturesOn(await run('ethtool', ['-k', ifName]));
   if (still.length > 0) {
-    throw new OffloadError(`${ifName}: ${still.join(', ')} stayed on; uvs cannot serve this interface`);
+    throw new OffloadError(
+      `${ifName}: ${still.join(', ')} stayed on; uvs cannot serve this interface`,
+    );
   }
   return on;
 }

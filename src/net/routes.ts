@@ -21,14 +21,19 @@ interface RouteGetJson {
   metrics?: { mtu?: number }[];
 }
 
-export async function routeTo(ip: number, ifIndexOf: (name: string) => number | undefined): Promise<Route> {
+export async function routeTo(
+  ip: number,
+  ifIndexOf: (name: string) => number | undefined,
+): Promise<Route> {
   const text = await run('ip', ['-j', 'route', 'get', formatIpv4(ip)]);
   const [r] = JSON.parse(text) as RouteGetJson[];
   if (!r) throw new HostCommandError(`no route to ${formatIpv4(ip)}`);
   const ifIndex = ifIndexOf(r.dev);
-  if (ifIndex === undefined) throw new HostCommandError(`route to ${formatIpv4(ip)} uses unknown interface ${r.dev}`);
+  if (ifIndex === undefined)
+    throw new HostCommandError(`route to ${formatIpv4(ip)} uses unknown interface ${r.dev}`);
   const mtu = r.metrics?.find((m) => m.mtu !== undefined)?.mtu;
-  if (r.dev === 'lo') throw new HostCommandError(`${formatIpv4(ip)} is an address of the director itself`);
+  if (r.dev === 'lo')
+    throw new HostCommandError(`${formatIpv4(ip)} is an address of the director itself`);
   return {
     ifIndex,
     ifName: r.dev,

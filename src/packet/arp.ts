@@ -85,7 +85,12 @@ export function arpReplyInPlace(buf: Buffer, ip: number, mac: Buffer): number {
 }
 
 /** Writes a broadcast "who has `target`? tell `srcIp`" frame; returns its length. */
-export function buildArpRequest(buf: Buffer, srcMac: Buffer, srcIp: number, target: number): number {
+export function buildArpRequest(
+  buf: Buffer,
+  srcMac: Buffer,
+  srcIp: number,
+  target: number,
+): number {
   return writeArp(buf, ArpOp.Request, BROADCAST, srcMac, srcIp, ZERO_MAC, target);
 }
 

@@ -31,7 +31,13 @@ export interface TunEndpointCounters {
 }
 
 export class TunEndpoint {
-  readonly counters: TunEndpointCounters = { received: 0, delivered: 0, notForUs: 0, badInner: 0, vipRefused: 0 };
+  readonly counters: TunEndpointCounters = {
+    received: 0,
+    delivered: 0,
+    notForUs: 0,
+    badInner: 0,
+    vipRefused: 0,
+  };
   private readonly caps: InstanceType<typeof Cap>[] = [];
   private injector: InstanceType<typeof Cap> | undefined;
   private readonly ifaces = new InterfaceTable();
@@ -50,17 +56,32 @@ export class TunEndpoint {
     runSyncQuiet('ip', ['link', 'del', INJECT_IF]); // a stale pair of a killed endpoint
     await run('ip', ['link', 'add', INJECT_IF, 'type', 'veth', 'peer', 'name', RECEIVE_IF]);
     for (const i of [INJECT_IF, RECEIVE_IF]) {
-      runSyncQuiet('ethtool', ['-K', i, 'tx', 'off', 'rx', 'off', 'tso', 'off', 'gso', 'off', 'gro', 'off']);
+      runSyncQuiet('ethtool', [
+        '-K',
+        i,
+        'tx',
+        'off',
+        'rx',
+        'off',
+        'tso',
+        'off',
+        'gso',
+        'off',
+        'gro',
+        'off',
+      ]);
       await run('ip', ['link', 'set', i, 'up']);
     }
     // Inner packets come from clients anywhere: no reverse-path check on the receiving side.
-    for (const k of ['all', RECEIVE_IF]) await run('sysctl', ['-qw', `net.ipv4.conf.${k}.rp_filter=0`]);
+    for (const k of ['all', RECEIVE_IF])
+      await run('sysctl', ['-qw', `net.ipv4.conf.${k}.rp_filter=0`]);
     await this.ifaces.refresh();
     this.local = new Set(this.ifaces.localAddresses());
     await run('nft', ['-f', '-'], this.guardRuleset(served));
     const inject = this.ifaces.named(INJECT_IF);
     const receive = this.ifaces.named(RECEIVE_IF);
-    if (!inject || !receive) throw new TunEndpointError(`could not create ${INJECT_IF}/${RECEIVE_IF}`);
+    if (!inject || !receive)
+      throw new TunEndpointError(`could not create ${INJECT_IF}/${RECEIVE_IF}`);
     this.injector = new Cap();
     this.injector.open(INJECT_IF, 'ether proto 0x88b5', 1 << 20, Buffer.alloc(2048));
     for (const iface of served) this.capture(iface, inject.mac, receive.mac);
@@ -69,7 +90,15 @@ export class TunEndpoint {
 
   private chooseInterfaces(): Interface[] {
     if (this.wanted.length === 0) {
-      return this.ifaces.all().filter((i) => !i.loopback && i.name !== INJECT_IF && i.name !== RECEIVE_IF && i.mac.some((b) => b !== 0));
+      return this.ifaces
+        .all()
+        .filter(
+          (i) =>
+            !i.loopback &&
+            i.name !== INJECT_IF &&
+            i.name !== RECEIVE_IF &&
+            i.mac.some((b) => b !== 0),
+        );
     }
     return this.wanted.map((n) => {
       const i = this.ifaces.named(n);
@@ -80,9 +109,16 @@ export class TunEndpoint {
 
   private guardRuleset(served: readonly Interface[]): string {
     const local = [...this.local].map(formatIpv4).join(', ');
-    const lines = [`table netdev ${NFT_TABLE}`, `delete table netdev ${NFT_TABLE}`, `table netdev ${NFT_TABLE} {`];
+    const lines = [
+      `table netdev ${NFT_TABLE}`,
+      `delete table netdev ${NFT_TABLE}`,
+      `table netdev ${NFT_TABLE} {`,
+    ];
     served.forEach((i, k) => {
-      lines.push(`  chain ingress_${k} {`, `    type filter hook ingress device ${JSON.stringify(i.name)} priority -500; policy accept;`);
+      lines.push(
+        `  chain ingress_${k} {`,
+        `    type filter hook ingress device ${JSON.stringify(i.name)} priority -500; policy accept;`,
+      );
       lines.push(`    ip protocol 4 ip daddr { ${local} } drop`, '  }');
     });
     lines.push('}', '');
@@ -102,13 +138,21 @@ export class TunEndpoint {
     this.counters.received++;
     const outer = ETH_HLEN;
     const ohl = ipv4HeaderLen(buf, outer, len);
-    if (ohl === undefined || buf[outer + Ipv4.Proto] !== IpProto.IPIP || !this.local.has(readIpv4(buf, outer + Ipv4.Dst))) {
+    if (
+      ohl === undefined ||
+      buf[outer + Ipv4.Proto] !== IpProto.IPIP ||
+      !this.local.has(readIpv4(buf, outer + Ipv4.Dst))
+    ) {
       this.counters.notForUs++;
       return;
     }
     const innerOff = outer + ohl;
     const innerLen = readU16(buf, outer + Ipv4.TotalLen) - ohl;
-    if (innerLen <= 0 || innerOff + innerLen > len || ipv4HeaderLen(buf, innerOff, innerOff + innerLen) === undefined) {
+    if (
+      innerLen <= 0 ||
+      innerOff + innerLen > len ||
+      ipv4HeaderLen(buf, innerOff, innerOff + innerLen) === undefined
+    ) {
       this.counters.badInner++;
       return;
     }

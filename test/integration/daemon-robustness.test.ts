@@ -34,22 +34,57 @@ function macOf(host: string, ifName: string): string {
 test('malformed frames to the VIP are counted and dropped; uvsd keeps forwarding', () => {
   const dirMac = macOf('director', 'eth1');
   const cliMac = macOf('client', 'eth0');
-  const syn = () => buildFrame({ srcMac: cliMac, dstMac: dirMac, src: '192.168.10.1', dst: VIP, proto: 'tcp', sport: 61000, dport: 80, flags: 0x02 });
+  const syn = () =>
+    buildFrame({
+      srcMac: cliMac,
+      dstMac: dirMac,
+      src: '192.168.10.1',
+      dst: VIP,
+      proto: 'tcp',
+      sport: 61000,
+      dport: 80,
+      flags: 0x02,
+    });
   const frames: Buffer[] = [];
   frames.push(syn().subarray(0, 14 + 12)); // IP header cut short
-  { const b = syn(); b[14] = 0x43; frames.push(b); } // IHL below 5 words
-  { const b = syn(); writeU16(b, 16, 1400); frames.push(b); } // total length beyond the frame
-  { const b = syn(); writeU16(b, 16, 30); frames.push(b); } // TCP header cut short
-  { const b = syn(); writeU16(b, 20, 0x2000); frames.push(b); } // a fragment
+  {
+    const b = syn();
+    b[14] = 0x43;
+    frames.push(b);
+  } // IHL below 5 words
+  {
+    const b = syn();
+    writeU16(b, 16, 1400);
+    frames.push(b);
+  } // total length beyond the frame
+  {
+    const b = syn();
+    writeU16(b, 16, 30);
+    frames.push(b);
+  } // TCP header cut short
+  {
+    const b = syn();
+    writeU16(b, 20, 0x2000);
+    frames.push(b);
+  } // a fragment
   const before = counters(lab);
-  const r = lab.run('client', process.execPath, [SEND_FRAMES, 'eth0', ...frames.map((f) => f.toString('hex'))]);
+  const r = lab.run('client', process.execPath, [
+    SEND_FRAMES,
+    'eth0',
+    ...frames.map((f) => f.toString('hex')),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   // Bounded wait for the daemon to have read them.
   const deadline = Date.now() + 3000;
   let now = counters(lab);
-  while (Date.now() < deadline && now['drop.fragment'] === before['drop.fragment']) now = counters(lab);
+  while (Date.now() < deadline && now['drop.fragment'] === before['drop.fragment'])
+    now = counters(lab);
   const delta = (k: string) => now[k]! - before[k]!;
-  const all = Object.fromEntries(Object.keys(now).map((k) => [k, delta(k)]).filter(([, v]) => v !== 0));
+  const all = Object.fromEntries(
+    Object.keys(now)
+      .map((k) => [k, delta(k)])
+      .filter(([, v]) => v !== 0),
+  );
   assert.equal(delta('drop.bad_ip_header'), 2, `short header and bad IHL: ${JSON.stringify(all)}`);
   assert.equal(delta('drop.truncated'), 2, 'total length and TCP header');
   assert.equal(delta('drop.fragment'), 1);
@@ -59,13 +94,22 @@ test('malformed frames to the VIP are counted and dropped; uvsd keeps forwarding
 
 test('uvsadm mirrors ipvsadm errors and exit statuses through the real binary', () => {
   const illegal = lab.uvsadm(['-A', '-t', `${VIP}:81`, '-r', '192.168.20.1']);
-  assert.deepEqual({ code: illegal.code, err: illegal.stderr }, { code: 2, err: "Illegal 'real-server' option with the 'add-service' command\n" });
+  assert.deepEqual(
+    { code: illegal.code, err: illegal.stderr },
+    { code: 2, err: "Illegal 'real-server' option with the 'add-service' command\n" },
+  );
   const missing = lab.uvsadm(['-D', '-t', '10.9.9.9:80']);
-  assert.deepEqual({ code: missing.code, err: missing.stderr }, { code: 255, err: 'No such service\n' });
+  assert.deepEqual(
+    { code: missing.code, err: missing.stderr },
+    { code: 255, err: 'No such service\n' },
+  );
   const first = lab.uvsadm(['-n']);
   assert.equal(first.code, 255);
   assert.match(first.stderr, /^Try `uvsadm -h' or 'uvsadm --help' for more information\.$/m);
-  assert.match(lab.uvsadm(['--help']).stdout, /--add-service {5}-A {8}add virtual service with options/);
+  assert.match(
+    lab.uvsadm(['--help']).stdout,
+    /--add-service {5}-A {8}add virtual service with options/,
+  );
   // The client namespace has no uvsd: uvsadm says so and fails.
   const none = lab.run('client', process.execPath, [UVSADM, '-Ln']);
   assert.notEqual(none.code, 0);
@@ -73,11 +117,23 @@ test('uvsadm mirrors ipvsadm errors and exit statuses through the real binary', 
 });
 
 test('uvsadm -Lnc shows an established connection, then its TIME_WAIT, in ipvsadm format', async () => {
-  const held = lab.topo.start('client', 'curl', ['-sS', '--max-time', '10', `http://${VIP}/hold?ms=2500`]);
+  const held = lab.topo.start('client', 'curl', [
+    '-sS',
+    '--max-time',
+    '10',
+    `http://${VIP}/hold?ms=2500`,
+  ]);
   const deadline = Date.now() + 5000;
   let listing = '';
-  while (Date.now() < deadline && !/ESTABLISHED/.test(listing)) listing = lab.uvsadm(['-Lnc']).stdout;
-  assert.match(listing, /^TCP 14:5\d  ESTABLISHED 192\.168\.10\.1:\d+ +192\.168\.10\.23:80 +192\.168\.20\.[12]:80$/m);
+  while (Date.now() < deadline && !/ESTABLISHED/.test(listing))
+    listing = lab.uvsadm(['-Lnc']).stdout;
+  assert.match(
+    listing,
+    /^TCP 14:5\d  ESTABLISHED 192\.168\.10\.1:\d+ +192\.168\.10\.23:80 +192\.168\.20\.[12]:80$/m,
+  );
   await new Promise((r) => held.child.once('exit', r));
-  assert.match(lab.uvsadm(['-Lnc']).stdout, /^TCP 0[12]:\d\d  TIME_WAIT   192\.168\.10\.1:\d+ +192\.168\.10\.23:80 +192\.168\.20\.[12]:80$/m);
+  assert.match(
+    lab.uvsadm(['-Lnc']).stdout,
+    /^TCP 0[12]:\d\d  TIME_WAIT   192\.168\.10\.1:\d+ +192\.168\.10\.23:80 +192\.168\.20\.[12]:80$/m,
+  );
 });

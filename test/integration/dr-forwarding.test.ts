@@ -15,7 +15,9 @@ const VIP = '192.168.20.23';
 let labs = 0;
 
 function macOf(lab: Lab, host: string, ifName: string): string {
-  return (JSON.parse(lab.run(host, 'ip', ['-j', 'link', 'show', ifName]).stdout) as { address: string }[])[0]!.address;
+  return (
+    JSON.parse(lab.run(host, 'ip', ['-j', 'link', 'show', ifName]).stdout) as { address: string }[]
+  )[0]!.address;
 }
 
 async function withLab(m: Maquette, body: (lab: Lab) => Promise<void>): Promise<void> {
@@ -40,15 +42,28 @@ for (const method of RS_METHODS) {
       assert.deepEqual(pages, [PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2]);
       assert.deepEqual(onDirector, [], 'no reply from the VIP crosses the director');
       // The replies do cross the router, from the real servers' MACs.
-      const onRouter = await capture(lab, 'router', 'eth1', `tcp and src host ${VIP} and src port 80`, () => {
-        fetchPages(lab, 2, `http://${VIP}/`);
-      });
+      const onRouter = await capture(
+        lab,
+        'router',
+        'eth1',
+        `tcp and src host ${VIP} and src port 80`,
+        () => {
+          fetchPages(lab, 2, `http://${VIP}/`);
+        },
+      );
       const s1 = macOf(lab, 's1', 'eth0');
       const s2 = macOf(lab, 's2', 'eth0');
-      assert.ok(onRouter.some((l) => l.includes(` ${s1} > `)) && onRouter.some((l) => l.includes(` ${s2} > `)), 'replies come from S1 and S2 themselves');
+      assert.ok(
+        onRouter.some((l) => l.includes(` ${s1} > `)) &&
+          onRouter.some((l) => l.includes(` ${s2} > `)),
+        'replies come from S1 and S2 themselves',
+      );
       assert.deepEqual(await arpAnswerers(lab), [macOf(lab, 'director', 'eth0')]);
       const conns = lab.uvsadm(['-Lnc']).stdout;
-      assert.match(conns, /^TCP \d\d:\d\d  \S+ +192\.168\.10\.1:\d+ +192\.168\.20\.23:80 +192\.168\.20\.1:80$/m);
+      assert.match(
+        conns,
+        /^TCP \d\d:\d\d  \S+ +192\.168\.10\.1:\d+ +192\.168\.20\.23:80 +192\.168\.20\.1:80$/m,
+      );
       assert.match(lab.uvsadm(['-Ln']).stdout, /-> 192\.168\.20\.1:80 {14}Route {3}1/);
     });
   });
@@ -58,11 +73,18 @@ test('control experiment: servers holding the VIP with no ARP solution answer AR
   const base = drMaquette('sysctl');
   const m: Maquette = {
     ...base,
-    hosts: base.hosts.map((h) => (h.role === 'server' ? { ...h, setup: [{ argv: ['ip', 'addr', 'add', `${VIP}/32`, 'dev', 'eth0'] }] } : h)),
+    hosts: base.hosts.map((h) =>
+      h.role === 'server'
+        ? { ...h, setup: [{ argv: ['ip', 'addr', 'add', `${VIP}/32`, 'dev', 'eth0'] }] }
+        : h,
+    ),
   };
   await withLab(m, async (lab) => {
     const answerers = await arpAnswerers(lab);
-    assert.ok(answerers.includes(macOf(lab, 's1', 'eth0')) || answerers.includes(macOf(lab, 's2', 'eth0')), `servers answered: ${answerers.join(', ')}`);
+    assert.ok(
+      answerers.includes(macOf(lab, 's1', 'eth0')) || answerers.includes(macOf(lab, 's2', 'eth0')),
+      `servers answered: ${answerers.join(', ')}`,
+    );
   });
 });
 
@@ -85,7 +107,11 @@ test('a VIP the director kernel does not hold: uvsd announces it (gratuitous ARP
   const base = drMaquette('sysctl');
   const m: Maquette = {
     ...base,
-    hosts: base.hosts.map((h) => (h.name === 'director' ? { ...h, ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.253/24'] }] } : h)),
+    hosts: base.hosts.map((h) =>
+      h.name === 'director'
+        ? { ...h, ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['192.168.20.253/24'] }] }
+        : h,
+    ),
   };
   const lab = new Lab(m, `uvd${process.pid.toString(36)}${++labs}`);
   try {
@@ -96,7 +122,11 @@ test('a VIP the director kernel does not hold: uvsd announces it (gratuitous ARP
     });
     const dirMac = macOf(lab, 'director', 'eth0');
     assert.ok(
-      announced.some((l) => l.includes(` ${dirMac} > ff:ff:ff:ff:ff:ff`) && l.includes(`Request who-has ${VIP} tell ${VIP}`)),
+      announced.some(
+        (l) =>
+          l.includes(` ${dirMac} > ff:ff:ff:ff:ff:ff`) &&
+          l.includes(`Request who-has ${VIP} tell ${VIP}`),
+      ),
       `gratuitous ARP for the VIP from the director:\n${announced.join('\n')}`,
     );
     assert.deepEqual(await arpAnswerers(lab), [dirMac]);

@@ -26,13 +26,20 @@ after(() => lab?.destroy());
 test('uvsd turns off GRO on the interfaces it serves and says so', async () => {
   // Its stderr arrives through the event loop: bounded wait.
   const deadline = Date.now() + 3000;
-  while (Date.now() < deadline && !/turned off/.test(uvsd.output())) await new Promise((r) => setTimeout(r, 50));
+  while (Date.now() < deadline && !/turned off/.test(uvsd.output()))
+    await new Promise((r) => setTimeout(r, 50));
   assert.match(uvsd.output(), /uvsd: eth1: turned off generic-receive-offload/);
-  assert.match(lab.run('director', 'ethtool', ['-k', 'eth1']).stdout, /generic-receive-offload: off/);
+  assert.match(
+    lab.run('director', 'ethtool', ['-k', 'eth1']).stdout,
+    /generic-receive-offload: off/,
+  );
 });
 
 test('a VIP removed from the kernel while uvsd runs is answered by uvsd itself (ARP)', async () => {
-  assert.equal(lab.run('director', 'ip', ['addr', 'del', '192.168.10.23/24', 'dev', 'eth1']).code, 0);
+  assert.equal(
+    lab.run('director', 'ip', ['addr', 'del', '192.168.10.23/24', 'dev', 'eth1']).code,
+    0,
+  );
   lab.run('client', 'ip', ['neigh', 'flush', 'dev', 'eth0']);
   // uvsd follows address changes (ip monitor, debounced): bounded wait for its ARP answer.
   const deadline = Date.now() + 5000;
@@ -44,6 +51,14 @@ test('a VIP removed from the kernel while uvsd runs is answered by uvsd itself (
   }
   assert.deepEqual([...pages].sort(), [PAGE_S1, PAGE_S2]);
   const neigh = lab.run('client', 'ip', ['-j', 'neigh', 'show', '192.168.10.23']).stdout;
-  const dirMac = (JSON.parse(lab.run('director', 'ip', ['-j', 'link', 'show', 'eth1']).stdout) as { address: string }[])[0]!.address;
-  assert.equal((JSON.parse(neigh) as { lladdr: string }[])[0]?.lladdr, dirMac, 'the client reaches the VIP at the director MAC');
+  const dirMac = (
+    JSON.parse(lab.run('director', 'ip', ['-j', 'link', 'show', 'eth1']).stdout) as {
+      address: string;
+    }[]
+  )[0]!.address;
+  assert.equal(
+    (JSON.parse(neigh) as { lladdr: string }[])[0]?.lladdr,
+    dirMac,
+    'the client reaches the VIP at the director MAC',
+  );
 });

@@ -23,13 +23,25 @@ let uvsd: StartedProcess;
 let labs = 0;
 
 function genhash(host: string, ip: string): string {
-  const r = lab.run(host, process.execPath, [join(REPO_ROOT, 'dist/src/bin/uvs-genhash.js'), '-s', ip, '-p', '80', '-u', '/']);
+  const r = lab.run(host, process.execPath, [
+    join(REPO_ROOT, 'dist/src/bin/uvs-genhash.js'),
+    '-s',
+    ip,
+    '-p',
+    '80',
+    '-u',
+    '/',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   return /^MD5SUM = ([0-9a-f]{32})$/m.exec(r.stdout)![1]!;
 }
 
 /** Waits (bounded) until `uvsadm -Ln` matches or not. */
-async function until(what: string, ok: (listing: string) => boolean, seconds: number): Promise<string> {
+async function until(
+  what: string,
+  ok: (listing: string) => boolean,
+  seconds: number,
+): Promise<string> {
   const deadline = Date.now() + seconds * 1000;
   let listing = '';
   while (Date.now() < deadline) {
@@ -69,12 +81,24 @@ test('TCP_CHECK: S1 stopped is removed within delay_loop × (retry+1) + connect_
     conf,
     virtualServer(
       '  lb_algo rr\n  protocol TCP\n' +
-        realServer('192.168.20.1', '    TCP_CHECK {\n      connect_timeout 1\n      retry 1\n      delay_before_retry 1\n    }\n', '    weight 1\n') +
-        realServer('192.168.20.2', '    TCP_CHECK {\n      connect_timeout 1\n    }\n', '    weight 1\n'),
+        realServer(
+          '192.168.20.1',
+          '    TCP_CHECK {\n      connect_timeout 1\n      retry 1\n      delay_before_retry 1\n    }\n',
+          '    weight 1\n',
+        ) +
+        realServer(
+          '192.168.20.2',
+          '    TCP_CHECK {\n      connect_timeout 1\n    }\n',
+          '    weight 1\n',
+        ),
     ),
   );
   uvsd = lab.startDirector(['-f', conf]);
-  await until('both servers in the table', (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l), 5);
+  await until(
+    'both servers in the table',
+    (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l),
+    5,
+  );
   assert.deepEqual([...fetchPages(lab, 2)].sort(), [PAGE_S1, PAGE_S2]);
   await lab.stopWebServer('s1');
   // delay_loop 1 × (retry 1 + 1) + connect_timeout 1 = 3 s; a second of slack.
@@ -92,12 +116,22 @@ test('HTTP_GET with digests from uvs-genhash: a changed page takes its server ou
     conf,
     virtualServer(
       '  lb_algo rr\n' +
-        realServer('192.168.20.1', `    HTTP_GET {\n      url {\n        path /\n        digest ${d1}\n      }\n      connect_timeout 1\n      retry 0\n    }\n`) +
-        realServer('192.168.20.2', `    HTTP_GET {\n      url {\n        path /\n        digest ${d2}\n        status_code 200\n      }\n      connect_timeout 1\n      retry 0\n    }\n`),
+        realServer(
+          '192.168.20.1',
+          `    HTTP_GET {\n      url {\n        path /\n        digest ${d1}\n      }\n      connect_timeout 1\n      retry 0\n    }\n`,
+        ) +
+        realServer(
+          '192.168.20.2',
+          `    HTTP_GET {\n      url {\n        path /\n        digest ${d2}\n        status_code 200\n      }\n      connect_timeout 1\n      retry 0\n    }\n`,
+        ),
     ),
   );
   uvsd.child.kill('SIGHUP');
-  await until('both servers under HTTP_GET', (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l), 5);
+  await until(
+    'both servers under HTTP_GET',
+    (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l),
+    5,
+  );
   await lab.stopWebServer('s1');
   lab.startWebServer('s1', 80, 'Je suis le serveur 1 et je suis changé');
   await until('S1 removed for its digest', (l) => !hasServer('192.168.20.1')(l), 5);
@@ -105,7 +139,10 @@ test('HTTP_GET with digests from uvs-genhash: a changed page takes its server ou
   lab.waitForPort('s1', 80);
   assert.notEqual(genhash('director', '192.168.20.1'), d1);
   await new Promise((r) => setTimeout(r, 2500));
-  assert.ok(!hasServer('192.168.20.1')(lab.uvsadm(['-Ln']).stdout), 'S1 still out with the changed page');
+  assert.ok(
+    !hasServer('192.168.20.1')(lab.uvsadm(['-Ln']).stdout),
+    'S1 still out with the changed page',
+  );
   await lab.stopWebServer('s1');
   lab.startWebServer('s1', 80, PAGE_S1);
   await until('S1 back with its page', hasServer('192.168.20.1'), 5);
@@ -156,15 +193,29 @@ test('quorum: below it the sorry server takes every new connection and quorum_do
     ),
   );
   uvsd.child.kill('SIGHUP');
-  await until('both servers', (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l) && !hasServer('192.168.20.3')(l), 5);
+  await until(
+    'both servers',
+    (l) =>
+      hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l) && !hasServer('192.168.20.3')(l),
+    5,
+  );
   await lab.stopWebServer('s1');
-  await until('only the sorry server', (l) => hasServer('192.168.20.3')(l) && !hasServer('192.168.20.2')(l), 5);
+  await until(
+    'only the sorry server',
+    (l) => hasServer('192.168.20.3')(l) && !hasServer('192.168.20.2')(l),
+    5,
+  );
   assert.deepEqual(fetchPages(lab, 3), [PAGE_SORRY, PAGE_SORRY, PAGE_SORRY]);
   lab.startWebServer('s1', 80, PAGE_S1);
-  await until('real servers back', (l) => hasServer('192.168.20.1')(l) && !hasServer('192.168.20.3')(l), 5);
+  await until(
+    'real servers back',
+    (l) => hasServer('192.168.20.1')(l) && !hasServer('192.168.20.3')(l),
+    5,
+  );
   assert.equal(count(fetchPages(lab, 4), PAGE_SORRY), 0);
   const deadline = Date.now() + 3000;
-  while (Date.now() < deadline && !(existsSync(log) && readFileSync(log, 'utf8') === 'down\nup\n')) await new Promise((r) => setTimeout(r, 100));
+  while (Date.now() < deadline && !(existsSync(log) && readFileSync(log, 'utf8') === 'down\nup\n'))
+    await new Promise((r) => setTimeout(r, 100));
   assert.equal(readFileSync(log, 'utf8'), 'down\nup\n');
 });
 
@@ -175,11 +226,18 @@ test('SIGHUP with an unchanged virtual server keeps its connections and counters
   uvsd.child.kill('SIGHUP');
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal(lab.uvsadm(['-Ln', '--stats']).stdout, before, 'counters kept');
-  assert.equal(lab.uvsadm(['-Lnc']).stdout.split('\n').length, conns.split('\n').length, 'connections kept');
+  assert.equal(
+    lab.uvsadm(['-Lnc']).stdout.split('\n').length,
+    conns.split('\n').length,
+    'connections kept',
+  );
   writeFileSync(conf, `virtual_server ${VIP} 80 {\n  lb_kind NATT\n}\n`);
   uvsd.child.kill('SIGHUP');
   await new Promise((r) => setTimeout(r, 1000));
-  assert.match(uvsd.output(), /reload refused, running configuration kept: .*keepalived\.conf:2: unknown lb_kind "NATT" \(expected NAT, DR or TUN\)/);
+  assert.match(
+    uvsd.output(),
+    /reload refused, running configuration kept: .*keepalived\.conf:2: unknown lb_kind "NATT" \(expected NAT, DR or TUN\)/,
+  );
   assert.equal(lab.uvsadm(['-Ln', '--stats']).stdout.split('\n').length, before.split('\n').length);
 });
 
@@ -194,12 +252,19 @@ test('cable pulled on S1: inhibit_on_failure keeps it at weight 0, notify_down/n
           TCP_FAST,
           `    weight 2\n    inhibit_on_failure\n    notify_down "/bin/sh -c 'echo s1-down >> ${log}'"\n    notify_up "/bin/sh -c 'echo s1-up >> ${log}'"\n`,
         ) +
-        realServer('192.168.20.2', '    HTTP_GET {\n      url {\n        path /\n      }\n      connect_timeout 1\n    }\n'),
+        realServer(
+          '192.168.20.2',
+          '    HTTP_GET {\n      url {\n        path /\n      }\n      connect_timeout 1\n    }\n',
+        ),
     ),
   );
   uvsd.child.kill('SIGHUP');
   // alpha: a real server enters only once its checkers passed.
-  await until('both servers after their first checks', (l) => /-> 192\.168\.20\.1:80 +Masq +2 /.test(l) && hasServer('192.168.20.2')(l), 6);
+  await until(
+    'both servers after their first checks',
+    (l) => /-> 192\.168\.20\.1:80 +Masq +2 /.test(l) && hasServer('192.168.20.2')(l),
+    6,
+  );
   lab.topo.cable('s1', 'eth0', false);
   try {
     await until('S1 at weight 0 (inhibited)', (l) => /-> 192\.168\.20\.1:80 +Masq +0 /.test(l), 6);
@@ -211,6 +276,7 @@ test('cable pulled on S1: inhibit_on_failure keeps it at weight 0, notify_down/n
   const deadline = Date.now() + 3000;
   // With alpha S1 started down: its first passing check was already an "up".
   const expected = 's1-up\ns1-down\ns1-up\n';
-  while (Date.now() < deadline && !(existsSync(log) && readFileSync(log, 'utf8') === expected)) await new Promise((r) => setTimeout(r, 100));
+  while (Date.now() < deadline && !(existsSync(log) && readFileSync(log, 'utf8') === expected))
+    await new Promise((r) => setTimeout(r, 100));
   assert.equal(readFileSync(log, 'utf8'), expected);
 });

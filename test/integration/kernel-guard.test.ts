@@ -19,7 +19,10 @@ before(() => {
 
 after(() => lab?.destroy());
 
-async function runDirector(args: string[], during: () => string[]): Promise<{ lines: string[]; pages: string[] }> {
+async function runDirector(
+  args: string[],
+  during: () => string[],
+): Promise<{ lines: string[]; pages: string[] }> {
   const uvsd: StartedProcess = lab.startDirector(args);
   try {
     lab.configure();
@@ -35,19 +38,31 @@ async function runDirector(args: string[], during: () => string[]): Promise<{ li
 }
 
 test('without the guard, the director kernel interferes (control experiment)', async () => {
-  const { lines } = await runDirector(['--no-kernel-guard'], () => fetchPages(lab, 4, 'http://192.168.10.23/', 2));
+  const { lines } = await runDirector(['--no-kernel-guard'], () =>
+    fetchPages(lab, 4, 'http://192.168.10.23/', 2),
+  );
   const rstFromVip = lines.filter((l) => /192\.168\.10\.23\.80 > .*Flags \[R/.test(l));
   assert.ok(rstFromVip.length > 0, `expected the kernel's RSTs from the VIP:\n${lines.join('\n')}`);
 });
 
 test('with the guard: no RST, no frame from a real server address, no duplicate reaches the client', async () => {
-  const { lines, pages } = await runDirector([], () => fetchPages(lab, 6, 'http://192.168.10.23/', 3));
+  const { lines, pages } = await runDirector([], () =>
+    fetchPages(lab, 6, 'http://192.168.10.23/', 3),
+  );
   assert.ok(!pages.includes('FAIL'), `every request succeeds: ${pages.join(' | ')}`);
   assert.ok(lines.length >= 6 * 5, `the capture saw the traffic (${lines.length} lines)`);
   const fromVip = lines.filter((l) => / 192\.168\.10\.23\.80 > /.test(l));
   assert.ok(fromVip.length > 0);
-  assert.deepEqual(fromVip.filter((l) => /Flags \[R/.test(l)), [], 'no RST from the VIP');
-  assert.deepEqual(lines.filter((l) => / 192\.168\.20\.\d+\.\d+ > /.test(l)), [], 'nothing from a real server address');
+  assert.deepEqual(
+    fromVip.filter((l) => /Flags \[R/.test(l)),
+    [],
+    'no RST from the VIP',
+  );
+  assert.deepEqual(
+    lines.filter((l) => / 192\.168\.20\.\d+\.\d+ > /.test(l)),
+    [],
+    'nothing from a real server address',
+  );
   // A duplicate is the same segment twice (same endpoints, flags, seq, ack, length).
   const segments = fromVip.map((l) => l.replace(/^\S+\s+/, ''));
   assert.equal(new Set(segments).size, segments.length, 'no duplicate segment');

@@ -51,9 +51,15 @@ test('lc: while S1 holds a long-lived connection, new connections go to S2', asy
   uvsadmOk(['-a', '-t', `${VIP}:80`, '-r', '192.168.20.1:80', '-m']);
   uvsadmOk(['-a', '-t', `${VIP}:80`, '-r', '192.168.20.2:80', '-m']);
   // A request S1 answers after 6 s: its connection stays ESTABLISHED (active) meanwhile.
-  const held = lab.topo.start('client', 'curl', ['-sS', '--max-time', '10', `http://${VIP}/hold?ms=6000`]);
+  const held = lab.topo.start('client', 'curl', [
+    '-sS',
+    '--max-time',
+    '10',
+    `http://${VIP}/hold?ms=6000`,
+  ]);
   const deadline = Date.now() + 5000;
-  while (Date.now() < deadline && !uvsadmOk(['-Lnc']).includes('ESTABLISHED')) await new Promise((r) => setTimeout(r, 100));
+  while (Date.now() < deadline && !uvsadmOk(['-Lnc']).includes('ESTABLISHED'))
+    await new Promise((r) => setTimeout(r, 100));
   const listing = uvsadmOk(['-Ln']);
   assert.match(listing, /192\.168\.20\.1:80\s+Masq\s+1\s+1\s+0/, 'S1 has one active connection');
   const pages = fetchPages(lab, 5);
@@ -88,14 +94,24 @@ test('UDP: datagrams to the VIP reach the echo servers and the answers come from
     return r.code === 0 ? r.stdout : `FAIL ${r.stderr}`;
   });
   assert.deepEqual(answers, ['S1:hello1', 'S2:hello2', 'S1:hello3', 'S2:hello4']);
-  assert.match(uvsadmOk(['-Lnc']), /UDP\s+0[45]:\d\d\s+UDP\s+192\.168\.10\.1:\d+\s+192\.168\.10\.23:5353\s+192\.168\.20\.[12]:5353/);
+  assert.match(
+    uvsadmOk(['-Lnc']),
+    /UDP\s+0[45]:\d\d\s+UDP\s+192\.168\.10\.1:\d+\s+192\.168\.10\.23:5353\s+192\.168\.20\.[12]:5353/,
+  );
 });
 
 test('a 10 MB download through the director arrives intact', () => {
   const n = 10 * 1024 * 1024;
   const file = `/tmp/uvs-download-${process.pid}`;
   try {
-    const r = lab.run('client', 'curl', ['-sS', '--max-time', '60', '-o', file, `http://${VIP}/bytes?n=${n}`]);
+    const r = lab.run('client', 'curl', [
+      '-sS',
+      '--max-time',
+      '60',
+      '-o',
+      file,
+      `http://${VIP}/bytes?n=${n}`,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const got = readFileSync(file);
     assert.equal(got.length, n);

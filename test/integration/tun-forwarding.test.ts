@@ -39,11 +39,41 @@ test('TUN: pages alternate and the replies bypass the director', async () => {
 });
 
 test('what leaves the director toward the servers is IPIP carrying the client packet unchanged (tshark)', async () => {
-  const { frames, dissected } = await captureFile(lab.ns('director'), 'eth0', 'tcp or ip proto 4', () => void fetchPages(lab, 2, `http://${VIP}/`), (file) => ({
-    frames: pcapFrames(spawnSync('cat', [file]).stdout),
-    dissected: spawnSync('tshark', ['-r', file, '-Y', 'ip.proto == 4', '-T', 'fields', '-E', 'separator=;', '-e', 'ip.proto', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'tcp.dstport'], { encoding: 'utf8' }).stdout,
-  }));
-  const rows = dissected.trim().split('\n').filter((l) => l !== '');
+  const { frames, dissected } = await captureFile(
+    lab.ns('director'),
+    'eth0',
+    'tcp or ip proto 4',
+    () => void fetchPages(lab, 2, `http://${VIP}/`),
+    (file) => ({
+      frames: pcapFrames(spawnSync('cat', [file]).stdout),
+      dissected: spawnSync(
+        'tshark',
+        [
+          '-r',
+          file,
+          '-Y',
+          'ip.proto == 4',
+          '-T',
+          'fields',
+          '-E',
+          'separator=;',
+          '-e',
+          'ip.proto',
+          '-e',
+          'ip.src',
+          '-e',
+          'ip.dst',
+          '-e',
+          'tcp.dstport',
+        ],
+        { encoding: 'utf8' },
+      ).stdout,
+    }),
+  );
+  const rows = dissected
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '');
   assert.ok(rows.length >= 2, `IPIP frames seen: ${rows.length}`);
   for (const row of rows) {
     // tshark lists the outer then the inner header's fields.
@@ -54,17 +84,32 @@ test('what leaves the director toward the servers is IPIP carrying the client pa
     assert.equal(dport, '80');
   }
   // Byte for byte: each packet that came in for the VIP leaves as the inner packet.
-  const incoming = frames.filter((f) => f[23] === 6 && f.readUInt32BE(30) === 0xc0a81417).map((f) => f.subarray(14, 14 + f.readUInt16BE(16)));
-  const inners = frames.filter((f) => f[23] === 4).map((f) => f.subarray(34, 14 + f.readUInt16BE(16)));
+  const incoming = frames
+    .filter((f) => f[23] === 6 && f.readUInt32BE(30) === 0xc0a81417)
+    .map((f) => f.subarray(14, 14 + f.readUInt16BE(16)));
+  const inners = frames
+    .filter((f) => f[23] === 4)
+    .map((f) => f.subarray(34, 14 + f.readUInt16BE(16)));
   assert.ok(incoming.length > 0);
-  for (const p of incoming) assert.ok(inners.some((q) => q.equals(p)), 'the client packet travels unchanged');
+  for (const p of incoming)
+    assert.ok(
+      inners.some((q) => q.equals(p)),
+      'the client packet travels unchanged',
+    );
 });
 
 test('a 10 MB download through TUN arrives intact', () => {
   const n = 10 * 1024 * 1024;
   const file = `/tmp/uvs-tun-download-${process.pid}`;
   try {
-    const r = lab.run('client', 'curl', ['-sS', '--max-time', '60', '-o', file, `http://${VIP}/bytes?n=${n}`]);
+    const r = lab.run('client', 'curl', [
+      '-sS',
+      '--max-time',
+      '60',
+      '-o',
+      file,
+      `http://${VIP}/bytes?n=${n}`,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const got = spawnSync('sha256sum', [file], { encoding: 'utf8' }).stdout.split(' ')[0];
     assert.equal(got, createHash('sha256').update(deterministicBytes(n)).digest('hex'));
@@ -73,9 +118,14 @@ test('a 10 MB download through TUN arrives intact', () => {
   }
 });
 
-test('a narrower link beyond the director: the router\'s fragmentation-needed about IPIP is relayed to the client', async () => {
+test("a narrower link beyond the director: the router's fragmentation-needed about IPIP is relayed to the client", async () => {
   // The servers' LAN (router eth2, S1, S2) at MTU 1300; the director's own link stays 1500.
-  for (const [host, ifName] of [['router', 'eth2'], ['s1', 'eth0'], ['s2', 'eth0']] as const) lab.topo.mtu(host, ifName, 1300);
+  for (const [host, ifName] of [
+    ['router', 'eth2'],
+    ['s1', 'eth0'],
+    ['s2', 'eth0'],
+  ] as const)
+    lab.topo.mtu(host, ifName, 1300);
   // The client forgets the path MTU the previous test taught it.
   lab.run('client', 'ip', ['route', 'flush', 'cache']);
   const body = randomBytes(300_000);
@@ -86,22 +136,59 @@ test('a narrower link beyond the director: the router\'s fragmentation-needed ab
     let fromRouter: string[] = [];
     const icmp = await capture(lab, 'client', 'eth0', 'icmp', async () => {
       fromRouter = await capture(lab, 'director', 'eth0', 'icmp', () => {
-        const r = lab.run('client', 'curl', ['-sS', '--max-time', '30', '--data-binary', `@${file}`, `http://${VIP}/upload`]);
+        const r = lab.run('client', 'curl', [
+          '-sS',
+          '--max-time',
+          '30',
+          '--data-binary',
+          `@${file}`,
+          `http://${VIP}/upload`,
+        ]);
         answer = r.code === 0 ? r.stdout.trim() : `FAIL ${r.stderr}`;
       });
     });
     assert.equal(answer, `${body.length} ${createHash('sha256').update(body).digest('hex')}`);
-    assert.ok(fromRouter.some((l) => /192\.168\.20\.254 > 192\.168\.20\.253: ICMP 192\.168\.30\.[12] unreachable - need to frag \(mtu 1300\)/.test(l)), fromRouter.join('\n'));
-    assert.ok(icmp.some((l) => l.includes(`${VIP} > 192.168.10.1: ICMP 192.168.20.23 unreachable - need to frag (mtu 1280)`)), icmp.join('\n'));
+    assert.ok(
+      fromRouter.some((l) =>
+        /192\.168\.20\.254 > 192\.168\.20\.253: ICMP 192\.168\.30\.[12] unreachable - need to frag \(mtu 1300\)/.test(
+          l,
+        ),
+      ),
+      fromRouter.join('\n'),
+    );
+    assert.ok(
+      icmp.some((l) =>
+        l.includes(
+          `${VIP} > 192.168.10.1: ICMP 192.168.20.23 unreachable - need to frag (mtu 1280)`,
+        ),
+      ),
+      icmp.join('\n'),
+    );
   } finally {
     rmSync(file, { force: true });
-    for (const [host, ifName] of [['router', 'eth2'], ['s1', 'eth0'], ['s2', 'eth0']] as const) lab.topo.mtu(host, ifName, 1500);
+    for (const [host, ifName] of [
+      ['router', 'eth2'],
+      ['s1', 'eth0'],
+      ['s2', 'eth0'],
+    ] as const)
+      lab.topo.mtu(host, ifName, 1500);
   }
 });
 
 test('with a small MTU on the tunnel path, the director sends ICMP fragmentation-needed and uploads still complete', async () => {
   // The path to the servers is narrower than the links: a route MTU, as IPVS reads dst_mtu.
-  assert.equal(lab.run('director', 'ip', ['route', 'replace', '192.168.30.0/24', 'via', '192.168.20.254', 'mtu', '1300']).code, 0);
+  assert.equal(
+    lab.run('director', 'ip', [
+      'route',
+      'replace',
+      '192.168.30.0/24',
+      'via',
+      '192.168.20.254',
+      'mtu',
+      '1300',
+    ]).code,
+    0,
+  );
   await new Promise((r) => setTimeout(r, 800)); // uvsd follows route changes (ip monitor, debounced)
   lab.run('client', 'ip', ['route', 'flush', 'cache']); // forget what the previous test taught
   const body = randomBytes(300_000);
@@ -110,11 +197,25 @@ test('with a small MTU on the tunnel path, the director sends ICMP fragmentation
   try {
     let answer = '';
     const icmp = await capture(lab, 'client', 'eth0', 'icmp', () => {
-      const r = lab.run('client', 'curl', ['-sS', '--max-time', '30', '--data-binary', `@${file}`, `http://${VIP}/upload`]);
+      const r = lab.run('client', 'curl', [
+        '-sS',
+        '--max-time',
+        '30',
+        '--data-binary',
+        `@${file}`,
+        `http://${VIP}/upload`,
+      ]);
       answer = r.code === 0 ? r.stdout.trim() : `FAIL ${r.stderr}`;
     });
     assert.equal(answer, `${body.length} ${createHash('sha256').update(body).digest('hex')}`);
-    assert.ok(icmp.some((l) => l.includes(`${VIP} > 192.168.10.1: ICMP 192.168.20.23 unreachable - need to frag (mtu 1280)`)), icmp.join('\n'));
+    assert.ok(
+      icmp.some((l) =>
+        l.includes(
+          `${VIP} > 192.168.10.1: ICMP 192.168.20.23 unreachable - need to frag (mtu 1280)`,
+        ),
+      ),
+      icmp.join('\n'),
+    );
   } finally {
     rmSync(file, { force: true });
     lab.run('director', 'ip', ['route', 'del', '192.168.30.0/24']);

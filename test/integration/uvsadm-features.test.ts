@@ -21,7 +21,14 @@ function uvsadmOk(args: string[]): string {
 
 /** One GET from a given client address. */
 function pageFrom(addr: string): string {
-  const r = lab.run('client', 'curl', ['-sS', '--max-time', '3', '--interface', addr, `http://${VIP}/`]);
+  const r = lab.run('client', 'curl', [
+    '-sS',
+    '--max-time',
+    '3',
+    '--interface',
+    addr,
+    `http://${VIP}/`,
+  ]);
   return r.code === 0 ? r.stdout.trim() : 'FAIL';
 }
 
@@ -60,8 +67,14 @@ test('persistence (-p 60): two client addresses each stay on their server; templ
   assert.deepEqual(a, [PAGE_S1, PAGE_S1, PAGE_S1]);
   assert.deepEqual(b, [PAGE_S2, PAGE_S2, PAGE_S2]);
   const conns = uvsadmOk(['-Lnc']);
-  assert.match(conns, /^TCP 0[01]:\d\d  NONE        192\.168\.10\.11:0 +192\.168\.10\.23:80 +192\.168\.20\.1:80$/m);
-  assert.match(conns, /^TCP 0[01]:\d\d  NONE        192\.168\.10\.12:0 +192\.168\.10\.23:80 +192\.168\.20\.2:80$/m);
+  assert.match(
+    conns,
+    /^TCP 0[01]:\d\d  NONE        192\.168\.10\.11:0 +192\.168\.10\.23:80 +192\.168\.20\.1:80$/m,
+  );
+  assert.match(
+    conns,
+    /^TCP 0[01]:\d\d  NONE        192\.168\.10\.12:0 +192\.168\.10\.23:80 +192\.168\.20\.2:80$/m,
+  );
   assert.match(uvsadmOk(['-Ln']), /^TCP {2}192\.168\.10\.23:80 rr persistent 60$/m);
   assert.match(uvsadmOk(['-Ln', '--persistent-conn']), /-> 192\.168\.20\.1:80 +1 +1 +/);
 });
@@ -70,12 +83,23 @@ test('a /metrics scrape agrees with uvsadm -Ln --stats', () => {
   service('rr');
   for (let k = 0; k < 6; k++) pageFrom('192.168.10.1');
   const stats = uvsadmOk(['-Ln', '--stats', '--exact']);
-  const scrape = lab.run('director', 'curl', ['-sS', '--max-time', '3', 'http://127.0.0.1:9101/metrics']);
+  const scrape = lab.run('director', 'curl', [
+    '-sS',
+    '--max-time',
+    '3',
+    'http://127.0.0.1:9101/metrics',
+  ]);
   assert.equal(scrape.code, 0, scrape.stderr);
   const m = /^TCP {2}192\.168\.10\.23:80\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$/m.exec(stats);
   assert.ok(m, stats);
   const metric = (name: string, labels: string): number => {
-    const line = scrape.stdout.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && labels.split(',').every((x) => l.includes(x)));
+    const line = scrape.stdout
+      .split('\n')
+      .find(
+        (l) =>
+          (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) &&
+          labels.split(',').every((x) => l.includes(x)),
+      );
     assert.ok(line, `${name}{${labels}} in the scrape`);
     return Number(line.split(' ').pop());
   };
@@ -96,17 +120,33 @@ test('firewall-mark service: an nftables mark groups ports 80 and 8080; with -p 
   lab.waitForPort('s1', 8080);
   lab.waitForPort('s2', 8080);
   // The mark, as `iptables -t mangle -A PREROUTING … -j MARK --set-mark 1` would set it.
-  const mangle = 'table ip mangle {\n  chain pre {\n    type filter hook prerouting priority -150;\n    ip daddr 192.168.10.23 tcp dport { 80, 8080 } meta mark set 1\n  }\n}\n';
+  const mangle =
+    'table ip mangle {\n  chain pre {\n    type filter hook prerouting priority -150;\n    ip daddr 192.168.10.23 tcp dport { 80, 8080 } meta mark set 1\n  }\n}\n';
   assert.equal(lab.run('director', 'nft', ['-f', '-'], mangle).code, 0);
   uvsadmOk(['-C']);
   uvsadmOk(['-A', '-f', '1', '-s', 'rr']);
   uvsadmOk(['-a', '-f', '1', '-r', '192.168.20.1', '-m']);
   uvsadmOk(['-a', '-f', '1', '-r', '192.168.20.2', '-m']);
   const pageOf = (addr: string, port: number): string => {
-    const r = lab.run('client', 'curl', ['-sS', '--max-time', '3', '--interface', addr, `http://${VIP}:${port}/`]);
+    const r = lab.run('client', 'curl', [
+      '-sS',
+      '--max-time',
+      '3',
+      '--interface',
+      addr,
+      `http://${VIP}:${port}/`,
+    ]);
     return r.code === 0 ? r.stdout.trim() : 'FAIL';
   };
-  assert.deepEqual([pageOf(CLIENTS[2]!, 80), pageOf(CLIENTS[2]!, 8080), pageOf(CLIENTS[2]!, 80), pageOf(CLIENTS[2]!, 8080)], [PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2]);
+  assert.deepEqual(
+    [
+      pageOf(CLIENTS[2]!, 80),
+      pageOf(CLIENTS[2]!, 8080),
+      pageOf(CLIENTS[2]!, 80),
+      pageOf(CLIENTS[2]!, 8080),
+    ],
+    [PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2],
+  );
   assert.match(uvsadmOk(['-Ln']), /^FWM {2}1 rr\n {2}-> 192\.168\.20\.1:0 {15}Masq /m);
 
   uvsadmOk(['-E', '-f', '1', '-s', 'rr', '-p', '60']);
@@ -115,6 +155,9 @@ test('firewall-mark service: an nftables mark groups ports 80 and 8080; with -p 
   assert.equal(new Set(a).size, 1, `one server for both ports: ${a.join(' | ')}`);
   assert.equal(new Set(b).size, 1, `one server for both ports: ${b.join(' | ')}`);
   assert.notEqual(a[0], b[0]);
-  assert.match(uvsadmOk(['-Lnc']), /^IP  0[01]:\d\d  NONE        192\.168\.10\.13:0 +0\.0\.0\.1:0 +192\.168\.20\.[12]:0$/m);
+  assert.match(
+    uvsadmOk(['-Lnc']),
+    /^IP  0[01]:\d\d  NONE        192\.168\.10\.13:0 +0\.0\.0\.1:0 +192\.168\.20\.[12]:0$/m,
+  );
   lab.run('director', 'nft', ['delete', 'table', 'ip', 'mangle']);
 });

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { test } from 'node:test';
-import { csumReplace16, csumReplace32, finish, readU16, sum16, writeU16 } from '../../src/packet/checksum.js';
+import {
+  csumReplace16,
+  csumReplace32,
+  finish,
+  readU16,
+  sum16,
+  writeU16,
+} from '../../src/packet/checksum.js';
 import { Ipv4, ipv4ChecksumOk } from '../../src/packet/ipv4.js';
 import { decrementTtl, rewriteEndpoint } from '../../src/engine/forward/rewrite.js';
 import { parseIpv4 } from '../../src/packet/addr.js';
@@ -9,7 +16,7 @@ import { buildFrame, checksumsOk } from './fixtures/frames.js';
 
 test('checksum of RFC 1071 example data', () => {
   const data = Buffer.from([0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]);
-  assert.equal(finish(sum16(data, 0, data.length)), (~0xddf2 & 0xffff));
+  assert.equal(finish(sum16(data, 0, data.length)), ~0xddf2 & 0xffff);
 });
 
 test('incremental 16- and 32-bit updates equal a full recompute over 2000 random rewrites', () => {
@@ -52,22 +59,57 @@ test('DNAT and SNAT rewrites keep IP and L4 checksums valid for random TCP and U
     const ip = 14;
     const l4 = 34;
     const rip = parseIpv4(`192.168.20.${randomInt(1, 255)}`);
-    rewriteEndpoint(frame, ip, l4, proto === 'tcp' ? 6 : 17, 'dst', parseIpv4('192.168.10.23'), rip, 80, randomInt(1, 65536));
+    rewriteEndpoint(
+      frame,
+      ip,
+      l4,
+      proto === 'tcp' ? 6 : 17,
+      'dst',
+      parseIpv4('192.168.10.23'),
+      rip,
+      80,
+      randomInt(1, 65536),
+    );
     assert.ok(decrementTtl(frame, ip));
     assert.ok(checksumsOk(frame), `frame ${n} after DNAT`);
-    rewriteEndpoint(frame, ip, l4, proto === 'tcp' ? 6 : 17, 'src', frame.readUInt32BE(ip + Ipv4.Src), parseIpv4('192.168.10.23'), frame.readUInt16BE(l4), 80);
+    rewriteEndpoint(
+      frame,
+      ip,
+      l4,
+      proto === 'tcp' ? 6 : 17,
+      'src',
+      frame.readUInt32BE(ip + Ipv4.Src),
+      parseIpv4('192.168.10.23'),
+      frame.readUInt16BE(l4),
+      80,
+    );
     assert.ok(checksumsOk(frame), `frame ${n} after SNAT`);
   }
 });
 
 test('a UDP datagram without checksum keeps checksum 0 after NAT', () => {
-  const frame = buildFrame({ src: '10.0.0.1', dst: '10.0.0.2', proto: 'udp', sport: 5000, dport: 53, payload: 'x', udpNoChecksum: true });
+  const frame = buildFrame({
+    src: '10.0.0.1',
+    dst: '10.0.0.2',
+    proto: 'udp',
+    sport: 5000,
+    dport: 53,
+    payload: 'x',
+    udpNoChecksum: true,
+  });
   rewriteEndpoint(frame, 14, 34, 17, 'dst', parseIpv4('10.0.0.2'), parseIpv4('10.0.0.9'), 53, 5353);
   assert.equal(frame.readUInt16BE(34 + 6), 0);
   assert.ok(ipv4ChecksumOk(frame, 14));
 });
 
 test('TTL 1 is not forwarded', () => {
-  const frame = buildFrame({ src: '10.0.0.1', dst: '10.0.0.2', proto: 'tcp', sport: 1, dport: 2, ttl: 1 });
+  const frame = buildFrame({
+    src: '10.0.0.1',
+    dst: '10.0.0.2',
+    proto: 'tcp',
+    sport: 1,
+    dport: 2,
+    ttl: 1,
+  });
   assert.equal(decrementTtl(frame, 14), false);
 });

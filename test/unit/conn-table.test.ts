@@ -6,13 +6,18 @@ test('connections are found from both sides and survive the table growing', () =
   const t = new ConnTable(16);
   const ids: number[] = [];
   for (let k = 0; k < 5000; k++) {
-    ids.push(t.add(6, 0x0a000000 + k, 1024 + (k % 60000), 0xc0a80a17, 80, 0xc0a81401 + (k % 2), 8080, 0));
+    ids.push(
+      t.add(6, 0x0a000000 + k, 1024 + (k % 60000), 0xc0a80a17, 80, 0xc0a81401 + (k % 2), 8080, 0),
+    );
   }
   assert.equal(t.count, 5000);
   assert.ok(t.capacity >= 5000);
   for (let k = 0; k < 5000; k += 7) {
     assert.equal(t.lookupIn(6, 0x0a000000 + k, 1024 + (k % 60000), 0xc0a80a17, 80), ids[k]);
-    assert.equal(t.lookupOut(6, 0xc0a81401 + (k % 2), 8080, 0x0a000000 + k, 1024 + (k % 60000)), ids[k]);
+    assert.equal(
+      t.lookupOut(6, 0xc0a81401 + (k % 2), 8080, 0x0a000000 + k, 1024 + (k % 60000)),
+      ids[k],
+    );
   }
   assert.equal(t.lookupIn(17, 0x0a000000, 1024, 0xc0a80a17, 80), -1, 'protocol is part of the key');
 });

@@ -41,7 +41,10 @@ test('requests reach the director; refusals come back as ControlError with their
     await client.call('addService', { key, scheduler: 'rr' });
     const services = await client.call<ServiceView[]>('services');
     assert.equal(services[0]?.scheduler, 'rr');
-    await assert.rejects(client.call('addService', { key, scheduler: 'rr' }), (e: unknown) => e instanceof ControlError && e.code === 'E_SERVICE_EXISTS');
+    await assert.rejects(
+      client.call('addService', { key, scheduler: 'rr' }),
+      (e: unknown) => e instanceof ControlError && e.code === 'E_SERVICE_EXISTS',
+    );
   } finally {
     client.close();
     server.close();
@@ -55,8 +58,17 @@ test('a malformed request gets an error answer and the server keeps serving', as
   try {
     assert.match(await rawRequest(path, 'not json'), /"ok":false.*not valid JSON/);
     assert.match(await rawRequest(path, '{"id":1,"method":"rm -rf","args":[]}'), /unknown method/);
-    assert.match(await rawRequest(path, '{"id":2,"method":"addService","args":[{"key":{"kind":"addr","proto":"tcp","vip":"999.1.1.1","port":80},"scheduler":"rr"}]}'), /"ok":false.*invalid IPv4 address/);
-    assert.match(await rawRequest(path, '{"id":3,"method":"connTableSize","args":[]}'), /"ok":true,"result":4096/);
+    assert.match(
+      await rawRequest(
+        path,
+        '{"id":2,"method":"addService","args":[{"key":{"kind":"addr","proto":"tcp","vip":"999.1.1.1","port":80},"scheduler":"rr"}]}',
+      ),
+      /"ok":false.*invalid IPv4 address/,
+    );
+    assert.match(
+      await rawRequest(path, '{"id":3,"method":"connTableSize","args":[]}'),
+      /"ok":true,"result":4096/,
+    );
   } finally {
     server.close();
   }
@@ -69,7 +81,10 @@ test('a stale socket file of a killed uvsd is replaced; a live one is refused', 
   await first.listen(path);
   try {
     const second = new ControlServer(new Director(new Engine(new FakeEnv()), () => 0));
-    await assert.rejects(second.listen(path), (e: unknown) => e instanceof ControlSocketError && /already answers/.test(e.message));
+    await assert.rejects(
+      second.listen(path),
+      (e: unknown) => e instanceof ControlSocketError && /already answers/.test(e.message),
+    );
   } finally {
     first.close();
   }
@@ -77,5 +92,9 @@ test('a stale socket file of a killed uvsd is replaced; a live one is refused', 
 
 test('a client without a daemon gets a clear error naming the socket', async () => {
   const client = new ControlClient(join(dir, 'none.sock'));
-  await assert.rejects(client.connect(), (e: unknown) => e instanceof DaemonUnreachableError && /none\.sock.*is uvsd running/.test(e.message));
+  await assert.rejects(
+    client.connect(),
+    (e: unknown) =>
+      e instanceof DaemonUnreachableError && /none\.sock.*is uvsd running/.test(e.message),
+  );
 });

@@ -6,48 +6,100 @@ import { buildFrame, checksumsOk, fieldsOf } from './fixtures/frames.js';
 import { CLIENT_IF, SERVER_IF } from './fixtures/fake-env.js';
 import { CLIENT_MAC, natDirector, S1, S1_MAC, VIP } from './fixtures/nat-director.js';
 
-const syn = () => buildFrame({ srcMac: CLIENT_MAC, src: '192.168.10.1', dst: VIP, proto: 'tcp', sport: 50000, dport: 80, flags: 0x02 });
+const syn = () =>
+  buildFrame({
+    srcMac: CLIENT_MAC,
+    src: '192.168.10.1',
+    dst: VIP,
+    proto: 'tcp',
+    sport: 50000,
+    dport: 80,
+    flags: 0x02,
+  });
 
-const rows: { name: string; frame: () => { buf: Buffer; len: number }; verdict: Verdict; counter?: string }[] = [
-  { name: 'a 10-byte frame', frame: () => ({ buf: Buffer.alloc(10), len: 10 }), verdict: Verdict.Drop, counter: 'drop.truncated' },
+const rows: {
+  name: string;
+  frame: () => { buf: Buffer; len: number };
+  verdict: Verdict;
+  counter?: string;
+}[] = [
+  {
+    name: 'a 10-byte frame',
+    frame: () => ({ buf: Buffer.alloc(10), len: 10 }),
+    verdict: Verdict.Drop,
+    counter: 'drop.truncated',
+  },
   {
     name: 'an IPv4 header cut short',
-    frame: () => { const b = syn(); return { buf: b, len: 14 + 12 }; },
+    frame: () => {
+      const b = syn();
+      return { buf: b, len: 14 + 12 };
+    },
     verdict: Verdict.Drop,
     counter: 'drop.bad_ip_header',
   },
   {
     name: 'an IHL below 5 words',
-    frame: () => { const b = syn(); b[14] = 0x43; return { buf: b, len: b.length }; },
+    frame: () => {
+      const b = syn();
+      b[14] = 0x43;
+      return { buf: b, len: b.length };
+    },
     verdict: Verdict.Drop,
     counter: 'drop.bad_ip_header',
   },
   {
     name: 'a total length beyond the frame',
-    frame: () => { const b = syn(); writeU16(b, 16, 1400); return { buf: b, len: b.length }; },
+    frame: () => {
+      const b = syn();
+      writeU16(b, 16, 1400);
+      return { buf: b, len: b.length };
+    },
     verdict: Verdict.Drop,
     counter: 'drop.truncated',
   },
   {
     name: 'a TCP header cut short',
-    frame: () => { const b = syn(); writeU16(b, 16, 30); return { buf: b, len: b.length }; },
+    frame: () => {
+      const b = syn();
+      writeU16(b, 16, 30);
+      return { buf: b, len: b.length };
+    },
     verdict: Verdict.Drop,
     counter: 'drop.truncated',
   },
   {
     name: 'a fragment to the VIP',
-    frame: () => { const b = syn(); writeU16(b, 20, 0x2000); return { buf: b, len: b.length }; },
+    frame: () => {
+      const b = syn();
+      writeU16(b, 20, 0x2000);
+      return { buf: b, len: b.length };
+    },
     verdict: Verdict.Drop,
     counter: 'drop.fragment',
   },
   {
     name: 'IPv6',
-    frame: () => { const b = syn(); writeU16(b, 12, 0x86dd); return { buf: b, len: b.length }; },
+    frame: () => {
+      const b = syn();
+      writeU16(b, 12, 0x86dd);
+      return { buf: b, len: b.length };
+    },
     verdict: Verdict.NotOurs,
   },
   {
     name: 'TCP to another address',
-    frame: () => ({ buf: buildFrame({ src: '192.168.10.1', dst: '192.168.10.254', proto: 'tcp', sport: 1, dport: 22, flags: 2 }), len: 0 }),
+    frame: () => ({
+      buf: buildFrame({
+        src: '192.168.10.1',
+        dst: '192.168.10.254',
+        proto: 'tcp',
+        sport: 1,
+        dport: 22,
+        flags: 2,
+      }),
+      len: 0,
+    }),
     verdict: Verdict.NotOurs,
   },
 ];
@@ -64,7 +116,16 @@ for (const row of rows) {
 
 test('a SYN with IP options is forwarded with the options kept and checksums valid', () => {
   const { engine, clock } = natDirector('rr');
-  const f = buildFrame({ srcMac: CLIENT_MAC, src: '192.168.10.1', dst: VIP, proto: 'tcp', sport: 50001, dport: 80, flags: 2, ipOptions: Buffer.from([1, 1, 1, 0]) });
+  const f = buildFrame({
+    srcMac: CLIENT_MAC,
+    src: '192.168.10.1',
+    dst: VIP,
+    proto: 'tcp',
+    sport: 50001,
+    dport: 80,
+    flags: 2,
+    ipOptions: Buffer.from([1, 1, 1, 0]),
+  });
   assert.equal(engine.process(f, f.length, CLIENT_IF, clock.now), Verdict.Forward);
   assert.equal(f[14]! & 0x0f, 6);
   assert.equal(fieldsOf(f).dst, S1);
@@ -81,7 +142,15 @@ test('Ethernet padding after the IP packet is not sent on', () => {
 
 test('an ICMP port unreachable from the real server reaches the client rewritten to the VIP', () => {
   const { engine, clock } = natDirector('rr', { proto: 'udp' });
-  const dgram = buildFrame({ srcMac: CLIENT_MAC, src: '192.168.10.1', dst: VIP, proto: 'udp', sport: 5000, dport: 80, payload: 'hello' });
+  const dgram = buildFrame({
+    srcMac: CLIENT_MAC,
+    src: '192.168.10.1',
+    dst: VIP,
+    proto: 'udp',
+    sport: 5000,
+    dport: 80,
+    payload: 'hello',
+  });
   engine.process(dgram, dgram.length, CLIENT_IF, clock.now);
   // The server quotes what it received: 192.168.10.1:5000 → S1:80.
   const quoted = dgram.subarray(14, 14 + 28);

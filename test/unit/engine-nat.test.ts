@@ -13,7 +13,17 @@ const FIN = 0x01;
 const SYNACK = 0x12;
 
 function fromClient(sport: number, flags: number, payload = '', src = '192.168.10.1') {
-  return buildFrame({ srcMac: CLIENT_MAC, dstMac: DIR_CLIENT_MAC, src, dst: VIP, proto: 'tcp', sport, dport: 80, flags, payload });
+  return buildFrame({
+    srcMac: CLIENT_MAC,
+    dstMac: DIR_CLIENT_MAC,
+    src,
+    dst: VIP,
+    proto: 'tcp',
+    sport,
+    dport: 80,
+    flags,
+    payload,
+  });
 }
 
 test('NAT: a SYN to the VIP is DNATed to a real server, MACs set toward it, TTL decremented', () => {
@@ -23,7 +33,15 @@ test('NAT: a SYN to the VIP is DNATed to a real server, MACs set toward it, TTL 
   assert.equal(v, Verdict.Forward);
   assert.equal(engine.txIfIndex, SERVER_IF);
   assert.equal(engine.txLen, f.length);
-  assert.deepEqual(fieldsOf(f), { dstMac: S1_MAC, srcMac: DIR_SERVER_MAC, src: '192.168.10.1', dst: S1, ttl: 63, sport: 40000, dport: 80 });
+  assert.deepEqual(fieldsOf(f), {
+    dstMac: S1_MAC,
+    srcMac: DIR_SERVER_MAC,
+    src: '192.168.10.1',
+    dst: S1,
+    ttl: 63,
+    sport: 40000,
+    dport: 80,
+  });
   assert.ok(checksumsOk(f));
 });
 
@@ -32,10 +50,27 @@ test('NAT: the reply of the real server is SNATed to VIP:vport and sent back to 
   const syn = fromClient(40001, SYN);
   engine.process(syn, syn.length, CLIENT_IF, clock.now);
   assert.equal(fieldsOf(syn).dport, 8080, 'port remap VIP:80 → RIP:8080');
-  const reply = buildFrame({ srcMac: S1_MAC, dstMac: DIR_SERVER_MAC, src: S1, dst: '192.168.10.1', proto: 'tcp', sport: 8080, dport: 40001, flags: SYNACK });
+  const reply = buildFrame({
+    srcMac: S1_MAC,
+    dstMac: DIR_SERVER_MAC,
+    src: S1,
+    dst: '192.168.10.1',
+    proto: 'tcp',
+    sport: 8080,
+    dport: 40001,
+    flags: SYNACK,
+  });
   assert.equal(engine.process(reply, reply.length, SERVER_IF, clock.now), Verdict.Forward);
   assert.equal(engine.txIfIndex, CLIENT_IF);
-  assert.deepEqual(fieldsOf(reply), { dstMac: CLIENT_MAC, srcMac: DIR_CLIENT_MAC, src: VIP, dst: '192.168.10.1', ttl: 63, sport: 80, dport: 40001 });
+  assert.deepEqual(fieldsOf(reply), {
+    dstMac: CLIENT_MAC,
+    srcMac: DIR_CLIENT_MAC,
+    src: VIP,
+    dst: '192.168.10.1',
+    ttl: 63,
+    sport: 80,
+    dport: 40001,
+  });
   assert.ok(checksumsOk(reply));
 });
 
@@ -64,9 +99,19 @@ test('wrr 3:1 sends 30 of 40 new connections to the heavier server', () => {
 test('TCP states follow IPVS: SYN_RECV, ESTABLISHED (active), FIN_WAIT, TIME_WAIT; timeouts follow', () => {
   const { engine, director, clock } = natDirector('rr');
   const send = (flags: number, dir: 'in' | 'out') => {
-    const f = dir === 'in'
-      ? fromClient(43000, flags)
-      : buildFrame({ srcMac: S1_MAC, dstMac: DIR_SERVER_MAC, src: S1, dst: '192.168.10.1', proto: 'tcp', sport: 80, dport: 43000, flags });
+    const f =
+      dir === 'in'
+        ? fromClient(43000, flags)
+        : buildFrame({
+            srcMac: S1_MAC,
+            dstMac: DIR_SERVER_MAC,
+            src: S1,
+            dst: '192.168.10.1',
+            proto: 'tcp',
+            sport: 80,
+            dport: 43000,
+            flags,
+          });
     engine.process(f, f.length, dir === 'in' ? CLIENT_IF : SERVER_IF, clock.now);
     const c = director.connections()[0]!;
     return { state: c.state, expires: c.expiresMs };
@@ -125,7 +170,15 @@ test('a non-SYN segment without a connection is dropped and counted, not schedul
 
 test('UDP datagrams create a connection shown as UDP with the udp timeout', () => {
   const { engine, director, clock } = natDirector('rr', { proto: 'udp' });
-  const f = buildFrame({ srcMac: CLIENT_MAC, src: '192.168.10.1', dst: VIP, proto: 'udp', sport: 5000, dport: 80, payload: 'ping' });
+  const f = buildFrame({
+    srcMac: CLIENT_MAC,
+    src: '192.168.10.1',
+    dst: VIP,
+    proto: 'udp',
+    sport: 5000,
+    dport: 80,
+    payload: 'ping',
+  });
   assert.equal(engine.process(f, f.length, CLIENT_IF, clock.now), Verdict.Forward);
   assert.ok(checksumsOk(f));
   const c = director.connections()[0]!;
@@ -150,7 +203,11 @@ test('ARP for a VIP that no kernel interface holds is answered with the interfac
   assert.equal(engine.txIfIndex, CLIENT_IF);
   assert.equal(f.readUInt16BE(20), 2, 'ARP reply');
   assert.equal(fieldsOf(f).dstMac, CLIENT_MAC);
-  assert.deepEqual([...f.subarray(22, 28)], [...parseMac(DIR_CLIENT_MAC)], 'sender hardware address');
+  assert.deepEqual(
+    [...f.subarray(22, 28)],
+    [...parseMac(DIR_CLIENT_MAC)],
+    'sender hardware address',
+  );
   assert.equal(f.readUInt32BE(28), parseIpv4(VIP));
 });
 
@@ -167,7 +224,14 @@ test('a weight-0 server keeps its connections but takes no new one (quiescent)',
   const first = fromClient(48000, SYN);
   engine.process(first, first.length, CLIENT_IF, clock.now);
   assert.equal(fieldsOf(first).dst, S1);
-  director.editDest(key, { addr: S1, port: 80, method: 0, weight: 0, upperThreshold: 0, lowerThreshold: 0 });
+  director.editDest(key, {
+    addr: S1,
+    port: 80,
+    method: 0,
+    weight: 0,
+    upperThreshold: 0,
+    lowerThreshold: 0,
+  });
   const again = fromClient(48000, ACK);
   engine.process(again, again.length, CLIENT_IF, clock.now);
   assert.equal(fieldsOf(again).dst, S1, 'existing connection stays');
@@ -185,7 +249,16 @@ test('-Z zeroes the counters of one service or of all', () => {
   assert.equal(director.services()[0]!.stats.conns, 1);
   assert.equal(director.services()[0]!.dests[0]!.stats.inPkts, 1);
   director.zero(key);
-  assert.deepEqual(director.services()[0]!.stats, { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 });
+  assert.deepEqual(director.services()[0]!.stats, {
+    conns: 0,
+    inPkts: 0,
+    outPkts: 0,
+    inBytes: 0,
+    outBytes: 0,
+  });
   assert.equal(director.services()[0]!.dests[0]!.stats.inPkts, 0);
-  assert.throws(() => director.zero({ kind: 'addr', proto: 'tcp', vip: '10.9.9.9', port: 1 }), /No such service/);
+  assert.throws(
+    () => director.zero({ kind: 'addr', proto: 'tcp', vip: '10.9.9.9', port: 1 }),
+    /No such service/,
+  );
 });

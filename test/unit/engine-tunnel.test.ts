@@ -20,7 +20,14 @@ function tunDirector() {
   const director = new Director(engine, () => 0);
   const key = { kind: 'addr' as const, proto: 'tcp' as const, vip: VIP, port: 80 };
   director.addService({ key, scheduler: 'rr' });
-  director.addDest(key, { addr: RIP, port: 80, method: FwdMethod.Tunnel, weight: 1, upperThreshold: 0, lowerThreshold: 0 });
+  director.addDest(key, {
+    addr: RIP,
+    port: 80,
+    method: FwdMethod.Tunnel,
+    weight: 1,
+    upperThreshold: 0,
+    lowerThreshold: 0,
+  });
   const d = [...engine.services.activeDests()][0]!;
   d.ifIndex = SERVER_IF;
   d.nextHop = parseIpv4('192.168.20.254');
@@ -30,7 +37,17 @@ function tunDirector() {
 
 test('TUN: the packet goes unchanged inside an IPIP header to the real server, via its next hop', () => {
   const { engine } = tunDirector();
-  const f = buildFrame({ srcMac: CLIENT_MAC, dstMac: DIR_CLIENT_MAC, src: '192.168.10.1', dst: VIP, proto: 'tcp', sport: 40000, dport: 80, flags: 0x02, payload: 'x'.repeat(100) });
+  const f = buildFrame({
+    srcMac: CLIENT_MAC,
+    dstMac: DIR_CLIENT_MAC,
+    src: '192.168.10.1',
+    dst: VIP,
+    proto: 'tcp',
+    sport: 40000,
+    dport: 80,
+    flags: 0x02,
+    payload: 'x'.repeat(100),
+  });
   const inner = Buffer.from(f.subarray(14));
   // Frames arrive in a capture buffer with room to grow by the outer header.
   const room = Buffer.alloc(2048);
@@ -54,17 +71,41 @@ test('TUN: the packet goes unchanged inside an IPIP header to the real server, v
 test('TUN: a DF packet too big once encapsulated gets ICMP fragmentation-needed with the inner MTU', () => {
   const { engine, env } = tunDirector();
   env.mtu = 1200;
-  const syn = buildFrame({ srcMac: CLIENT_MAC, src: '192.168.10.1', dst: VIP, proto: 'tcp', sport: 40001, dport: 80, flags: 0x02 });
+  const syn = buildFrame({
+    srcMac: CLIENT_MAC,
+    src: '192.168.10.1',
+    dst: VIP,
+    proto: 'tcp',
+    sport: 40001,
+    dport: 80,
+    flags: 0x02,
+  });
   engine.process(syn, syn.length, CLIENT_IF, 0);
-  const big = buildFrame({ srcMac: CLIENT_MAC, src: '192.168.10.1', dst: VIP, proto: 'tcp', sport: 40001, dport: 80, flags: 0x10, payload: Buffer.alloc(1300) });
+  const big = buildFrame({
+    srcMac: CLIENT_MAC,
+    src: '192.168.10.1',
+    dst: VIP,
+    proto: 'tcp',
+    sport: 40001,
+    dport: 80,
+    flags: 0x10,
+    payload: Buffer.alloc(1300),
+  });
   assert.equal(engine.process(big, big.length, CLIENT_IF, 0), Verdict.Reply);
   assert.equal(engine.txIfIndex, CLIENT_IF);
   const icmp = engine.txBuf.subarray(0, engine.txLen);
-  assert.deepEqual({ src: fieldsOf(icmp).src, dst: fieldsOf(icmp).dst, dstMac: fieldsOf(icmp).dstMac }, { src: VIP, dst: '192.168.10.1', dstMac: CLIENT_MAC });
+  assert.deepEqual(
+    { src: fieldsOf(icmp).src, dst: fieldsOf(icmp).dst, dstMac: fieldsOf(icmp).dstMac },
+    { src: VIP, dst: '192.168.10.1', dstMac: CLIENT_MAC },
+  );
   assert.equal(icmp[14 + 9], 1);
   assert.deepEqual([icmp[34], icmp[35]], [3, 4]);
   assert.equal(icmp.readUInt16BE(34 + 6), 1180, 'MTU left for the inner packet');
-  assert.deepEqual(icmp.subarray(42, 42 + 28), big.subarray(14, 42), 'quotes the IP header and 8 bytes');
+  assert.deepEqual(
+    icmp.subarray(42, 42 + 28),
+    big.subarray(14, 42),
+    'quotes the IP header and 8 bytes',
+  );
   assert.ok(checksumsOk(icmp));
   assert.equal(engine.counters.toJSON()['frag_needed'], 1);
 });

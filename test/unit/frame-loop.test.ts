@@ -8,20 +8,49 @@ import { buildFrame, checksumsOk, fieldsOf } from './fixtures/frames.js';
 import { CLIENT_IF, SERVER_IF } from './fixtures/fake-env.js';
 import { CLIENT_MAC, natDirector, S1, VIP } from './fixtures/nat-director.js';
 
-test('the frame loop sends what the engine forwards, on the engine\'s interface, and feeds ARP to the cache', () => {
+test("the frame loop sends what the engine forwards, on the engine's interface, and feeds ARP to the cache", () => {
   const { engine, clock } = natDirector('rr');
   const io = new MemoryBackend();
   const learnt: number[] = [];
-  io.open(['eth1', 'eth2'], frameLoop(engine, io, { learn: (_b, len, ifIndex) => learnt.push(len, ifIndex) }, () => clock.now));
+  io.open(
+    ['eth1', 'eth2'],
+    frameLoop(
+      engine,
+      io,
+      { learn: (_b, len, ifIndex) => learnt.push(len, ifIndex) },
+      () => clock.now,
+    ),
+  );
 
-  io.inject(CLIENT_IF, buildFrame({ srcMac: CLIENT_MAC, src: '192.168.10.1', dst: VIP, proto: 'tcp', sport: 40000, dport: 80, flags: 0x02 }));
+  io.inject(
+    CLIENT_IF,
+    buildFrame({
+      srcMac: CLIENT_MAC,
+      src: '192.168.10.1',
+      dst: VIP,
+      proto: 'tcp',
+      sport: 40000,
+      dport: 80,
+      flags: 0x02,
+    }),
+  );
   assert.equal(io.sent.length, 1);
   assert.equal(io.sent[0]!.ifIndex, SERVER_IF);
   assert.equal(fieldsOf(io.sent[0]!.frame).dst, S1);
   assert.ok(checksumsOk(io.sent[0]!.frame));
 
   // Not ours: nothing is sent.
-  io.inject(CLIENT_IF, buildFrame({ src: '192.168.10.1', dst: '192.168.10.254', proto: 'tcp', sport: 1, dport: 22, flags: 0x02 }));
+  io.inject(
+    CLIENT_IF,
+    buildFrame({
+      src: '192.168.10.1',
+      dst: '192.168.10.254',
+      proto: 'tcp',
+      sport: 1,
+      dport: 22,
+      flags: 0x02,
+    }),
+  );
   assert.equal(io.sent.length, 1);
 
   // ARP goes to the neighbour cache; a request for the VIP (not held by the kernel) is answered.

@@ -7,7 +7,10 @@ import { fwmarkRuleset, markMac, markNeighbour } from '../../src/net/fwmark-tap.
 test('the mark tap: each mark gets a neighbour whose MAC carries the mark, and a dup rule after mangle', () => {
   assert.equal(formatMac(markMac(1)), '02:75:00:00:00:01');
   assert.equal(formatMac(markMac(0xdeadbeef)), '02:75:de:ad:be:ef');
-  assert.deepEqual([0, 1, 255, 256].map((k) => formatIpv4(markNeighbour(k))), ['169.254.0.1', '169.254.0.2', '169.254.1.0', '169.254.1.1']);
+  assert.deepEqual(
+    [0, 1, 255, 256].map((k) => formatIpv4(markNeighbour(k))),
+    ['169.254.0.1', '169.254.0.2', '169.254.1.0', '169.254.1.1'],
+  );
   assert.equal(
     fwmarkRuleset([1, 42]),
     [

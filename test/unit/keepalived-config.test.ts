@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, parseKeepalivedText, readKeepalivedConfig } from '../../src/keepalived/config.js';
+import {
+  ConfigError,
+  parseKeepalivedText,
+  readKeepalivedConfig,
+} from '../../src/keepalived/config.js';
 
-const corpus = (name: string): string => fileURLToPath(new URL(`../../../test/keepalived/${name}`, import.meta.url));
+const corpus = (name: string): string =>
+  fileURLToPath(new URL(`../../../test/keepalived/${name}`, import.meta.url));
 
 test("the course's NAT maquette in keepalived.conf", () => {
   const c = readKeepalivedConfig(corpus('valid/course-nat.conf'));
@@ -11,11 +16,17 @@ test("the course's NAT maquette in keepalived.conf", () => {
   assert.deepEqual(c.warnings, []);
   const [vs] = c.virtualServers;
   assert.deepEqual(vs!.key, { kind: 'addr', ip: '192.168.10.23', port: 80 });
-  assert.deepEqual([vs!.scheduler, vs!.method, vs!.protocol, vs!.delayLoop, vs!.quorum], ['rr', 'NAT', 'tcp', 2, 1]);
+  assert.deepEqual(
+    [vs!.scheduler, vs!.method, vs!.protocol, vs!.delayLoop, vs!.quorum],
+    ['rr', 'NAT', 'tcp', 2, 1],
+  );
   assert.equal(vs!.quorumDown, "/bin/sh -c 'echo down >> /tmp/quorum.log'");
   assert.deepEqual(vs!.sorryServer, { ip: '192.168.20.3', port: 80 });
   const [s1, s2] = vs!.realServers;
-  assert.deepEqual(s1!.checkers.map((k) => [k.type, k.connectTimeout, k.retry, k.delayBeforeRetry, k.delayLoop]), [['HTTP_GET', 1, 1, 1, 2]]);
+  assert.deepEqual(
+    s1!.checkers.map((k) => [k.type, k.connectTimeout, k.retry, k.delayBeforeRetry, k.delayLoop]),
+    [['HTTP_GET', 1, 1, 1, 2]],
+  );
   assert.deepEqual(s1!.checkers[0]!.urls, [{ path: '/', statusCode: 200 }]);
   assert.equal(s2!.checkers[0]!.type, 'TCP_CHECK');
 });
@@ -40,18 +51,39 @@ test('documented keepalived examples: include with globs, groups with ranges, fw
     { kind: 'fwmark', fwmark: 7 },
   ]);
   const web = c.virtualServers[1]!;
-  assert.deepEqual([web.method, web.persistenceTimeout, web.persistenceGranularity, web.alpha], ['DR', 600, '255.255.255.0', true]);
+  assert.deepEqual(
+    [web.method, web.persistenceTimeout, web.persistenceGranularity, web.alpha],
+    ['DR', 600, '255.255.255.0', true],
+  );
   const rs = web.realServers[0]!;
-  assert.deepEqual([rs.weight, rs.inhibitOnFailure, rs.notifyDown], [3, true, '/usr/local/bin/down.sh 10.0.1.1']);
-  assert.deepEqual(rs.checkers.map((k) => k.type), ['SSL_GET', 'SMTP_CHECK', 'MISC_CHECK']);
-  assert.deepEqual(rs.checkers[0]!.urls, [{ path: '/health', digest: '9b3a0c85a887a256d6939da88aabd8cd' }, { path: '/ready', statusCode: 204 }]);
+  assert.deepEqual(
+    [rs.weight, rs.inhibitOnFailure, rs.notifyDown],
+    [3, true, '/usr/local/bin/down.sh 10.0.1.1'],
+  );
+  assert.deepEqual(
+    rs.checkers.map((k) => k.type),
+    ['SSL_GET', 'SMTP_CHECK', 'MISC_CHECK'],
+  );
+  assert.deepEqual(rs.checkers[0]!.urls, [
+    { path: '/health', digest: '9b3a0c85a887a256d6939da88aabd8cd' },
+    { path: '/ready', statusCode: 204 },
+  ]);
   assert.equal(rs.checkers[0]!.retry, 2, 'nb_get_retry is the old name of retry');
-  assert.deepEqual([rs.checkers[2]!.miscPath, rs.checkers[2]!.miscTimeout, rs.checkers[2]!.miscDynamic], ['/usr/local/bin/check.sh 10.0.1.1', 5, true]);
+  assert.deepEqual(
+    [rs.checkers[2]!.miscPath, rs.checkers[2]!.miscTimeout, rs.checkers[2]!.miscDynamic],
+    ['/usr/local/bin/check.sh 10.0.1.1', 5, true],
+  );
   assert.deepEqual(c.virtualServers[2]!.schedFlags, ['sh-port']);
-  assert.deepEqual(c.virtualServers[2]!.realServers[0]!.checkers.map((k) => k.type), ['PING_CHECK', 'DNS_CHECK', 'UDP_CHECK']);
+  assert.deepEqual(
+    c.virtualServers[2]!.realServers[0]!.checkers.map((k) => k.type),
+    ['PING_CHECK', 'DNS_CHECK', 'UDP_CHECK'],
+  );
   // global_defs' other keywords (notification_email…) are keepalived's own business: silent.
   assert.equal(c.warnings.length, 1, c.warnings.join('\n'));
-  assert.match(c.warnings[0]!, /keepalived-doc\.conf:70: vrrp_instance is not handled by this uvs version; ignored$/);
+  assert.match(
+    c.warnings[0]!,
+    /keepalived-doc\.conf:70: vrrp_instance is not handled by this uvs version; ignored$/,
+  );
 });
 
 const broken: [string, RegExp][] = [
@@ -67,12 +99,20 @@ const broken: [string, RegExp][] = [
 ];
 for (const [file, re] of broken) {
   test(`broken config ${file} is refused with file:line and the reason`, () => {
-    assert.throws(() => readKeepalivedConfig(corpus(`broken/${file}`)), (e: unknown) => e instanceof ConfigError && re.test(e.message));
+    assert.throws(
+      () => readKeepalivedConfig(corpus(`broken/${file}`)),
+      (e: unknown) => e instanceof ConfigError && re.test(e.message),
+    );
   });
 }
 
 test('unknown keywords are warnings with file:line; a brace may open on the next line', () => {
-  const c = parseKeepalivedText('virtual_server 10.0.0.1 80\n{\n  lb_algo rr\n  frobnicate yes\n}\n', 'k.conf');
-  assert.deepEqual(c.warnings, ['k.conf:4: unknown keyword "frobnicate" in virtual_server; ignored']);
+  const c = parseKeepalivedText(
+    'virtual_server 10.0.0.1 80\n{\n  lb_algo rr\n  frobnicate yes\n}\n',
+    'k.conf',
+  );
+  assert.deepEqual(c.warnings, [
+    'k.conf:4: unknown keyword "frobnicate" in virtual_server; ignored',
+  ]);
   assert.equal(c.virtualServers[0]!.scheduler, 'rr');
 });

@@ -8,8 +8,28 @@ import { Neighbours } from '../../src/net/neighbours.js';
 import { mergingFeaturesOn } from '../../src/net/offloads.js';
 
 const IP_ADDR_JSON = JSON.stringify([
-  { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], mtu: 65536, link_type: 'loopback', address: '00:00:00:00:00:00', addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }] },
-  { ifindex: 7, ifname: 'eth1', flags: ['BROADCAST', 'UP'], mtu: 1500, link_type: 'ether', address: '02:dd:00:00:00:01', addr_info: [{ family: 'inet', local: '192.168.10.254', prefixlen: 24 }, { family: 'inet', local: '192.168.10.23', prefixlen: 24 }, { family: 'inet6', local: 'fe80::1', prefixlen: 64 }] },
+  {
+    ifindex: 1,
+    ifname: 'lo',
+    flags: ['LOOPBACK', 'UP'],
+    mtu: 65536,
+    link_type: 'loopback',
+    address: '00:00:00:00:00:00',
+    addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }],
+  },
+  {
+    ifindex: 7,
+    ifname: 'eth1',
+    flags: ['BROADCAST', 'UP'],
+    mtu: 1500,
+    link_type: 'ether',
+    address: '02:dd:00:00:00:01',
+    addr_info: [
+      { family: 'inet', local: '192.168.10.254', prefixlen: 24 },
+      { family: 'inet', local: '192.168.10.23', prefixlen: 24 },
+      { family: 'inet6', local: 'fe80::1', prefixlen: 64 },
+    ],
+  },
 ]);
 
 test('interfaces are read from ip -j addr: MAC, MTU, IPv4 addresses, loopback', () => {
@@ -18,7 +38,10 @@ test('interfaces are read from ip -j addr: MAC, MTU, IPv4 addresses, loopback', 
   assert.equal(list[0]!.loopback, true);
   const eth1 = list[1]!;
   assert.deepEqual([eth1.name, eth1.ifIndex, eth1.mtu, eth1.up], ['eth1', 7, 1500, true]);
-  assert.deepEqual(eth1.addrs.map((a) => a.addr), [parseIpv4('192.168.10.254'), parseIpv4('192.168.10.23')]);
+  assert.deepEqual(
+    eth1.addrs.map((a) => a.addr),
+    [parseIpv4('192.168.10.254'), parseIpv4('192.168.10.23')],
+  );
   const t = new InterfaceTable();
   t.set(list);
   assert.equal(t.isLocalAddress(parseIpv4('192.168.10.23')), true);
@@ -59,7 +82,14 @@ test('the guard drops service traffic and NAT replies, except replies to the dir
 });
 
 test('receive offloads that merge frames are found in ethtool -k output, fixed ones ignored', () => {
-  const out = ['Features for veth0:', 'rx-checksumming: on', 'generic-receive-offload: on', 'large-receive-offload: off [fixed]', 'rx-gro-hw: on [fixed]', 'rx-gro-list: off'].join('\n');
+  const out = [
+    'Features for veth0:',
+    'rx-checksumming: on',
+    'generic-receive-offload: on',
+    'large-receive-offload: off [fixed]',
+    'rx-gro-hw: on [fixed]',
+    'rx-gro-list: off',
+  ].join('\n');
   assert.deepEqual(mergingFeaturesOn(out), ['generic-receive-offload']);
 });
 
@@ -68,13 +98,21 @@ test('userspace ARP: a request goes out, the reply is learnt, a later MAC change
   const ifaces = new InterfaceTable();
   ifaces.set(parseIpAddrJson(IP_ADDR_JSON));
   const now = 0;
-  const n = new Neighbours((_i, b, l) => (sent.push(Buffer.from(b.subarray(0, l))), true), ifaces, () => now);
+  const n = new Neighbours(
+    (_i, b, l) => (sent.push(Buffer.from(b.subarray(0, l))), true),
+    ifaces,
+    () => now,
+  );
   const rs = parseIpv4('192.168.10.7');
   n.request(rs, 7);
   n.request(rs, 7); // rate-limited: within a second, one request only
   assert.equal(sent.length, 1);
   assert.equal(sent[0]!.readUInt32BE(38), rs, 'asks for the real server');
-  assert.equal(sent[0]!.readUInt32BE(28), parseIpv4('192.168.10.254'), 'from our address on its subnet');
+  assert.equal(
+    sent[0]!.readUInt32BE(28),
+    parseIpv4('192.168.10.254'),
+    'from our address on its subnet',
+  );
   const reply = Buffer.alloc(60);
   buildArpRequest(reply, parseMac('02:aa:00:00:00:01'), parseIpv4('192.168.10.254'), rs);
   arpReplyInPlace(reply, rs, parseMac('02:51:00:00:00:07'));

@@ -7,10 +7,27 @@ import type { FlowInfo, Scheduler } from '../../src/engine/schedulers/scheduler.
 import { TwosChoice } from '../../src/engine/schedulers/twos.js';
 
 function dests(weights: number[]): Dest[] {
-  return weights.map((w, i) => new Dest(i, 0xc0a81401 + i, { addr: '', port: 80, method: FwdMethod.Masq, weight: w, upperThreshold: 0, lowerThreshold: 0 }));
+  return weights.map(
+    (w, i) =>
+      new Dest(i, 0xc0a81401 + i, {
+        addr: '',
+        port: 80,
+        method: FwdMethod.Masq,
+        weight: w,
+        upperThreshold: 0,
+        lowerThreshold: 0,
+      }),
+  );
 }
 
-const flowFrom = (src: number, now = 0, dst = 0xc0a80a17): FlowInfo => ({ proto: 6, srcAddr: src >>> 0, srcPort: 1024 + (src % 60000), dstAddr: dst, dstPort: 80, now });
+const flowFrom = (src: number, now = 0, dst = 0xc0a80a17): FlowInfo => ({
+  proto: 6,
+  srcAddr: src >>> 0,
+  srcPort: 1024 + (src % 60000),
+  dstAddr: dst,
+  dstPort: 80,
+  now,
+});
 
 /** Schedules `n` connections that stay open (active), returning the count per dest. */
 function held(s: Scheduler, ds: Dest[], n: number): number[] {
@@ -67,7 +84,8 @@ for (const name of ['sh', 'mh']) {
     const s = createScheduler(name)!;
     const ds = dests([2, 1]);
     s.destsChanged(ds);
-    for (let k = 0; k < 50; k++) assert.equal(s.schedule(ds, flowFrom(k * 7919)), s.schedule(ds, flowFrom(k * 7919)));
+    for (let k = 0; k < 50; k++)
+      assert.equal(s.schedule(ds, flowFrom(k * 7919)), s.schedule(ds, flowFrom(k * 7919)));
     const [a, b] = spread(name, [], [2, 1], 30000);
     assert.ok(Math.abs(a! / (a! + b!) - 2 / 3) < 0.1, `${a}:${b}`);
   });
@@ -77,7 +95,10 @@ test('mh: removing one of four servers moves only the clients it had (minimal di
   const ds = dests([1, 1, 1, 1]);
   const s = createScheduler('mh')!;
   s.destsChanged(ds);
-  const before = Array.from({ length: 5000 }, (_, k) => s.schedule(ds, flowFrom(Math.imul(k + 1, 2654435761)))!.id);
+  const before = Array.from(
+    { length: 5000 },
+    (_, k) => s.schedule(ds, flowFrom(Math.imul(k + 1, 2654435761)))!.id,
+  );
   const fewer = ds.slice(0, 3);
   s.destsChanged(fewer);
   let kept = 0;
@@ -96,7 +117,9 @@ test('sh without sh-fallback refuses a client whose server is quiescent; with it
   const fb = createScheduler('sh', ['sh-fallback'])!;
   plain.destsChanged(ds);
   fb.destsChanged(ds);
-  const client = [...Array(100).keys()].map((k) => flowFrom(k * 104729)).find((f) => plain.schedule(ds, f) === ds[0])!;
+  const client = [...Array(100).keys()]
+    .map((k) => flowFrom(k * 104729))
+    .find((f) => plain.schedule(ds, f) === ds[0])!;
   ds[0]!.weight = 0;
   assert.equal(plain.schedule(ds, client), undefined);
   assert.equal(fb.schedule(ds, client), ds[1]);
@@ -150,7 +173,8 @@ for (const name of schedulerNames()) {
     s.destsChanged(ds);
     ds[0]!.weight = 0;
     s.destsChanged(ds);
-    for (let k = 0; k < 200; k++) assert.notEqual(s.schedule(ds, flowFrom(Math.imul(k + 1, 2654435761), k)), ds[0]);
+    for (let k = 0; k < 200; k++)
+      assert.notEqual(s.schedule(ds, flowFrom(Math.imul(k + 1, 2654435761), k)), ds[0]);
     const rest = ds.slice(1);
     rest[0]!.weight = 1;
     s.destsChanged(rest);

@@ -7,7 +7,17 @@ import { createScheduler, schedulerNames } from '../../src/engine/schedulers/reg
 const flow = { proto: 6, srcAddr: 1, srcPort: 1, dstAddr: 2, dstPort: 80, now: 0 };
 
 function dests(weights: number[]): Dest[] {
-  return weights.map((w, i) => new Dest(i, 0xc0a81401 + i, { addr: '', port: 80, method: FwdMethod.Masq, weight: w, upperThreshold: 0, lowerThreshold: 0 }));
+  return weights.map(
+    (w, i) =>
+      new Dest(i, 0xc0a81401 + i, {
+        addr: '',
+        port: 80,
+        method: FwdMethod.Masq,
+        weight: w,
+        upperThreshold: 0,
+        lowerThreshold: 0,
+      }),
+  );
 }
 
 function distribution(name: string, weights: number[], n: number): number[] {
@@ -23,7 +33,22 @@ function distribution(name: string, weights: number[], n: number): number[] {
 }
 
 test('the registry knows every IPVS scheduler by its ipvsadm name', () => {
-  assert.deepEqual(schedulerNames().sort(), ['dh', 'fo', 'lblc', 'lblcr', 'lc', 'mh', 'nq', 'ovf', 'rr', 'sed', 'sh', 'twos', 'wlc', 'wrr']);
+  assert.deepEqual(schedulerNames().sort(), [
+    'dh',
+    'fo',
+    'lblc',
+    'lblcr',
+    'lc',
+    'mh',
+    'nq',
+    'ovf',
+    'rr',
+    'sed',
+    'sh',
+    'twos',
+    'wlc',
+    'wrr',
+  ]);
   assert.equal(createScheduler('nope'), undefined);
 });
 

@@ -10,7 +10,8 @@ import { FakeEnv } from './fixtures/fake-env.js';
 import { CONNS, FWMARK_SERVICES, SERVICES } from './fixtures/fake-table.js';
 
 // Golden files live in test/golden (this file runs from dist/test/unit).
-const golden = (name: string): string => readFileSync(fileURLToPath(new URL(`../../../test/golden/${name}`, import.meta.url)), 'utf8');
+const golden = (name: string): string =>
+  readFileSync(fileURLToPath(new URL(`../../../test/golden/${name}`, import.meta.url)), 'utf8');
 
 const fixed: AsyncControl = {
   addService: async () => {},

@@ -9,12 +9,28 @@ import { decrementTtl, rewriteEndpoint } from './rewrite.js';
 import { forwardTunnel } from './tunnel.js';
 
 /** Sends the frame of connection `i` on toward its real server, rewritten for its method. */
-export function forwardToDest(e: Engine, buf: Buffer, f: FrameFields, i: number, inIf: number): Verdict {
+export function forwardToDest(
+  e: Engine,
+  buf: Buffer,
+  f: FrameFields,
+  i: number,
+  inIf: number,
+): Verdict {
   const c = e.conns;
   switch (c.flags[i]! & ConnFlag.MethodMask) {
     case FwdMethod.Masq:
       if (!decrementTtl(buf, f.ip)) return e.drop(DropReason.TtlExpired);
-      rewriteEndpoint(buf, f.ip, f.l4, f.proto, 'dst', f.dstAddr, c.daddr[i]!, f.dstPort, c.dport[i]!);
+      rewriteEndpoint(
+        buf,
+        f.ip,
+        f.l4,
+        f.proto,
+        'dst',
+        f.dstAddr,
+        c.daddr[i]!,
+        f.dstPort,
+        c.dport[i]!,
+      );
       break;
     case FwdMethod.Route:
       // DR: the IP packet is untouched; only the Ethernet header is the director's own.
@@ -60,7 +76,13 @@ export function forwardToClient(e: Engine, buf: Buffer, f: FrameFields, i: numbe
 }
 
 /** Puts the frame on the wire toward connection `i`'s client, the way its frames came. */
-export function moveToClient(e: Engine, buf: Buffer, f: FrameFields, i: number, ifMac: Buffer): Verdict {
+export function moveToClient(
+  e: Engine,
+  buf: Buffer,
+  f: FrameFields,
+  i: number,
+  ifMac: Buffer,
+): Verdict {
   e.conns.copyClientMac(i, buf, Eth.Dst);
   copyMac(buf, Eth.Src, ifMac, 0);
   e.txIfIndex = e.conns.clientIf[i]!;

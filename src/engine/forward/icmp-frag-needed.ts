@@ -60,7 +60,23 @@ export function fragNeeded(
 }
 
 /** The answer to a packet in `buf` (fields `f`) that arrived on `inIf`: back the way it came. */
-export function replyFragNeeded(e: Engine, buf: Buffer, f: FrameFields, inIf: number, mtu: number): Verdict {
+export function replyFragNeeded(
+  e: Engine,
+  buf: Buffer,
+  f: FrameFields,
+  inIf: number,
+  mtu: number,
+): Verdict {
   const quoted = Math.min(f.ipLen, f.l4 - f.ip + 8);
-  return fragNeeded(e, buf, f.ip, quoted, f.dstAddr, f.srcAddr, (out) => copyMac(out, Eth.Dst, buf, Eth.Src), inIf, mtu);
+  return fragNeeded(
+    e,
+    buf,
+    f.ip,
+    quoted,
+    f.dstAddr,
+    f.srcAddr,
+    (out) => copyMac(out, Eth.Dst, buf, Eth.Src),
+    inIf,
+    mtu,
+  );
 }

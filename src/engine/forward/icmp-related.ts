@@ -74,8 +74,19 @@ export function forwardIcmpRelated(e: Engine, buf: Buffer, f: FrameFields, inIf:
  * outer header and the client's packet inside): as ip_vs_in_icmp does, the path MTU toward
  * that real server is lowered and the client is told the MTU left for its packets.
  */
-function relayTunnelFragNeeded(e: Engine, buf: Buffer, f: FrameFields, q: number, qihl: number, end: number): Verdict {
-  if (buf[f.l4 + Icmp.Type] !== IcmpType.DestUnreachable || buf[f.l4 + Icmp.Code] !== ICMP_CODE_FRAG_NEEDED) return e.notOurs();
+function relayTunnelFragNeeded(
+  e: Engine,
+  buf: Buffer,
+  f: FrameFields,
+  q: number,
+  qihl: number,
+  end: number,
+): Verdict {
+  if (
+    buf[f.l4 + Icmp.Type] !== IcmpType.DestUnreachable ||
+    buf[f.l4 + Icmp.Code] !== ICMP_CODE_FRAG_NEEDED
+  )
+    return e.notOurs();
   const inner = q + qihl;
   const ihl = ipv4HeaderLen(buf, inner, end);
   if (ihl === undefined || inner + ihl + 4 > end) return e.notOurs();
@@ -83,12 +94,33 @@ function relayTunnelFragNeeded(e: Engine, buf: Buffer, f: FrameFields, q: number
   const client = readIpv4(buf, inner + Ipv4.Src);
   const vip = readIpv4(buf, inner + Ipv4.Dst);
   const c = e.conns;
-  const i = c.lookupIn(proto, client, readU16(buf, inner + ihl), vip, readU16(buf, inner + ihl + 2));
-  if (i < 0 || (c.flags[i]! & ConnFlag.MethodMask) !== FwdMethod.Tunnel || c.daddr[i] !== readIpv4(buf, q + Ipv4.Dst)) return e.notOurs();
+  const i = c.lookupIn(
+    proto,
+    client,
+    readU16(buf, inner + ihl),
+    vip,
+    readU16(buf, inner + ihl + 2),
+  );
+  if (
+    i < 0 ||
+    (c.flags[i]! & ConnFlag.MethodMask) !== FwdMethod.Tunnel ||
+    c.daddr[i] !== readIpv4(buf, q + Ipv4.Dst)
+  )
+    return e.notOurs();
   const dest = e.services.destsById[c.destId[i]!];
   const pathMtu = readU16(buf, f.l4 + Icmp.NextHopMtu);
   if (!dest || pathMtu < 68 + IPV4_MIN_LEN) return e.notOurs();
   dest.routeMtu = dest.routeMtu > 0 ? Math.min(dest.routeMtu, pathMtu) : pathMtu;
   const qLen = Math.min(end - inner, ihl + 8);
-  return fragNeeded(e, buf, inner, qLen, vip, client, (out) => c.copyClientMac(i, out, Eth.Dst), c.clientIf[i]!, pathMtu - IPV4_MIN_LEN);
+  return fragNeeded(
+    e,
+    buf,
+    inner,
+    qLen,
+    vip,
+    client,
+    (out) => c.copyClientMac(i, out, Eth.Dst),
+    c.clientIf[i]!,
+    pathMtu - IPV4_MIN_LEN,
+  );
 }

@@ -16,7 +16,13 @@ import { replyFragNeeded } from './icmp-frag-needed.js';
 const OUTER_TTL = 64;
 let outerId = 0;
 
-export function forwardTunnel(e: Engine, buf: Buffer, f: FrameFields, i: number, inIf: number): Verdict {
+export function forwardTunnel(
+  e: Engine,
+  buf: Buffer,
+  f: FrameFields,
+  i: number,
+  inIf: number,
+): Verdict {
   const dest = e.services.destsById[e.conns.destId[i]!];
   if (!dest || dest.ifIndex < 0) return e.drop(DropReason.NoNeighbour);
   const inner = f.ipLen;

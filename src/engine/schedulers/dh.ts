@@ -12,7 +12,10 @@ export class DestinationHashing implements Scheduler {
   private buckets: Dest[] = [];
 
   destsChanged(dests: readonly Dest[]): void {
-    this.buckets = dests.length === 0 ? [] : Array.from({ length: 1 << BITS }, (_, i) => dests[i % dests.length]!);
+    this.buckets =
+      dests.length === 0
+        ? []
+        : Array.from({ length: 1 << BITS }, (_, i) => dests[i % dests.length]!);
   }
 
   schedule(_dests: readonly Dest[], flow: FlowInfo): Dest | undefined {

@@ -15,7 +15,12 @@ export class LocalityLeastConnection implements Scheduler {
 
   schedule(dests: readonly Dest[], flow: FlowInfo): Dest | undefined {
     const e = this.table.get(flow.dstAddr);
-    if (e && flow.now - e.used < LOCALITY_EXPIRATION_MS && e.dest.available && !localityOverloaded(e.dest, dests)) {
+    if (
+      e &&
+      flow.now - e.used < LOCALITY_EXPIRATION_MS &&
+      e.dest.available &&
+      !localityOverloaded(e.dest, dests)
+    ) {
       e.used = flow.now;
       return e.dest;
     }

@@ -30,7 +30,8 @@ export class LocalityLeastConnectionReplicated implements Scheduler {
     if (set && flow.now - set.used >= LOCALITY_EXPIRATION_MS) set = undefined;
     if (set && set.members.length > 1 && flow.now - set.modified > SHRINK_AFTER_MS) {
       let most = set.members[0]!;
-      for (const d of set.members) if (d.overhead * most.weight > most.overhead * d.weight) most = d;
+      for (const d of set.members)
+        if (d.overhead * most.weight > most.overhead * d.weight) most = d;
       set.members = set.members.filter((d) => d !== most);
       set.modified = flow.now;
     }

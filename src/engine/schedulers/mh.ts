@@ -37,7 +37,12 @@ export class MaglevHashing implements Scheduler {
     const g = live.reduce((a, d) => gcd(a, d.weight), 0);
     const perm = live.map((d) => {
       const key = (d.addr ^ Math.imul(d.port, 0x9e3779b1)) >>> 0;
-      return { offset: mix32(key, 0x2545f491) % m, skip: (mix32(key, 0x6b43a9b5) % (m - 1)) + 1, next: 0, turns: d.weight / g };
+      return {
+        offset: mix32(key, 0x2545f491) % m,
+        skip: (mix32(key, 0x6b43a9b5) % (m - 1)) + 1,
+        next: 0,
+        turns: d.weight / g,
+      };
     });
     let filled = 0;
     while (filled < m) {

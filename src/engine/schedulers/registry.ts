@@ -37,6 +37,9 @@ export function schedulerNames(): string[] {
 }
 
 /** A new scheduler instance, or undefined when the name is unknown. */
-export function createScheduler(name: string, flags: readonly string[] = []): Scheduler | undefined {
+export function createScheduler(
+  name: string,
+  flags: readonly string[] = [],
+): Scheduler | undefined {
   return FACTORIES.get(name)?.(flags);
 }

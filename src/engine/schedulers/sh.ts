@@ -25,7 +25,8 @@ export class SourceHashing implements Scheduler {
     // one, as IPVS assigns it, but is skipped as unavailable).
     const turns: Dest[] = [];
     for (const d of dests) for (let k = 0; k < Math.max(1, d.weight); k++) turns.push(d);
-    this.buckets = turns.length === 0 ? [] : Array.from({ length: SIZE }, (_, i) => turns[i % turns.length]!);
+    this.buckets =
+      turns.length === 0 ? [] : Array.from({ length: SIZE }, (_, i) => turns[i % turns.length]!);
   }
 
   schedule(_dests: readonly Dest[], flow: FlowInfo): Dest | undefined {

@@ -14,7 +14,12 @@ export function natLab(): Lab {
 }
 
 /** `n` sequential GETs from the client; bodies trimmed, "FAIL" for failures. */
-export function fetchPages(lab: Lab, n: number, url = `http://${NAT_MAQUETTE.vip}/`, timeoutS = 3): string[] {
+export function fetchPages(
+  lab: Lab,
+  n: number,
+  url = `http://${NAT_MAQUETTE.vip}/`,
+  timeoutS = 3,
+): string[] {
   const pages: string[] = [];
   for (let i = 0; i < n; i++) {
     const r = lab.curl('client', url, timeoutS);
@@ -37,6 +42,12 @@ export function counters(lab: Lab): Record<string, number> {
 }
 
 /** Captures on `host`'s `ifName` while `during` runs; tcpdump's lines (with MACs). */
-export function capture(lab: Lab, host: string, ifName: string, filter: string, during: () => Promise<void> | void): Promise<string[]> {
+export function capture(
+  lab: Lab,
+  host: string,
+  ifName: string,
+  filter: string,
+  during: () => Promise<void> | void,
+): Promise<string[]> {
   return captureIn(lab.ns(host), ifName, filter, during);
 }
