@@ -3,10 +3,12 @@
 // connections. Not a test: it prints figures and the command that made them.
 //   node dist/bench/engine-micro.js [--seconds 3] [--conns 10000]
 import { performance } from 'node:perf_hooks';
-import { Director } from '../src/engine/director.js';
+import { Director } from '../src/daemon/director.js';
 import { Engine } from '../src/engine/engine.js';
 import type { EngineEnv } from '../src/engine/engine-env.js';
+import { EngineShared } from '../src/engine/engine-shared.js';
 import { FwdMethod } from '../src/engine/model.js';
+import { FIRST_FRAME_OFFSET } from '../src/io/frame-layout.js';
 import { parseIpv4, parseMac, writeIpv4 } from '../src/packet/addr.js';
 import { finish, pseudoHeaderSum, sum16, writeU16 } from '../src/packet/checksum.js';
 import { EtherType, writeEthHeader } from '../src/packet/ethernet.js';
@@ -24,12 +26,17 @@ const srvMac = parseMac('02:51:00:00:00:01');
 const env: EngineEnv = {
   neighbourMac: () => srvMac,
   requestNeighbour: () => {},
-  interfaceMac: () => ifMac,
-  interfaceMtu: () => 1500,
-  isLocalAddress: () => false,
 };
-const engine = new Engine(env, 1 << 16);
-const director = new Director(engine, () => performance.now());
+let sent = 0;
+const shared = EngineShared.create(1 << 17, performance.now());
+const engine = new Engine(shared, env, { send: () => void sent++ });
+const iface = (ifIndex: number) => ({ ifIndex, mac: [...ifMac], mtu: 1500, address: 0 });
+const director = new Director(
+  shared,
+  () => performance.now(),
+  (snap) => engine.configure(snap),
+  () => ({ interfaces: [iface(2), iface(3)], localAddresses: [], markIfIndex: -1 }),
+);
 const key = { kind: 'addr' as const, proto: 'tcp' as const, vip: '192.168.10.23', port: 80 };
 director.addService({ key, scheduler: 'wlc' });
 for (let s = 1; s <= 4; s++) {
@@ -42,7 +49,8 @@ for (let s = 1; s <= 4; s++) {
     lowerThreshold: 0,
   });
 }
-for (const d of engine.services.activeDests()) d.ifIndex = 3;
+for (const d of director.table.activeDests()) d.ifIndex = 3;
+director.republish();
 
 const PAYLOAD = 512;
 const template = Buffer.alloc(14 + 20 + 20 + PAYLOAD);
@@ -87,12 +95,12 @@ const acks = Array.from({ length: nConns }, (_, k) => {
   frame(b, base + (k >> 10), 1024 + (k & 1023), 0x10);
   return b;
 });
-const work = Buffer.alloc(template.length);
+const work = Buffer.alloc(FIRST_FRAME_OFFSET + template.length);
 
 let t0 = performance.now();
 for (const s of syns) {
-  s.copy(work);
-  engine.process(work, work.length, 2, t0);
+  s.copy(work, FIRST_FRAME_OFFSET);
+  engine.process(work, FIRST_FRAME_OFFSET, s.length, 2, t0);
 }
 const newConnRate = nConns / ((performance.now() - t0) / 1000);
 
@@ -101,13 +109,13 @@ t0 = performance.now();
 const deadline = t0 + seconds * 1000;
 while (performance.now() < deadline) {
   for (let k = 0; k < nConns; k++) {
-    acks[k]!.copy(work);
-    engine.process(work, work.length, 2, t0);
+    acks[k]!.copy(work, FIRST_FRAME_OFFSET);
+    engine.process(work, FIRST_FRAME_OFFSET, template.length, 2, t0);
   }
   frames += nConns;
 }
 const elapsed = (performance.now() - t0) / 1000;
-const counters = engine.counters.toJSON();
+const counters = director.counters();
 console.log(`command: node dist/bench/engine-micro.js --seconds ${seconds} --conns ${nConns}`);
 console.log(`node ${process.version}, ${PAYLOAD + 54}-byte frames, ${nConns} connections`);
 console.log(`new connections: ${Math.round(newConnRate).toLocaleString('en')} /s`);

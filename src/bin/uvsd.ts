@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   // Whatever happens from here, the guard must not outlive uvsd.
   process.on('exit', () => host.close());
   const daemon = new Daemon(opts, host, io, log);
-  if (tap) daemon.engine.markIfIndex = ifaces.named(TAP_IF)?.ifIndex ?? -1;
+  if (tap) daemon.setMarkInterface(ifaces.named(TAP_IF)?.ifIndex ?? -1);
   // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
   await daemon.start(tap ? [...served, TAP_IF] : served);
   const control = new ControlServer(daemon.director, () => daemon.settled());

@@ -2,11 +2,12 @@
 // engine on every frame, keep real servers' routes and neighbours and the kernel guard in
 // step with the configuration, and answer uvsadm on the control socket.
 import { performance } from 'node:perf_hooks';
-import { Director } from '../engine/director.js';
 import { Engine } from '../engine/engine.js';
+import { EngineShared } from '../engine/engine-shared.js';
 import type { DirectorControl } from '../engine/model.js';
 import type { IoBackend } from '../io/io-backend.js';
 import { formatIpv4 } from '../packet/addr.js';
+import { Director } from './director.js';
 import { frameLoop } from './frame-loop.js';
 import type { DaemonOptions } from './options.js';
 import { HostEnv } from './host-env.js';
@@ -18,16 +19,20 @@ const TICK_MS = 1000;
 export type Log = (msg: string) => void;
 
 export class Daemon {
+  readonly shared: EngineShared;
   readonly engine: Engine;
-  readonly director: DirectorControl;
+  private readonly control: Director;
   private readonly env: HostEnv;
+  /** The firewall-mark tap's interface, -1 when there is none. */
+  private markIfIndex = -1;
   private tick: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
   private syncAgain = false;
   private closed = false;
   /** VIPs uvsd answers ARP for (not held by the kernel), announced once when they appear. */
   private readonly announced = new Set<number>();
-  readonly clock = (): number => performance.now();
+  /** Engine time: wall-clock milliseconds, monotonic within the process. */
+  readonly clock = (): number => performance.timeOrigin + performance.now();
 
   constructor(
     opts: Pick<DaemonOptions, 'connTableSize'>,
@@ -36,21 +41,41 @@ export class Daemon {
     private readonly log: Log,
   ) {
     this.env = new HostEnv(host);
-    this.engine = new Engine(this.env, opts.connTableSize);
-    this.director = new Director(
-      this.engine,
+    this.shared = EngineShared.create(opts.connTableSize, this.clock());
+    this.engine = new Engine(this.shared, this.env, {
+      send: (buf, off, len, ifIndex) => void io.send(ifIndex, buf, off, len),
+    });
+    this.control = new Director(
+      this.shared,
       this.clock,
+      (snapshot) => this.engine.configure(snapshot),
+      () => this.host.facts(this.markIfIndex),
       () => this.configChanged(),
       () => Object.fromEntries(Object.entries(io.counters).map(([k, v]) => [`io.${k}`, v])),
     );
   }
 
+  get director(): DirectorControl {
+    return this.control;
+  }
+
+  /** Serves firewall-mark services through the tap `ifIndex`. */
+  setMarkInterface(ifIndex: number): void {
+    this.markIfIndex = ifIndex;
+    this.control.republish();
+  }
+
   /** Starts serving `ifNames`; resolves when frames flow and the guard is in place. */
   async start(ifNames: readonly string[]): Promise<void> {
     await this.host.refresh();
-    this.io.open(ifNames, frameLoop(this.engine, this.io, this.host.neighbours, this.clock));
-    await this.host.applyGuard(this.engine.services);
-    this.tick = setInterval(() => this.engine.tick(this.clock()), TICK_MS);
+    this.control.republish();
+    this.io.open(ifNames, frameLoop(this.engine, this.host.neighbours, this.clock));
+    await this.host.applyGuard(this.control.table);
+    this.tick = setInterval(() => {
+      const now = this.clock();
+      this.engine.tick(now);
+      this.control.tick(now);
+    }, TICK_MS);
     this.host.onHostChange(() => this.configChanged());
     this.host.start();
   }
@@ -79,7 +104,7 @@ export class Daemon {
     try {
       await this.host.refresh();
       const nextHops: number[] = [];
-      for (const dest of this.engine.services.activeDests()) {
+      for (const dest of this.control.table.activeDests()) {
         try {
           const route = await this.host.routeTo(dest.addr);
           dest.ifIndex = route.ifIndex;
@@ -95,7 +120,8 @@ export class Daemon {
         }
       }
       this.host.setNextHopsInUse(nextHops);
-      await this.host.applyGuard(this.engine.services);
+      this.control.republish();
+      await this.host.applyGuard(this.control.table);
       this.announceVips();
     } catch (err) {
       this.log(`uvsd: ${(err as Error).message}`);
@@ -105,7 +131,7 @@ export class Daemon {
   /** Gratuitous ARP for each VIP that uvsd answers itself, when it first appears. */
   private announceVips(): void {
     const vips = new Set<number>();
-    for (const svc of this.engine.services.ordered) {
+    for (const svc of this.control.table.ordered) {
       if (svc.key.kind === 'addr' && !this.host.isLocalAddress(svc.vip)) vips.add(svc.vip);
     }
     for (const vip of vips) if (!this.announced.has(vip)) this.host.announce(vip);

@@ -1,25 +1,19 @@
-// The fast path of the daemon: each received frame goes through the engine, and what the
-// engine rewrote goes out again. ARP frames also feed the userspace neighbour cache.
+// The fast path of an engine on the main thread (pcap, memory): each received frame goes through
+// the engine, which hands what it sends to the backend; ARP frames also feed the userspace
+// neighbour cache.
 import type { Engine } from '../engine/engine.js';
-import { Verdict } from '../engine/verdict.js';
-import { Eth, EtherType } from '../packet/ethernet.js';
-import type { FrameHandler, IoBackend } from '../io/io-backend.js';
+import type { FrameHandler } from '../io/io-backend.js';
+import { ETH_HLEN, EtherType, ethType } from '../packet/ethernet.js';
 
 export interface ArpLearner {
-  learn(buf: Buffer, len: number, ifIndex: number): void;
+  learn(buf: Buffer, off: number, len: number, ifIndex: number): void;
 }
 
-export function frameLoop(
-  engine: Engine,
-  io: IoBackend,
-  arp: ArpLearner,
-  clock: () => number,
-): FrameHandler {
-  return (buf, len, ifIndex) => {
-    if (len >= 14 && ((buf[Eth.Type]! << 8) | buf[Eth.Type + 1]!) === EtherType.ARP)
-      arp.learn(buf, len, ifIndex);
-    const v = engine.process(buf, len, ifIndex, clock());
-    if (v === Verdict.Forward || v === Verdict.Reply)
-      io.send(engine.txIfIndex, engine.txBuf, engine.txLen);
+export function frameLoop(engine: Engine, arp: ArpLearner, clock: () => number): FrameHandler {
+  return (buf, off, len, ifIndex) => {
+    if (len >= ETH_HLEN && ethType(buf, off) === EtherType.ARP) arp.learn(buf, off, len, ifIndex);
+    engine.process(buf, off, len, ifIndex, clock());
+    // Frames are sent as they are made: the arena is free again after each one.
+    engine.arena.reset();
   };
 }

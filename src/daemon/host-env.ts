@@ -1,4 +1,4 @@
-// The engine's view of the host, over HostServices. Called per frame: lookups only.
+// The engine's view of the host's neighbours, over HostServices. Called per frame: lookups only.
 import type { EngineEnv } from '../engine/engine-env.js';
 import type { HostServices } from './host-services.js';
 
@@ -11,17 +11,5 @@ export class HostEnv implements EngineEnv {
 
   requestNeighbour(ip: number, ifIndex: number): void {
     this.host.neighbours.request(ip, ifIndex);
-  }
-
-  interfaceMac(ifIndex: number): Buffer | undefined {
-    return this.host.interfaceByIndex(ifIndex)?.mac;
-  }
-
-  interfaceMtu(ifIndex: number): number {
-    return this.host.interfaceByIndex(ifIndex)?.mtu ?? 1500;
-  }
-
-  isLocalAddress(ip: number): boolean {
-    return this.host.isLocalAddress(ip);
   }
 }

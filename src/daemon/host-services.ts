@@ -1,6 +1,7 @@
 // What the daemon needs of the host (net/): interfaces, routes, neighbours, the kernel guard
 // and change notifications, behind one interface so the daemon's logic does not know how.
 import type { ServiceTable } from '../engine/service-table.js';
+import type { HostFacts } from '../engine/snapshot.js';
 import type { ArpLearner } from './frame-loop.js';
 
 export interface InterfaceFacts {
@@ -24,6 +25,8 @@ export interface HostServices {
   isLocalAddress(ip: number): boolean;
   /** The first IPv4 address of an interface. */
   interfaceAddress(ifIndex: number): number | undefined;
+  /** What the forwarding threads must know of the host (interfaces, local addresses). */
+  facts(markIfIndex: number): HostFacts;
   readonly neighbours: NeighbourCache;
   routeTo(
     ip: number,

@@ -2,7 +2,9 @@
 // guard and the link watch.
 import { FwdMethod } from '../engine/model.js';
 import type { ServiceTable } from '../engine/service-table.js';
-import type { IoBackend } from '../io/io-backend.js';
+import type { HostFacts } from '../engine/snapshot.js';
+import { FIRST_FRAME_OFFSET } from '../io/frame-layout.js';
+import type { FrameSender } from '../io/io-backend.js';
 import { buildGratuitousArp } from '../packet/arp.js';
 import { InterfaceTable } from '../net/interfaces.js';
 import type { FwmarkTap } from '../net/fwmark-tap.js';
@@ -25,16 +27,16 @@ export class Host implements HostServices {
   /** Next hops of real servers in service: kept fresh in the ARP cache. */
   private readonly inUse = new Set<number>();
 
-  private readonly arpBuf = Buffer.alloc(64);
+  private readonly arpBuf = Buffer.alloc(FIRST_FRAME_OFFSET + 64);
 
   constructor(
-    private readonly io: IoBackend,
+    private readonly io: FrameSender,
     private readonly served: () => readonly string[],
     private readonly guardEnabled: boolean,
     /** The firewall-mark tap, when it could be created. */
     private readonly tap: FwmarkTap | undefined,
   ) {
-    this.neighbours = new Neighbours((i, b, l) => io.send(i, b, l), this.interfaces);
+    this.neighbours = new Neighbours((i, b, o, l) => io.send(i, b, o, l), this.interfaces);
     this.watch = new LinkWatch(() => this.listeners.forEach((l) => l()));
   }
 
@@ -60,6 +62,19 @@ export class Host implements HostServices {
 
   isLocalAddress(ip: number): boolean {
     return this.interfaces.isLocalAddress(ip);
+  }
+
+  facts(markIfIndex: number): HostFacts {
+    return {
+      interfaces: this.interfaces.all().map((i) => ({
+        ifIndex: i.ifIndex,
+        mac: [...i.mac],
+        mtu: i.mtu,
+        address: i.addrs[0]?.addr ?? 0,
+      })),
+      localAddresses: this.interfaces.localAddresses(),
+      markIfIndex,
+    };
   }
 
   routeTo(ip: number) {
@@ -96,8 +111,8 @@ export class Host implements HostServices {
     for (const name of this.served()) {
       const iface = this.interfaces.named(name);
       if (!iface) continue;
-      const len = buildGratuitousArp(this.arpBuf, iface.mac, ip);
-      this.io.send(iface.ifIndex, this.arpBuf, len);
+      const len = buildGratuitousArp(this.arpBuf, iface.mac, ip, FIRST_FRAME_OFFSET);
+      this.io.send(iface.ifIndex, this.arpBuf, FIRST_FRAME_OFFSET, len);
     }
   }
 

@@ -15,6 +15,9 @@ export interface DaemonOptions {
   readonly metrics: string | undefined;
 }
 
+/** 2^18 connections: about 27 MiB of shared memory, used as the table fills. */
+export const DEFAULT_CONN_TABLE_SIZE = 1 << 18;
+
 export class OptionsError extends Error {
   readonly code = 'E_USAGE';
 }
@@ -53,8 +56,8 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
     })
     .option('conn-table-size', {
       type: 'number',
-      default: 4096,
-      describe: 'initial connection table size (grows)',
+      default: DEFAULT_CONN_TABLE_SIZE,
+      describe: 'connections the table holds (a power of two, fixed at start)',
     })
     .option('kernel-guard', {
       type: 'boolean',
@@ -80,9 +83,9 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
     })
     .parseSync();
   const size = parsed['conn-table-size'];
-  if (!Number.isInteger(size) || size < 16 || size > 1 << 24) {
+  if (!Number.isInteger(size) || size < 16 || size > 1 << 24 || (size & (size - 1)) !== 0) {
     throw new OptionsError(
-      `--conn-table-size must be a whole number from 16 to ${1 << 24}, not "${size}"`,
+      `--conn-table-size must be a power of two from 16 to ${1 << 24}, not "${size}"`,
     );
   }
   return {

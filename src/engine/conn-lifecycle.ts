@@ -1,243 +1,181 @@
-// Opening, refreshing and expiring connections: IPVS's TCP states and timeouts, the dests'
-// active/inactive counts, and the per-service and per-dest counters.
-import { formatIpv4 } from '../packet/addr.js';
+// Opening and refreshing connections on a forwarding thread: IPVS's TCP states and timeouts, the
+// real servers' active/inactive counts, persistence templates, and the per-service / per-server
+// counters. (Expiry is conn-expiry.ts, on one thread.)
 import { Eth } from '../packet/ethernet.js';
 import { IpProto } from '../packet/ipv4.js';
-import { ConnFlag, type ConnTable } from './conn-table.js';
-import type { Dest } from './dest.js';
-import { FwdMethod, type ConnView } from './model.js';
-import type { Service } from './service.js';
-import type { ServiceTable } from './service-table.js';
-import { RATE_PERIOD_MS } from './stats.js';
-import { Direction, nextTcpState, TCP_STATE_NAMES, TcpState } from './tcp-state.js';
-import type { Timeouts } from './timeouts.js';
+import { Cf, ConnFlag } from './conn-layout.js';
+import type { TemplateInit } from './conn-table.js';
+import type { EngineShared } from './engine-shared.js';
+import type { FrameFields } from './frame-fields.js';
+import type { LiveConfig, LiveService } from './live-config.js';
+import type { LiveDest } from './live-dest.js';
+import { FwdMethod } from './model.js';
+import { DestCount } from './shared/dest-counters.js';
+import { Direction, nextTcpState, TcpState } from './tcp-state.js';
 
-/** The fields of a packet the lifecycle needs (see Engine's FrameFields). */
-export interface PacketFacts {
-  readonly proto: number;
-  readonly srcAddr: number;
-  readonly srcPort: number;
-  readonly dstAddr: number;
-  readonly dstPort: number;
-  readonly tcpFlags: number;
-  readonly ipLen: number;
+/** Fills a new template's fields (one instance, reused: no allocation per connection). */
+class TemplateFiller implements TemplateInit {
+  daddr = 0;
+  dport = 0;
+  flags = 0;
+  created = false;
+  svc = 0;
+  dest = 0;
+  fwmark = 0;
+  timeoutMs = 0;
+  now = 0;
+
+  constructor(private readonly shared: EngineShared) {}
+
+  fill(i: number): boolean {
+    const c = this.shared.conns;
+    c.setWord(i, Cf.SvcId, this.svc);
+    c.setWord(i, Cf.DestId, this.dest);
+    c.setWord(i, Cf.Fwmark, this.fwmark);
+    c.setWord(i, Cf.TimeoutMs, this.timeoutMs);
+    c.setExpires(i, this.now + this.timeoutMs);
+    return true;
+  }
 }
 
 export class ConnLifecycle {
-  private lastEstimate = -1;
+  private readonly filler: TemplateFiller;
 
   constructor(
-    private readonly conns: ConnTable,
-    private readonly services: ServiceTable,
-    private readonly timeouts: Timeouts,
-  ) {}
+    private readonly shared: EngineShared,
+    private readonly config: () => LiveConfig,
+  ) {
+    this.filler = new TemplateFiller(shared);
+  }
 
-  /** Creates the connection of a new flow to `dest`, remembering the way back to the client. */
-  open(
-    svc: Service,
-    dest: Dest,
-    f: PacketFacts,
-    buf: Buffer,
-    ifIndex: number,
-    now: number,
-    template = -1,
-  ): number {
-    const c = this.conns;
+  /**
+   * Creates the connection of a new flow to `dest`, remembering the way back to the client.
+   * -1 when the table is full.
+   */
+  open(svc: LiveService, dest: LiveDest, f: FrameFields, buf: Buffer, ifIndex: number, template: number): number {
+    const c = this.shared.conns;
     // NAT remaps to the real port; DR/TUN, and a port-0 (all ports) real server, keep the port.
     const dport = dest.method === FwdMethod.Masq && dest.port !== 0 ? dest.port : f.dstPort;
-    const i = c.add(
-      f.proto,
-      f.srcAddr,
-      f.srcPort,
-      f.dstAddr,
-      f.dstPort,
-      dest.addr,
-      dport,
-      dest.method | ConnFlag.Inactive,
-    );
-    c.svcId[i] = this.services.idOf(svc);
-    c.destId[i] = dest.id;
-    c.setClientMac(i, buf, Eth.Src);
-    c.clientIf[i] = ifIndex;
-    c.state[i] = f.proto === IpProto.TCP ? TcpState.None : 0;
-    if (template >= 0) {
-      c.controlOf[i] = template;
-      c.nControl[template] = c.nControl[template]! + 1;
-    }
-    dest.inactiveConns++;
+    const flags = dest.method | ConnFlag.Inactive;
+    const i = c.prepare(f.proto, f.srcAddr, f.srcPort, f.dstAddr, f.dstPort, dest.addr, dport, flags);
+    if (i < 0) return -1;
+    c.setWord(i, Cf.SvcId, svc.id);
+    c.setWord(i, Cf.DestId, dest.id);
+    c.setWord(i, Cf.Fwmark, svc.fwmark);
+    c.setWord(i, Cf.ClientIf, ifIndex);
+    c.setClientMac(i, buf, f.eth + Eth.Src);
+    c.setWord(i, Cf.ControlOf, template);
+    const timeout = this.config().timeoutMs(f.proto, TcpState.None);
+    c.setWord(i, Cf.TimeoutMs, timeout);
+    c.setExpires(i, f.now + timeout);
+    c.publish(i);
+    if (template >= 0) c.addWord(template, Cf.NControl, 1);
+    dest.count(DestCount.Inactive, 1);
     dest.updateOverload();
-    dest.stats.conns++;
-    svc.stats.conns++;
-    this.setTimeout(
-      i,
-      f.proto === IpProto.TCP ? this.timeouts.tcp[TcpState.None]! : this.timeouts.udp,
-      now,
-    );
+    this.shared.stats.connection(svc.id, dest.id);
+    this.shared.wheel.add(i);
     return i;
   }
 
   /**
-   * Persistence (IPVS templates): the real server that this client (masked by -M) is bound
-   * to on a persistent service, scheduling and creating the template on first contact.
-   * Returns the template's slot, or -1 when no server is available.
+   * Persistence (IPVS templates): the template binding this client (masked by -M) to a real
+   * server of a persistent service, scheduling and creating it on first contact. Returns the
+   * template's slot, or -1 when no server is available (or the table is full).
    */
-  bindPersistent(svc: Service, f: PacketFacts & { readonly now: number }, now: number): number {
-    const c = this.conns;
+  bindPersistent(svc: LiveService, f: FrameFields): number {
+    const c = this.shared.conns;
     const key = (f.srcAddr & svc.persistenceMask) >>> 0;
-    let t = svc.templates.get(key);
-    if (t !== undefined) {
-      const bound = this.services.destsById[c.destId[t]!];
+    // IPVS keys a fwmark service's templates by the mark, printed where the VIP would be.
+    const proto = svc.fwmark !== 0 ? 0 : svc.proto;
+    const vaddr = svc.fwmark !== 0 ? svc.fwmark : svc.vip;
+    const t = c.lookupTemplate(proto, key, vaddr, svc.port);
+    if (t >= 0) {
+      const bound = this.config().destsById[c.word(t, Cf.DestId)];
       // IPVS keeps using a template whose server is quiescent (expire_quiescent_template=0),
-      // not one whose server was removed.
+      // not one whose server was removed: that one is invalidated (ip_vs_check_template).
       if (bound && bound.inService) {
-        this.setTimeout(t, svc.persistenceMs / 1000, now);
+        c.setExpires(t, f.now + svc.persistenceMs);
         return t;
       }
-      svc.templates.delete(key);
+      this.invalidate(t, f.now);
     }
     const dest = svc.scheduler.schedule(svc.dests, f);
     if (!dest) return -1;
-    // IPVS keys a fwmark service's templates by the mark, printed where the VIP would be.
-    const vaddr = svc.key.kind === 'fwmark' ? svc.key.fwmark : svc.vip;
-    t = c.add(
-      svc.proto,
-      key,
-      0,
-      vaddr,
-      svc.port,
-      dest.addr,
-      dest.port,
-      dest.method | ConnFlag.Template,
-    );
-    c.svcId[t] = this.services.idOf(svc);
-    c.destId[t] = dest.id;
-    dest.persistentConns++;
-    svc.templates.set(key, t);
-    this.setTimeout(t, svc.persistenceMs / 1000, now);
-    return t;
-  }
-
-  private setTimeout(i: number, seconds: number, now: number): void {
-    const ms = seconds * 1000;
-    this.conns.timeoutMs[i] = ms;
-    this.conns.expires[i] = now + ms;
-  }
-
-  /** A packet of connection `i` went `dir`: state, timer, counters. */
-  touch(i: number, f: PacketFacts, dir: Direction, now: number): void {
-    const c = this.conns;
-    const dest = this.services.destsById[c.destId[i]!];
-    const svc = this.services.servicesById[c.svcId[i]!];
-    if (dir === Direction.Output) {
-      if (dest) {
-        dest.stats.outPkts++;
-        dest.stats.outBytes += f.ipLen;
-      }
-      if (svc) {
-        svc.stats.outPkts++;
-        svc.stats.outBytes += f.ipLen;
-      }
-    } else {
-      if (dest) {
-        dest.stats.inPkts++;
-        dest.stats.inBytes += f.ipLen;
-      }
-      if (svc) {
-        svc.stats.inPkts++;
-        svc.stats.inBytes += f.ipLen;
-      }
+    const fl = this.filler;
+    fl.daddr = dest.addr;
+    fl.dport = dest.port;
+    fl.flags = dest.method;
+    fl.svc = svc.id;
+    fl.dest = dest.id;
+    fl.fwmark = svc.fwmark;
+    fl.timeoutMs = svc.persistenceMs;
+    fl.now = f.now;
+    const made = c.templateFor(proto, key, vaddr, svc.port, fl);
+    if (made >= 0 && fl.created) {
+      dest.count(DestCount.Persistent, 1);
+      this.shared.wheel.add(made);
+    } else if (made >= 0) {
+      c.setExpires(made, f.now + svc.persistenceMs);
     }
+    return made;
+  }
+
+  /** A template whose server left: not found any more; it expires once it controls nothing. */
+  private invalidate(t: number, now: number): void {
+    const c = this.shared.conns;
+    c.setFlags(t, c.flags(t) | ConnFlag.Invalid);
+    c.setExpires(t, now);
+    this.shared.wheel.expiryShortened(t);
+  }
+
+  /** A packet of connection `i` went `dir`: counters, TCP state, timer. */
+  touch(i: number, f: FrameFields, dir: Direction): void {
+    const c = this.shared.conns;
+    const svc = c.word(i, Cf.SvcId);
+    const destId = c.word(i, Cf.DestId);
+    this.shared.stats.packet(svc, destId, f.ipLen, dir === Direction.Output);
+    const cfg = this.config();
     if (f.proto !== IpProto.TCP) {
-      this.setTimeout(i, this.timeouts.udp, now);
+      c.setExpires(i, f.now + cfg.udpTimeoutMs);
       return;
     }
     // Replies of DR/TUN bypass the director: IPVS reads such connections with INPUT_ONLY.
-    const method = c.flags[i]! & ConnFlag.MethodMask;
+    const method = c.flags(i) & ConnFlag.MethodMask;
     const d = dir === Direction.Input && method !== FwdMethod.Masq ? Direction.InputOnly : dir;
-    const old = c.state[i]! as TcpState;
-    const next = nextTcpState(old, d, f.tcpFlags);
-    if (next !== old) {
-      c.state[i] = next;
-      if (dest) this.accountState(i, dest, next);
-    }
-    this.setTimeout(i, this.timeouts.tcp[next]!, now);
-  }
-
-  /** IPVS counts a connection active only while ESTABLISHED. */
-  private accountState(i: number, dest: Dest, state: TcpState): void {
-    const c = this.conns;
-    const inactive = (c.flags[i]! & ConnFlag.Inactive) !== 0;
-    if (!inactive && state !== TcpState.Established) {
-      dest.activeConns--;
-      dest.inactiveConns++;
-      c.flags[i] = c.flags[i]! | ConnFlag.Inactive;
-    } else if (inactive && state === TcpState.Established) {
-      dest.activeConns++;
-      dest.inactiveConns--;
-      c.flags[i] = c.flags[i]! & ~ConnFlag.Inactive;
-    }
-  }
-
-  private close(i: number): void {
-    const c = this.conns;
-    const dest = this.services.destsById[c.destId[i]!];
-    const t = c.controlOf[i]!;
-    if (t >= 0) c.nControl[t] = c.nControl[t]! - 1;
-    if (c.flags[i]! & ConnFlag.Template) {
-      const svc = this.services.servicesById[c.svcId[i]!];
-      if (svc && svc.templates.get(c.caddr[i]!) === i) svc.templates.delete(c.caddr[i]!);
-    }
-    if (dest) {
-      if (c.flags[i]! & ConnFlag.Template) dest.persistentConns--;
-      else if (c.flags[i]! & ConnFlag.Inactive) dest.inactiveConns--;
-      else dest.activeConns--;
-      dest.updateOverload();
-      this.services.releaseIfUnused(dest);
-    }
-    c.remove(i);
-  }
-
-  /** Removes expired connections; estimates rates every RATE_PERIOD_MS. */
-  expire(now: number): void {
-    const c = this.conns;
-    for (let i = 0; i < c.capacity; i++) {
-      if (!c.used[i] || c.expires[i]! > now) continue;
-      // A template outlives the connections it controls (IPVS restarts its timer).
-      if (c.flags[i]! & ConnFlag.Template && c.nControl[i]! > 0)
-        c.expires[i] = now + c.timeoutMs[i]!;
-      else this.close(i);
-    }
-    if (this.lastEstimate < 0) this.lastEstimate = now;
-    if (now - this.lastEstimate >= RATE_PERIOD_MS) {
-      const period = now - this.lastEstimate;
-      this.lastEstimate = now;
-      for (const svc of this.services.ordered) {
-        svc.stats.estimate(period);
-        for (const d of svc.dests) d.stats.estimate(period);
+    let state = c.state(i) as TcpState;
+    if (nextTcpState(state, d, f.tcpFlags) !== state) {
+      c.lockConn(i);
+      state = c.state(i) as TcpState;
+      const next = nextTcpState(state, d, f.tcpFlags);
+      if (next !== state) {
+        c.setState(i, next);
+        this.accountState(i, destId, next);
+        state = next;
       }
+      c.unlockConn(i);
     }
+    const timeout = cfg.tcpTimeoutMs[state]!;
+    const expires = f.now + timeout;
+    const shortened = expires < c.expires(i);
+    c.setExpires(i, expires);
+    c.setWord(i, Cf.TimeoutMs, timeout);
+    if (shortened) this.shared.wheel.expiryShortened(i);
   }
 
-  views(now: number): ConnView[] {
-    const c = this.conns;
-    const out: ConnView[] = [];
-    for (let i = 0; i < c.capacity; i++) {
-      if (!c.used[i]) continue;
-      const tcp = c.proto[i] === IpProto.TCP;
-      const template = (c.flags[i]! & ConnFlag.Template) !== 0;
-      out.push({
-        proto: c.proto[i] === 0 ? 'IP' : tcp ? 'TCP' : 'UDP',
-        expiresMs: Math.max(0, c.expires[i]! - now),
-        state: template ? 'NONE' : tcp ? TCP_STATE_NAMES[c.state[i]!]! : 'UDP',
-        clientAddr: formatIpv4(c.caddr[i]!),
-        clientPort: c.cport[i]!,
-        virtualAddr: formatIpv4(c.vaddr[i]!),
-        virtualPort: c.vport[i]!,
-        destAddr: formatIpv4(c.daddr[i]!),
-        destPort: c.dport[i]!,
-        isTemplate: template,
-      });
+  /** IPVS counts a connection active only while ESTABLISHED (under the connection's lock). */
+  private accountState(i: number, destId: number, state: TcpState): void {
+    const c = this.shared.conns;
+    const counts = this.shared.dests;
+    const flags = c.flags(i);
+    const inactive = (flags & ConnFlag.Inactive) !== 0;
+    if (!inactive && state !== TcpState.Established) {
+      counts.add(destId, DestCount.Active, -1);
+      counts.add(destId, DestCount.Inactive, 1);
+      c.setFlags(i, flags | ConnFlag.Inactive);
+    } else if (inactive && state === TcpState.Established) {
+      counts.add(destId, DestCount.Active, 1);
+      counts.add(destId, DestCount.Inactive, -1);
+      c.setFlags(i, flags & ~ConnFlag.Inactive);
     }
-    return out;
   }
 }

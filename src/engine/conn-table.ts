@@ -1,280 +1,455 @@
-// The connection table: struct-of-arrays in typed arrays (no object per connection), with
-// two hash chains so that a connection is found from either side:
+// The connection table, in shared memory: fixed-size entries (conn-layout.ts) addressed by slot,
+// two hash chains so that a connection is found from either side —
 //   in  (proto, client addr:port, virtual addr:port)  — packets from the client;
-//   out (proto, real server addr:port, client addr:port) — NAT replies from the server.
-// Connections are referred to by slot index. Lookups allocate nothing.
+//   out (proto, real server addr:port, client addr:port) — NAT replies from the server —
+// and a free list. Capacity is fixed when the table is made (no rehash under load) and the hash
+// is seeded at every start, so that nobody can aim many connections at one chain.
+//
+// Threads: every worker (and the main thread) has its own ConnTable object over the same memory.
+// Lookups take no lock: a chain head is read with Atomics.load and entries are fully written
+// before they are published at a chain head. Linking and unlinking take the lock of the chains'
+// buckets. An unlinked entry keeps its chain link and is reused only after every worker has
+// finished the batch it was in (see ConnReclaim), so a lookup walking through it stays on track.
+import { Cf, CONN_STRIDE_V4, ConnFlag } from './conn-layout.js';
+import type { Part, SharedRegion } from './shared/region.js';
+import { lock, releaseLocksOf, type ThreadId, unlock } from './shared/spin-lock.js';
 
-export const enum ConnFlag {
-  /** Low 3 bits: forwarding method (FwdMethod). */
-  MethodMask = 0x07,
-  /** A persistence template (client → real server binding), not a connection. */
-  Template = 0x08,
-  /** Counted in the dest's inactive connections (IP_VS_CONN_F_INACTIVE). */
-  Inactive = 0x10,
-  /** Of a firewall-mark service: its packets come through the mark tap only. */
-  Marked = 0x20,
+/** What templateFor needs to create a template: where it points, and a filler of the rest. */
+export interface TemplateInit {
+  daddr: number;
+  dport: number;
+  flags: number;
+  /** Fills a prepared template's other fields; false to give up (it is then discarded). */
+  fill(i: number): boolean;
+  /** Set by templateFor: true when the template was made by this call. */
+  created: boolean;
 }
 
 const EMPTY = -1;
 
+const enum Meta {
+  FreeTop = 0,
+  FreeLock = 1,
+  Count = 2,
+  Seed = 3,
+  /** Slots from here on were never used: handed out after the free list is empty. */
+  NextUnused = 4,
+  Words = 8,
+}
+
 function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
   h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-function hashTuple(proto: number, a1: number, p1: number, a2: number, p2: number): number {
-  let h = mix(a1 ^ Math.imul(proto, 0x9e3779b1));
-  h = mix(h ^ a2);
-  return mix(h ^ ((p1 << 16) | p2));
+  return h ^ (h >>> 16);
 }
 
 export class ConnTable {
-  capacity: number;
-  count = 0;
-  private mask: number;
+  readonly capacity: number;
+  readonly stride = CONN_STRIDE_V4;
+  /** The entries as words (signed) and as unsigned words (addresses). */
+  readonly w: Int32Array;
+  readonly u: Uint32Array;
+  /** The entries as Float64 (Expires, WheelAt). */
+  readonly d: Float64Array;
+  private readonly inHead: Int32Array;
+  private readonly outHead: Int32Array;
+  private readonly locks: Int32Array;
+  private readonly meta: Int32Array;
+  private readonly mask: number;
+  private seed = 0;
 
-  used!: Uint8Array;
-  proto!: Uint8Array;
-  flags!: Uint8Array;
-  state!: Uint8Array;
-  caddr!: Uint32Array;
-  vaddr!: Uint32Array;
-  daddr!: Uint32Array;
-  cport!: Uint16Array;
-  vport!: Uint16Array;
-  dport!: Uint16Array;
-  svcId!: Int32Array;
-  destId!: Int32Array;
-  /** Absolute expiry time in ms. */
-  expires!: Float64Array;
-  /** Timeout that `expires` was last set from, in ms (what ipvsadm -Lc counts down from). */
-  timeoutMs!: Float64Array;
-  /** MAC that the client's frames came from (the next hop back toward the client). */
-  clientMac!: Uint8Array;
-  /** Interface the client's frames arrive on. */
-  clientIf!: Int32Array;
-  /** The persistence template controlling a connection, or -1 (IPVS's cp->control). */
-  controlOf!: Int32Array;
-  /** For a template: how many connections it controls (IPVS's n_control). */
-  nControl!: Int32Array;
-
-  private inHead!: Int32Array;
-  private outHead!: Int32Array;
-  private inNext!: Int32Array;
-  private outNext!: Int32Array;
-  private freeHead = EMPTY;
-  private freeNext!: Int32Array;
-
-  constructor(initialCapacity = 4096) {
-    this.capacity = 0;
-    this.mask = 0;
-    this.allocate(Math.max(16, 1 << Math.ceil(Math.log2(initialCapacity))));
+  static parts(capacity: number): Part[] {
+    return [
+      { name: 'conn.meta', bytes: Meta.Words * 4 },
+      { name: 'conn.entries', bytes: capacity * CONN_STRIDE_V4 * 4 },
+      { name: 'conn.in', bytes: capacity * 4 },
+      { name: 'conn.out', bytes: capacity * 4 },
+      { name: 'conn.locks', bytes: capacity * 4 },
+    ];
   }
 
-  /** Number of hash buckets (what ipvsadm prints as the table's size). */
-  get buckets(): number {
-    return this.mask + 1;
-  }
-
-  private allocate(capacity: number): void {
-    const old = this.capacity > 0 ? this.snapshotArrays() : undefined;
-    const oldCap = this.capacity;
+  /** `capacity` must be a power of two (also the number of hash buckets). */
+  constructor(
+    region: SharedRegion,
+    capacity: number,
+    private readonly owner: ThreadId,
+  ) {
+    if (capacity < 16 || (capacity & (capacity - 1)) !== 0) {
+      throw new Error(`connection table capacity must be a power of two ≥ 16, not ${capacity}`);
+    }
     this.capacity = capacity;
     this.mask = capacity - 1;
-    this.used = grow(old?.used, new Uint8Array(capacity));
-    this.proto = grow(old?.proto, new Uint8Array(capacity));
-    this.flags = grow(old?.flags, new Uint8Array(capacity));
-    this.state = grow(old?.state, new Uint8Array(capacity));
-    this.caddr = grow(old?.caddr, new Uint32Array(capacity));
-    this.vaddr = grow(old?.vaddr, new Uint32Array(capacity));
-    this.daddr = grow(old?.daddr, new Uint32Array(capacity));
-    this.cport = grow(old?.cport, new Uint16Array(capacity));
-    this.vport = grow(old?.vport, new Uint16Array(capacity));
-    this.dport = grow(old?.dport, new Uint16Array(capacity));
-    this.svcId = grow(old?.svcId, new Int32Array(capacity));
-    this.destId = grow(old?.destId, new Int32Array(capacity));
-    this.expires = grow(old?.expires, new Float64Array(capacity));
-    this.timeoutMs = grow(old?.timeoutMs, new Float64Array(capacity));
-    this.clientMac = grow(old?.clientMac, new Uint8Array(capacity * 6));
-    this.clientIf = grow(old?.clientIf, new Int32Array(capacity));
-    this.controlOf = grow(old?.controlOf, new Int32Array(capacity));
-    this.nControl = grow(old?.nControl, new Int32Array(capacity));
-    this.inHead = new Int32Array(capacity).fill(EMPTY);
-    this.outHead = new Int32Array(capacity).fill(EMPTY);
-    this.inNext = new Int32Array(capacity).fill(EMPTY);
-    this.outNext = new Int32Array(capacity).fill(EMPTY);
-    this.freeNext = new Int32Array(capacity).fill(EMPTY);
-    // Free slots: the new ones, lowest first; then rehash the used ones.
-    this.freeHead = EMPTY;
-    for (let i = capacity - 1; i >= 0; i--) {
-      if (i < oldCap && this.used[i]) {
-        this.link(i);
-      } else {
-        this.freeNext[i] = this.freeHead;
-        this.freeHead = i;
-      }
-    }
+    const words = capacity * CONN_STRIDE_V4;
+    this.w = region.int32('conn.entries', words);
+    this.u = region.uint32('conn.entries', words);
+    this.d = region.float64('conn.entries', words / 2);
+    this.inHead = region.int32('conn.in', capacity);
+    this.outHead = region.int32('conn.out', capacity);
+    this.locks = region.int32('conn.locks', capacity);
+    this.meta = region.int32('conn.meta', Meta.Words);
+    this.seed = this.meta[Meta.Seed]!;
   }
 
-  private snapshotArrays() {
-    return {
-      used: this.used,
-      proto: this.proto,
-      flags: this.flags,
-      state: this.state,
-      caddr: this.caddr,
-      vaddr: this.vaddr,
-      daddr: this.daddr,
-      cport: this.cport,
-      vport: this.vport,
-      dport: this.dport,
-      svcId: this.svcId,
-      destId: this.destId,
-      expires: this.expires,
-      timeoutMs: this.timeoutMs,
-      clientMac: this.clientMac,
-      clientIf: this.clientIf,
-      controlOf: this.controlOf,
-      nControl: this.nControl,
-    };
+  /** Empties the table (a fresh block): every slot free, chains empty, a new hash seed. */
+  initialise(seed: number): void {
+    this.inHead.fill(EMPTY);
+    this.outHead.fill(EMPTY);
+    this.locks.fill(0);
+    // Entries are not touched: slots are taken in order as they are first needed (so that a
+    // large table costs memory only as it fills), then from the free list.
+    this.meta[Meta.FreeTop] = EMPTY;
+    this.meta[Meta.FreeLock] = 0;
+    this.meta[Meta.Count] = 0;
+    this.meta[Meta.NextUnused] = 0;
+    this.setSeed(seed);
+  }
+
+  /**
+   * Keeps the entries of an adopted block (a restart) and rebuilds everything derived from them
+   * under a new hash seed: chains, free list, count. `keep(i)` may refuse an entry (its service
+   * is gone); refused entries are freed. Returns the entries kept, for the expiry wheel.
+   */
+  adopt(seed: number, keep: (i: number) => boolean): number[] {
+    this.inHead.fill(EMPTY);
+    this.outHead.fill(EMPTY);
+    this.locks.fill(0);
+    this.setSeed(seed);
+    const kept: number[] = [];
+    let free = EMPTY;
+    const w = this.w;
+    for (let i = this.capacity - 1; i >= 0; i--) {
+      const b = i * this.stride;
+      if (w[b + Cf.Flags]! & ConnFlag.Used && keep(i)) {
+        this.link(i);
+        kept.push(i);
+      } else {
+        w[b + Cf.Flags] = 0;
+        w[b + Cf.WheelNext] = free;
+        free = i;
+      }
+    }
+    this.meta[Meta.FreeTop] = free;
+    this.meta[Meta.FreeLock] = 0;
+    this.meta[Meta.Count] = kept.length;
+    this.meta[Meta.NextUnused] = this.capacity;
+    return kept.reverse();
+  }
+
+  private setSeed(seed: number): void {
+    this.seed = seed | 0;
+    this.meta[Meta.Seed] = this.seed;
+  }
+
+  get count(): number {
+    return Atomics.load(this.meta, Meta.Count);
+  }
+
+  // --- field access (inlined by the JIT) ---
+
+  flags(i: number): number {
+    return this.w[i * this.stride + Cf.Flags]!;
+  }
+  setFlags(i: number, v: number): void {
+    this.w[i * this.stride + Cf.Flags] = v;
+  }
+  isUsed(i: number): boolean {
+    return (this.w[i * this.stride + Cf.Flags]! & ConnFlag.Used) !== 0;
+  }
+  proto(i: number): number {
+    return (this.w[i * this.stride + Cf.DportProtoState]! >>> 8) & 0xff;
+  }
+  state(i: number): number {
+    return this.w[i * this.stride + Cf.DportProtoState]! & 0xff;
+  }
+  setState(i: number, s: number): void {
+    const k = i * this.stride + Cf.DportProtoState;
+    this.w[k] = (this.w[k]! & ~0xff) | s;
+  }
+  caddr(i: number): number {
+    return this.u[i * this.stride + Cf.Caddr]!;
+  }
+  vaddr(i: number): number {
+    return this.u[i * this.stride + Cf.Vaddr]!;
+  }
+  daddr(i: number): number {
+    return this.u[i * this.stride + Cf.Daddr]!;
+  }
+  cport(i: number): number {
+    return this.w[i * this.stride + Cf.Ports]! >>> 16;
+  }
+  vport(i: number): number {
+    return this.w[i * this.stride + Cf.Ports]! & 0xffff;
+  }
+  dport(i: number): number {
+    return this.w[i * this.stride + Cf.DportProtoState]! >>> 16;
+  }
+  word(i: number, field: Cf): number {
+    return this.w[i * this.stride + field]!;
+  }
+  setWord(i: number, field: Cf, v: number): void {
+    this.w[i * this.stride + field] = v;
+  }
+  expires(i: number): number {
+    return this.d[(i * this.stride + Cf.Expires) >> 1]!;
+  }
+  setExpires(i: number, at: number): void {
+    this.d[(i * this.stride + Cf.Expires) >> 1] = at;
+  }
+  /** Adds `delta` to a counter word that several threads change (NControl). */
+  addWord(i: number, field: Cf, delta: number): number {
+    return Atomics.add(this.w, i * this.stride + field, delta) + delta;
+  }
+
+  /** Copies the 6-byte client MAC of `i` into `dst` at `off`. */
+  copyClientMac(i: number, dst: Buffer, off: number): void {
+    const b = i * this.stride;
+    const hi = this.w[b + Cf.MacHi]!;
+    const lo = this.w[b + Cf.MacLo]!;
+    dst[off] = hi >>> 24;
+    dst[off + 1] = (hi >>> 16) & 0xff;
+    dst[off + 2] = (hi >>> 8) & 0xff;
+    dst[off + 3] = hi & 0xff;
+    dst[off + 4] = lo >>> 24;
+    dst[off + 5] = (lo >>> 16) & 0xff;
+  }
+
+  setClientMac(i: number, src: Buffer, off: number): void {
+    const b = i * this.stride;
+    this.w[b + Cf.MacHi] = (src[off]! << 24) | (src[off + 1]! << 16) | (src[off + 2]! << 8) | src[off + 3]!;
+    this.w[b + Cf.MacLo] = (src[off + 4]! << 24) | (src[off + 5]! << 16);
+  }
+
+  // --- hashing and lookups ---
+
+  private hash(proto: number, a1: number, p1: number, a2: number, p2: number): number {
+    let h = mix(a1 ^ Math.imul(proto + 1, 0x9e3779b1) ^ this.seed);
+    h = mix(h ^ a2);
+    return mix(h ^ ((p1 << 16) | p2)) & this.mask;
   }
 
   private inBucket(i: number): number {
-    return (
-      hashTuple(this.proto[i]!, this.caddr[i]!, this.cport[i]!, this.vaddr[i]!, this.vport[i]!) &
-      this.mask
-    );
+    return this.hash(this.proto(i), this.caddr(i), this.cport(i), this.vaddr(i), this.vport(i));
   }
 
   private outBucket(i: number): number {
-    return (
-      hashTuple(this.proto[i]!, this.daddr[i]!, this.dport[i]!, this.caddr[i]!, this.cport[i]!) &
-      this.mask
-    );
-  }
-
-  private link(i: number): void {
-    const b = this.inBucket(i);
-    this.inNext[i] = this.inHead[b]!;
-    this.inHead[b] = i;
-    const o = this.outBucket(i);
-    this.outNext[i] = this.outHead[o]!;
-    this.outHead[o] = i;
+    return this.hash(this.proto(i), this.daddr(i), this.dport(i), this.caddr(i), this.cport(i));
   }
 
   /** The connection of a packet from the client, or -1. Templates are not returned. */
   lookupIn(proto: number, caddr: number, cport: number, vaddr: number, vport: number): number {
-    let i = this.inHead[hashTuple(proto, caddr, cport, vaddr, vport) & this.mask]!;
+    return this.findIn(proto, caddr, cport, vaddr, vport, 0);
+  }
+
+  /** The persistence template of (proto, masked client, virtual addr or mark, port), or -1. */
+  lookupTemplate(proto: number, caddr: number, vaddr: number, vport: number): number {
+    return this.findIn(proto, caddr, 0, vaddr, vport, ConnFlag.Template);
+  }
+
+  private findIn(proto: number, caddr: number, cport: number, vaddr: number, vport: number, template: number): number {
+    const w = this.w;
+    const u = this.u;
+    const s = this.stride;
+    const ports = (cport << 16) | vport;
+    let i = Atomics.load(this.inHead, this.hash(proto, caddr, cport, vaddr, vport));
     while (i !== EMPTY) {
+      const b = i * s;
       if (
-        this.caddr[i] === caddr &&
-        this.vaddr[i] === vaddr &&
-        this.cport[i] === cport &&
-        this.vport[i] === vport &&
-        this.proto[i] === proto &&
-        (this.flags[i]! & ConnFlag.Template) === 0
+        u[b + Cf.Caddr] === caddr &&
+        u[b + Cf.Vaddr] === vaddr &&
+        w[b + Cf.Ports] === ports &&
+        ((w[b + Cf.DportProtoState]! >>> 8) & 0xff) === proto &&
+        (w[b + Cf.Flags]! & (ConnFlag.Template | ConnFlag.Used | ConnFlag.Invalid)) ===
+          (template | ConnFlag.Used)
       ) {
         return i;
       }
-      i = this.inNext[i]!;
+      i = w[b + Cf.InNext]!;
     }
     return EMPTY;
   }
 
   /** The connection of a reply from a real server (daddr:dport → caddr:cport), or -1. */
   lookupOut(proto: number, daddr: number, dport: number, caddr: number, cport: number): number {
-    let i = this.outHead[hashTuple(proto, daddr, dport, caddr, cport) & this.mask]!;
+    const w = this.w;
+    const u = this.u;
+    const s = this.stride;
+    const dps = (dport << 16) | (proto << 8);
+    let i = Atomics.load(this.outHead, this.hash(proto, daddr, dport, caddr, cport));
     while (i !== EMPTY) {
+      const b = i * s;
       if (
-        this.daddr[i] === daddr &&
-        this.caddr[i] === caddr &&
-        this.dport[i] === dport &&
-        this.cport[i] === cport &&
-        this.proto[i] === proto &&
-        (this.flags[i]! & ConnFlag.Template) === 0
+        u[b + Cf.Daddr] === daddr &&
+        u[b + Cf.Caddr] === caddr &&
+        w[b + Cf.Ports]! >>> 16 === cport &&
+        (w[b + Cf.DportProtoState]! & ~0xff) === dps &&
+        (w[b + Cf.Flags]! & (ConnFlag.Template | ConnFlag.Used)) === ConnFlag.Used
       ) {
         return i;
       }
-      i = this.outNext[i]!;
+      i = w[b + Cf.OutNext]!;
     }
     return EMPTY;
   }
 
-  /** A new entry; the caller sets state, ids, expiry and the client's MAC. */
-  add(
-    proto: number,
-    caddr: number,
-    cport: number,
-    vaddr: number,
-    vport: number,
-    daddr: number,
-    dport: number,
-    flags: number,
-  ): number {
-    if (this.freeHead === EMPTY) this.allocate(this.capacity * 2);
-    const i = this.freeHead;
-    this.freeHead = this.freeNext[i]!;
-    this.used[i] = 1;
-    this.proto[i] = proto;
-    this.caddr[i] = caddr;
-    this.cport[i] = cport;
-    this.vaddr[i] = vaddr;
-    this.vport[i] = vport;
-    this.daddr[i] = daddr;
-    this.dport[i] = dport;
-    this.flags[i] = flags;
-    this.state[i] = 0;
-    this.controlOf[i] = EMPTY;
-    this.nControl[i] = 0;
-    this.link(i);
-    this.count++;
+  // --- insertion and removal ---
+
+  /**
+   * A new entry holding the key fields, not yet in the chains (nobody can find it): the caller
+   * sets the other fields, then publish()es it, or discard()s it. -1 when the table is full.
+   */
+  prepare(proto: number, caddr: number, cport: number, vaddr: number, vport: number, daddr: number, dport: number, flags: number): number {
+    const i = this.allocate();
+    if (i !== EMPTY) this.fill(i, proto, caddr, cport, vaddr, vport, daddr, dport, flags);
     return i;
   }
 
-  remove(i: number): void {
-    if (!this.used[i]) return;
-    unlinkFrom(this.inHead, this.inNext, this.inBucket(i), i);
-    unlinkFrom(this.outHead, this.outNext, this.outBucket(i), i);
-    this.used[i] = 0;
-    this.freeNext[i] = this.freeHead;
-    this.freeHead = i;
-    this.count--;
+  /** Links a prepared entry into both chains: from now on lookups find it. */
+  publish(i: number): void {
+    this.lockBuckets(i);
+    this.link(i);
+    this.unlockBuckets(i);
   }
 
-  /** Copies the 6-byte client MAC of `i` into `dst` at `off`. */
-  copyClientMac(i: number, dst: Buffer, off: number): void {
-    const base = i * 6;
-    for (let k = 0; k < 6; k++) dst[off + k] = this.clientMac[base + k]!;
+  /** Gives back a prepared entry that was not published. */
+  discard(i: number): void {
+    Atomics.sub(this.meta, Meta.Count, 1);
+    this.free(i);
   }
 
-  setClientMac(i: number, src: Buffer, off: number): void {
-    const base = i * 6;
-    for (let k = 0; k < 6; k++) this.clientMac[base + k] = src[off + k]!;
+  /**
+   * The template of (proto, client, vaddr, vport), or a new one made by `init` (which fills a
+   * prepared entry's fields and returns false to give up): looked up and created under the
+   * chain's lock, so that two workers never make two templates for one client. -1 when there is
+   * none and none could be made.
+   */
+  templateFor(proto: number, caddr: number, vaddr: number, vport: number, init: TemplateInit): number {
+    const bucket = this.hash(proto, caddr, 0, vaddr, vport);
+    lock(this.locks, bucket, this.owner);
+    let i = this.lookupTemplate(proto, caddr, vaddr, vport);
+    init.created = false;
+    if (i === EMPTY) {
+      i = this.prepare(proto, caddr, 0, vaddr, vport, init.daddr, init.dport, init.flags | ConnFlag.Template);
+      if (i !== EMPTY && !init.fill(i)) {
+        this.discard(i);
+        i = EMPTY;
+      } else if (i !== EMPTY) {
+        const o = this.outBucket(i);
+        if (o !== bucket) lock(this.locks, o, this.owner);
+        this.link(i);
+        if (o !== bucket) unlock(this.locks, o);
+        init.created = true;
+      }
+    }
+    unlock(this.locks, bucket);
+    return i;
   }
 
-  clear(): void {
-    for (let i = 0; i < this.capacity; i++) if (this.used[i]) this.remove(i);
+  private fill(i: number, proto: number, caddr: number, cport: number, vaddr: number, vport: number, daddr: number, dport: number, flags: number): void {
+    const w = this.w;
+    const b = i * this.stride;
+    this.u[b + Cf.Caddr] = caddr;
+    this.u[b + Cf.Vaddr] = vaddr;
+    this.u[b + Cf.Daddr] = daddr;
+    w[b + Cf.Ports] = (cport << 16) | vport;
+    w[b + Cf.DportProtoState] = (dport << 16) | (proto << 8);
+    w[b + Cf.ControlOf] = EMPTY;
+    w[b + Cf.NControl] = 0;
+    w[b + Cf.SyncPkts] = 0;
+    w[b + Cf.Fwmark] = 0;
+    w[b + Cf.Lock] = 0;
+    w[b + Cf.WheelNext] = EMPTY;
+    w[b + Cf.WheelPrev] = EMPTY;
+    this.d[(b + Cf.WheelAt) >> 1] = -1;
+    w[b + Cf.Flags] = flags | ConnFlag.Used;
+  }
+
+  private link(i: number): void {
+    const b = i * this.stride;
+    const ib = this.inBucket(i);
+    this.w[b + Cf.InNext] = this.inHead[ib]!;
+    Atomics.store(this.inHead, ib, i);
+    const ob = this.outBucket(i);
+    this.w[b + Cf.OutNext] = this.outHead[ob]!;
+    Atomics.store(this.outHead, ob, i);
+  }
+
+  private lockBuckets(i: number): void {
+    const a = this.inBucket(i);
+    const b = this.outBucket(i);
+    // Always in ascending order, so that two threads never wait on each other.
+    lock(this.locks, Math.min(a, b), this.owner);
+    if (a !== b) lock(this.locks, Math.max(a, b), this.owner);
+  }
+
+  private unlockBuckets(i: number): void {
+    const a = this.inBucket(i);
+    const b = this.outBucket(i);
+    if (a !== b) unlock(this.locks, Math.max(a, b));
+    unlock(this.locks, Math.min(a, b));
+  }
+
+  /**
+   * Takes `i` out of both chains (it is no longer found). Its own links stay as they are, so
+   * a lookup standing on it goes on; give it back with free() once no batch can still see it.
+   */
+  unlink(i: number): void {
+    this.lockBuckets(i);
+    unlinkFrom(this.inHead, this.w, this.stride, Cf.InNext, this.inBucket(i), i);
+    unlinkFrom(this.outHead, this.w, this.stride, Cf.OutNext, this.outBucket(i), i);
+    this.unlockBuckets(i);
+    Atomics.sub(this.meta, Meta.Count, 1);
+  }
+
+  /** Returns an unlinked entry to the free list. */
+  free(i: number): void {
+    const b = i * this.stride;
+    this.w[b + Cf.Flags] = 0;
+    lock(this.meta, Meta.FreeLock, this.owner);
+    this.w[b + Cf.WheelNext] = this.meta[Meta.FreeTop]!;
+    this.meta[Meta.FreeTop] = i;
+    unlock(this.meta, Meta.FreeLock);
+  }
+
+  private allocate(): number {
+    lock(this.meta, Meta.FreeLock, this.owner);
+    let i = this.meta[Meta.FreeTop]!;
+    if (i !== EMPTY) this.meta[Meta.FreeTop] = this.w[i * this.stride + Cf.WheelNext]!;
+    else if (this.meta[Meta.NextUnused]! < this.capacity) i = this.meta[Meta.NextUnused]!++;
+    unlock(this.meta, Meta.FreeLock);
+    if (i !== EMPTY) Atomics.add(this.meta, Meta.Count, 1);
+    return i;
+  }
+
+  /** Locks connection `i` for a state change (its TCP state and active/inactive accounting). */
+  lockConn(i: number): void {
+    lock(this.w, i * this.stride + Cf.Lock, this.owner);
+  }
+
+  unlockConn(i: number): void {
+    unlock(this.w, i * this.stride + Cf.Lock);
+  }
+
+  /** Releases the locks a dead worker held (the main thread calls it before restarting it). */
+  releaseLocksOf(owner: ThreadId): number {
+    let n = releaseLocksOf(this.locks, owner);
+    if (Atomics.compareExchange(this.meta, Meta.FreeLock, owner + 1, 0) === owner + 1) n++;
+    for (let i = 0; i < this.capacity; i++) {
+      const k = i * this.stride + Cf.Lock;
+      if (Atomics.compareExchange(this.w, k, owner + 1, 0) === owner + 1) n++;
+    }
+    return n;
   }
 }
 
-function grow<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(
-  old: T | undefined,
-  fresh: T,
-): T {
-  if (old) fresh.set(old as never);
-  return fresh;
-}
-
-function unlinkFrom(head: Int32Array, next: Int32Array, bucket: number, i: number): void {
+function unlinkFrom(head: Int32Array, w: Int32Array, stride: number, next: Cf, bucket: number, i: number): void {
   let prev = EMPTY;
   let j = head[bucket]!;
   while (j !== EMPTY && j !== i) {
     prev = j;
-    j = next[j]!;
+    j = w[j * stride + next]!;
   }
   if (j === EMPTY) return;
-  if (prev === EMPTY) head[bucket] = next[i]!;
-  else next[prev] = next[i]!;
-  next[i] = EMPTY;
+  const after = w[i * stride + next]!;
+  if (prev === EMPTY) Atomics.store(head, bucket, after);
+  else Atomics.store(w, prev * stride + next, after);
 }

@@ -1,109 +1,118 @@
-// The forwarding engine: a frame in, a verdict out. Pure: no I/O, no timers; time comes in
-// as an argument. Classification follows DESIGN.md: ARP for a VIP, a packet of a known
-// connection (either way), a new connection to a virtual service, an ICMP error about a
-// connection; anything else is not ours.
+// The forwarding engine of one thread: a frame in, a verdict out, the frames to send handed to
+// the sink. Pure: no I/O, no timers of its own; time comes in as an argument. Classification
+// follows DESIGN.md: ARP for a VIP, a packet of a known connection (either way), a new connection
+// to a virtual service, an ICMP error about a connection; anything else is not ours.
+// Frames sit in their buffer as io/frame-layout.ts says: at `off`, virtio_net_hdr just before.
 import { readIpv4 } from '../packet/addr.js';
 import { arpIsEthIpv4, arpOp, ArpOp, arpReplyInPlace, arpTargetIp } from '../packet/arp.js';
 import { readU16 } from '../packet/checksum.js';
-import { Eth, ETH_HLEN, EtherType, macEquals } from '../packet/ethernet.js';
-import { icmpIsError, Icmp, ICMP_HLEN } from '../packet/icmp.js';
+import { Eth, ETH_HLEN, EtherType, ethType, macEquals } from '../packet/ethernet.js';
+import { ICMP_CODE_PORT_UNREACHABLE, icmpIsError, Icmp, ICMP_HLEN } from '../packet/icmp.js';
 import { Ipv4, ipv4HeaderLen, ipv4IsFragment, IpProto } from '../packet/ipv4.js';
 import { Tcp, TCP_MIN_LEN, TcpFlag } from '../packet/tcp.js';
 import { UDP_HLEN } from '../packet/udp.js';
-import { ConnFlag, ConnTable } from './conn-table.js';
+import { VnetFlag, VnetGso, vnetFlags, vnetGsoType, vnetHdrOf, VnetHdr, vnetU16 } from '../packet/virtio-net-hdr.js';
+import { Cf, ConnFlag } from './conn-layout.js';
+import type { ConnTable } from './conn-table.js';
+import { ConnExpiry } from './conn-expiry.js';
 import { ConnLifecycle } from './conn-lifecycle.js';
 import type { EngineEnv } from './engine-env.js';
+import type { EngineShared } from './engine-shared.js';
+import type { FrameSink } from './frame-sink.js';
+import { FrameFields } from './frame-fields.js';
+import type { ForwardContext } from './forward/forward-context.js';
+import { forwardToClient, forwardToDest } from './forward/forwarders.js';
+import { sendIcmpUnreachable, type IcmpErrorRoute } from './forward/icmp-error.js';
 import { forwardIcmpRelated } from './forward/icmp-related.js';
-import { forwardToDest, forwardToClient } from './forward/forwarders.js';
+import { LiveConfig, type LiveService } from './live-config.js';
+import type { LiveDest } from './live-dest.js';
 import { FwdMethod } from './model.js';
-import type { FlowInfo } from './schedulers/scheduler.js';
-import { ServiceTable } from './service-table.js';
+import type { ThreadStats } from './shared/thread-stats.js';
+import { FrameStat } from './shared/thread-stats.js';
+import { EMPTY_SNAPSHOT } from './empty-snapshot.js';
+import { IcmpRateLimit } from './icmp-rate-limit.js';
+import type { EngineSnapshot } from './snapshot.js';
 import { SourceCache } from './source-cache.js';
 import { Direction } from './tcp-state.js';
-import { Timeouts } from './timeouts.js';
-import { DropReason, EngineCounters, Verdict } from './verdict.js';
+import { TxArena } from './tx-arena.js';
+import { DropReason, Verdict } from './verdict.js';
 
-/** The parsed fields of the frame being processed; one instance reused for every frame. */
-export class FrameFields implements FlowInfo {
-  ip = 0;
-  ipLen = 0;
-  l4 = 0;
-  proto = 0;
-  srcAddr = 0;
-  dstAddr = 0;
-  srcPort = 0;
-  dstPort = 0;
-  tcpFlags = 0;
-  now = 0;
-}
-
-export class Engine {
-  readonly services = new ServiceTable();
+export class Engine implements ForwardContext {
   readonly conns: ConnTable;
-  readonly timeouts = new Timeouts();
-  readonly counters = new EngineCounters();
-  readonly lifecycle: ConnLifecycle;
-
-  /** What to send after Forward/Reply: `txLen` bytes of `txBuf` on `txIfIndex`. */
-  txIfIndex = -1;
-  txLen = 0;
-  txBuf: Buffer = Buffer.alloc(0);
-  /** Room for frames the engine builds itself (ICMP errors). */
-  readonly scratch = Buffer.alloc(1600);
-
+  readonly stats: ThreadStats;
+  readonly arena = new TxArena();
+  readonly macScratch = Buffer.alloc(6);
+  readonly icmpRoute: IcmpErrorRoute = { from: 0, to: 0, mac: this.macScratch, macOff: 0, outIf: -1 };
+  config: LiveConfig;
+  /** Expiry of the whole table, for an engine that runs without workers (tests, pcap). */
+  readonly expiry: ConnExpiry;
   private readonly f = new FrameFields();
-  /** The interface of the mark tap (firewall-mark services), -1 when there is none. */
-  markIfIndex = -1;
+  private readonly lifecycle: ConnLifecycle;
   private readonly sources = new SourceCache();
-  private readonly macScratch = Buffer.alloc(6);
+  private readonly icmpLimit = new IcmpRateLimit();
 
   constructor(
+    readonly shared: EngineShared,
     readonly env: EngineEnv,
-    connCapacity = 4096,
+    private readonly sink: FrameSink,
+    snapshot: EngineSnapshot = EMPTY_SNAPSHOT,
   ) {
-    this.conns = new ConnTable(connCapacity);
-    this.lifecycle = new ConnLifecycle(this.conns, this.services, this.timeouts);
+    this.conns = shared.conns;
+    this.stats = shared.stats;
+    this.config = new LiveConfig(snapshot, shared.dests, shared.sched, shared.thread);
+    this.lifecycle = new ConnLifecycle(shared, () => this.config);
+    this.expiry = new ConnExpiry(shared, () => this.config);
   }
 
-  process(buf: Buffer, len: number, ifIndex: number, now: number): Verdict {
-    this.counters.frames++;
-    this.txBuf = buf;
+  /** Runs on a new configuration from the next frame on. */
+  configure(snapshot: EngineSnapshot): void {
+    this.config = new LiveConfig(snapshot, this.shared.dests, this.shared.sched, this.shared.thread, this.config);
+  }
+
+  emit(buf: Buffer, off: number, len: number, ifIndex: number): void {
+    this.sink.send(buf, off, len, ifIndex);
+  }
+
+  icmpAllowed(now: number): boolean {
+    return this.icmpLimit.allow(now);
+  }
+
+  process(buf: Buffer, off: number, len: number, ifIndex: number, now: number): Verdict {
+    this.stats.frame(FrameStat.Frames);
     if (len < ETH_HLEN) return this.drop(DropReason.Truncated);
-    const ifMac = this.env.interfaceMac(ifIndex);
+    const cfg = this.config;
+    const ifMac = cfg.interfaceMac(ifIndex);
     // The mark tap's frames are, by design, sent by this host.
-    if (ifMac && ifIndex !== this.markIfIndex && macEquals(buf, Eth.Src, ifMac, 0))
+    if (ifMac && ifIndex !== cfg.markIfIndex && macEquals(buf, off + Eth.Src, ifMac, 0)) {
       return this.drop(DropReason.OwnFrame);
-    const type = (buf[Eth.Type]! << 8) | buf[Eth.Type + 1]!;
-    if (type === EtherType.ARP) return this.processArp(buf, len, ifIndex, ifMac);
+    }
+    const type = ethType(buf, off);
+    if (type === EtherType.ARP) return this.processArp(buf, off, len, ifIndex, ifMac);
     if (type !== EtherType.IPv4) return this.notOurs();
-    return this.processIpv4(buf, len, ifIndex, now);
+    return this.processIpv4(buf, off, len, ifIndex, now);
   }
 
-  private processArp(
-    buf: Buffer,
-    len: number,
-    ifIndex: number,
-    ifMac: Buffer | undefined,
-  ): Verdict {
-    const arp = ETH_HLEN;
-    if (!arpIsEthIpv4(buf, arp, len) || arpOp(buf, arp) !== ArpOp.Request) return this.notOurs();
+  private processArp(buf: Buffer, off: number, len: number, ifIndex: number, ifMac: Buffer | undefined): Verdict {
+    const arp = off + ETH_HLEN;
+    if (!arpIsEthIpv4(buf, arp, off + len) || arpOp(buf, arp) !== ArpOp.Request) return this.notOurs();
     const target = arpTargetIp(buf, arp);
     // A VIP the kernel holds is answered by the kernel; one it does not is answered by uvs.
-    if (!ifMac || !this.services.isVip(target) || this.env.isLocalAddress(target))
-      return this.notOurs();
-    this.txLen = arpReplyInPlace(buf, target, ifMac);
-    this.txIfIndex = ifIndex;
-    this.counters.replied++;
+    const cfg = this.config;
+    if (!ifMac || !cfg.isVip(target) || cfg.isLocalAddress(target)) return this.notOurs();
+    const n = arpReplyInPlace(buf, target, ifMac, off);
+    this.emit(buf, off, n, ifIndex);
+    this.stats.frame(FrameStat.Replied);
     return Verdict.Reply;
   }
 
-  private processIpv4(buf: Buffer, len: number, ifIndex: number, now: number): Verdict {
+  private processIpv4(buf: Buffer, off: number, len: number, ifIndex: number, now: number): Verdict {
     const f = this.f;
-    const ip = ETH_HLEN;
-    const ihl = ipv4HeaderLen(buf, ip, len);
+    const ip = off + ETH_HLEN;
+    const ihl = ipv4HeaderLen(buf, ip, off + len);
     if (ihl === undefined) return this.drop(DropReason.BadIpHeader);
     const total = readU16(buf, ip + Ipv4.TotalLen);
-    if (total < ihl || ip + total > len) return this.drop(DropReason.Truncated);
+    if (total < ihl || ip + total > off + len) return this.drop(DropReason.Truncated);
+    f.eth = off;
     f.ip = ip;
     f.ipLen = total;
     f.now = now;
@@ -111,101 +120,133 @@ export class Engine {
     f.proto = buf[ip + Ipv4.Proto]!;
     f.srcAddr = readIpv4(buf, ip + Ipv4.Src);
     f.dstAddr = readIpv4(buf, ip + Ipv4.Dst);
+    const h = vnetHdrOf(off);
+    f.gsoSize = vnetGsoType(buf, h) === VnetGso.None ? 0 : vnetU16(buf, h, VnetHdr.GsoSize);
+    f.partialCsum = (vnetFlags(buf, h) & VnetFlag.NeedsCsum) !== 0;
     const end = ip + total;
 
     if (f.proto === IpProto.TCP || f.proto === IpProto.UDP) {
+      const cfg = this.config;
       if (ipv4IsFragment(buf, ip)) {
         // IPVS reassembles; uvs drops fragments addressed to a VIP and counts them.
-        return this.services.isVip(f.dstAddr) ? this.drop(DropReason.Fragment) : this.notOurs();
+        return cfg.isVip(f.dstAddr) ? this.drop(DropReason.Fragment) : this.notOurs();
       }
       const minL4 = f.proto === IpProto.TCP ? TCP_MIN_LEN : UDP_HLEN;
       if (f.l4 + minL4 > end) {
-        return this.services.isVip(f.dstAddr) ? this.drop(DropReason.Truncated) : this.notOurs();
+        return cfg.isVip(f.dstAddr) ? this.drop(DropReason.Truncated) : this.notOurs();
       }
       f.srcPort = readU16(buf, f.l4 + Tcp.SrcPort);
       f.dstPort = readU16(buf, f.l4 + Tcp.DstPort);
       f.tcpFlags = f.proto === IpProto.TCP ? buf[f.l4 + Tcp.Flags]! : 0;
-      return this.processL4(buf, ifIndex, now);
+      return this.processL4(buf, ifIndex);
     }
-    if (
-      f.proto === IpProto.ICMP &&
-      f.l4 + ICMP_HLEN <= end &&
-      icmpIsError(buf[f.l4 + Icmp.Type]!)
-    ) {
-      return this.count(forwardIcmpRelated(this, buf, f, ifIndex));
+    if (f.proto === IpProto.ICMP && f.l4 + ICMP_HLEN <= end && icmpIsError(buf[f.l4 + Icmp.Type]!)) {
+      return this.count(forwardIcmpRelated(this, buf, f));
     }
     return this.notOurs();
   }
 
-  private processL4(buf: Buffer, ifIndex: number, now: number): Verdict {
+  private processL4(buf: Buffer, ifIndex: number): Verdict {
     const f = this.f;
     const c = this.conns;
+    const cfg = this.config;
     // 1. A packet from a client on a known connection.
-    const marked = ifIndex === this.markIfIndex;
+    const marked = ifIndex === cfg.markIfIndex;
     let i = c.lookupIn(f.proto, f.srcAddr, f.srcPort, f.dstAddr, f.dstPort);
     if (i >= 0) {
       // A firewall-mark connection's packets are taken from the tap, not from the wire.
-      if (((c.flags[i]! & ConnFlag.Marked) !== 0) !== marked) return this.notOurs();
-      this.lifecycle.touch(i, f, Direction.Input, now);
-      return this.count(forwardToDest(this, buf, f, i, ifIndex));
+      if (((c.flags(i) & ConnFlag.Marked) !== 0) !== marked) return this.notOurs();
+      this.lifecycle.touch(i, f, Direction.Input);
+      return this.count(forwardToDest(this, buf, f, i));
     }
     // 2. A reply from a real server of a NAT connection.
     i = c.lookupOut(f.proto, f.srcAddr, f.srcPort, f.dstAddr, f.dstPort);
-    if (i >= 0 && (c.flags[i]! & ConnFlag.MethodMask) === FwdMethod.Masq) {
-      this.lifecycle.touch(i, f, Direction.Output, now);
-      return this.count(forwardToClient(this, buf, f, i));
+    if (i >= 0 && (c.flags(i) & ConnFlag.MethodMask) === FwdMethod.Masq) {
+      this.lifecycle.touch(i, f, Direction.Output);
+      return this.count(forwardToClient(this, buf, f, i, ifIndex));
     }
     // 3. A new connection to a virtual service.
     const svc = marked
-      ? this.services.lookupMark(buf.readUInt32BE(Eth.Dst + 2))
-      : this.services.lookupFlow(f.proto, f.dstAddr, f.dstPort);
+      ? cfg.lookupMark(buf.readUInt32BE(f.eth + Eth.Dst + 2))
+      : cfg.lookupFlow(f.proto, f.dstAddr, f.dstPort);
     if (!svc) {
-      if (!marked) this.sources.record(f.srcAddr, ifIndex, buf, Eth.Src);
+      if (!marked) this.sources.record(f.srcAddr, ifIndex, buf, f.eth + Eth.Src);
       return this.notOurs();
     }
     // IPVS schedules TCP only on a SYN (tcp_conn_schedule); other segments have no connection.
     if (f.proto === IpProto.TCP && (f.tcpFlags & (TcpFlag.SYN | TcpFlag.RST)) !== TcpFlag.SYN) {
       return this.drop(DropReason.NoConnection);
     }
+    return this.openConnection(buf, svc, ifIndex, marked);
+  }
+
+  private openConnection(buf: Buffer, svc: LiveService, ifIndex: number, marked: boolean): Verdict {
+    const f = this.f;
+    const c = this.conns;
     let template = -1;
-    let dest;
+    let dest: LiveDest | undefined;
     if (svc.persistenceMs > 0) {
-      template = this.lifecycle.bindPersistent(svc, f, now);
-      dest = template >= 0 ? this.services.destsById[this.conns.destId[template]!] : undefined;
+      template = this.lifecycle.bindPersistent(svc, f);
+      dest = template >= 0 ? this.config.destsById[c.word(template, Cf.DestId)] : undefined;
     } else {
       dest = svc.scheduler.schedule(svc.dests, f);
     }
-    if (!dest) return this.drop(DropReason.NoDest);
-    i = this.lifecycle.open(svc, dest, f, buf, ifIndex, now, template);
+    if (!dest) return this.noDest(buf, ifIndex, marked);
+    const i = this.lifecycle.open(svc, dest, f, buf, ifIndex, template);
+    if (i < 0) return this.drop(DropReason.TableFull);
     if (marked) {
       // The way back to the client is where its frames were last seen on the wire.
-      c.flags[i] = c.flags[i]! | ConnFlag.Marked;
-      c.clientIf[i] = this.sources.lookup(f.srcAddr, this.macScratch, 0);
+      c.setFlags(i, c.flags(i) | ConnFlag.Marked);
+      c.setWord(i, Cf.ClientIf, this.sources.lookup(f.srcAddr, this.macScratch, 0));
       c.setClientMac(i, this.macScratch, 0);
     }
-    this.lifecycle.touch(i, f, Direction.Input, now);
-    return this.count(forwardToDest(this, buf, f, i, ifIndex));
+    this.lifecycle.touch(i, f, Direction.Input);
+    return this.count(forwardToDest(this, buf, f, i));
+  }
+
+  /**
+   * No real server can take the connection: as IPVS's ip_vs_leave, ICMP port unreachable to the
+   * client (TCP and UDP alike), so that it fails at once instead of waiting for its timeout.
+   */
+  private noDest(buf: Buffer, ifIndex: number, marked: boolean): Verdict {
+    const f = this.f;
+    const r = this.icmpRoute;
+    r.from = f.dstAddr;
+    r.to = f.srcAddr;
+    if (marked) {
+      r.outIf = this.sources.lookup(f.srcAddr, this.macScratch, 0);
+      if (r.outIf < 0) return this.drop(DropReason.NoDest);
+      r.mac = this.macScratch;
+      r.macOff = 0;
+    } else {
+      r.outIf = ifIndex;
+      r.mac = buf;
+      r.macOff = f.eth + Eth.Src;
+    }
+    return this.count(
+      sendIcmpUnreachable(this, buf, f.ip, f.ipLen, r, ICMP_CODE_PORT_UNREACHABLE, 0, f.now),
+    );
   }
 
   /** Counts a verdict returned by a forwarder (drops and not-ours count themselves). */
   private count(v: Verdict): Verdict {
-    if (v === Verdict.Forward) this.counters.forwarded++;
-    else if (v === Verdict.Reply) this.counters.replied++;
+    if (v === Verdict.Forward) this.stats.frame(FrameStat.Forwarded);
+    else if (v === Verdict.Reply) this.stats.frame(FrameStat.Replied);
     return v;
   }
 
   drop(reason: DropReason): Verdict {
-    this.counters.drop(reason);
+    this.stats.frame(FrameStat.DropBase + reason);
     return Verdict.Drop;
   }
 
   notOurs(): Verdict {
-    this.counters.notOurs++;
+    this.stats.frame(FrameStat.NotOurs);
     return Verdict.NotOurs;
   }
 
-  /** Expires connections and estimates rates; the daemon calls it about once a second. */
+  /** Expires connections (for an engine running without workers); call about once a second. */
   tick(now: number): void {
-    this.lifecycle.expire(now);
+    this.expiry.run(now);
   }
 }

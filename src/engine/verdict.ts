@@ -1,28 +1,42 @@
-// What the engine decided for a frame, and the counters of why frames were dropped.
+// What the engine decided for a frame, and why frames were dropped.
 
 export const enum Verdict {
   /** Not a frame of a virtual service: the kernel deals with it (uvs does nothing). */
   NotOurs = 0,
-  /** Rewritten in place: send `txLen` bytes on `txIfIndex`. */
+  /** Rewritten and handed to the sink (in place, or as frames built in the arena). */
   Forward = 1,
-  /** An answer built in place (ARP reply, ICMP): send `txLen` bytes on `txIfIndex`. */
+  /** An answer handed to the sink (ARP reply, ICMP error). */
   Reply = 2,
   /** Ours, but not sent: the reason's counter was incremented. */
   Drop = 3,
 }
 
-/** Drop reasons, each with a counter; names are what metrics and logs show. */
+/** Drop reasons, each with a counter; each means one thing. Names are what metrics show. */
 export const enum DropReason {
   Truncated = 0,
   BadIpHeader = 1,
   Fragment = 2,
+  /** A TCP segment other than SYN for which there is no connection. */
   NoConnection = 3,
+  /** No real server available (and the ICMP answer was rate-limited or could not be built). */
   NoDest = 4,
-  NoNeighbour = 5,
-  TtlExpired = 6,
-  TooBig = 7,
-  OwnFrame = 8,
-  UnsupportedMethod = 9,
+  /** The real server has no route (yet). */
+  NoRoute = 5,
+  /** The next hop's MAC is not resolved yet (a request was sent). */
+  NoNeighbour = 6,
+  /** The outgoing interface is not one uvs serves (its MAC is unknown). */
+  NoInterface = 7,
+  TtlExpired = 8,
+  /** Too big for the path and not DF (uvs does not fragment), or DF and rate-limited. */
+  TooBig = 9,
+  OwnFrame = 10,
+  UnsupportedMethod = 11,
+  /** The connection table is full. */
+  TableFull = 12,
+  /** No room left to build a frame in this batch. */
+  NoRoom = 13,
+  /** A GSO super-frame of a kind uvs cannot cut (or inconsistent GSO fields). */
+  BadGso = 14,
 }
 
 export const DROP_REASON_NAMES = [
@@ -31,36 +45,14 @@ export const DROP_REASON_NAMES = [
   'fragment',
   'no_connection',
   'no_dest',
+  'no_route',
   'no_neighbour',
+  'no_interface',
   'ttl_expired',
   'too_big',
   'own_frame',
   'unsupported_method',
+  'table_full',
+  'no_room',
+  'bad_gso',
 ] as const;
-
-export class EngineCounters {
-  frames = 0;
-  forwarded = 0;
-  replied = 0;
-  notOurs = 0;
-  /** ICMP "fragmentation needed" sent back (TUN). */
-  fragNeeded = 0;
-  readonly drops = new Float64Array(DROP_REASON_NAMES.length);
-
-  drop(reason: DropReason): void {
-    this.drops[reason]!++;
-  }
-
-  /** Plain object for logs, the control socket and metrics. */
-  toJSON(): Record<string, number> {
-    const out: Record<string, number> = {
-      frames: this.frames,
-      forwarded: this.forwarded,
-      replied: this.replied,
-      not_ours: this.notOurs,
-      frag_needed: this.fragNeeded,
-    };
-    DROP_REASON_NAMES.forEach((name, i) => (out[`drop.${name}`] = this.drops[i]!));
-    return out;
-  }
-}

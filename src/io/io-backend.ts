@@ -1,10 +1,13 @@
-// How frames arrive and leave, hidden behind one interface (pcap, afpacket, memory).
+// How frames arrive and leave for an engine that runs on the main thread (pcap, memory), hidden
+// behind one interface. Frames follow io/frame-layout.ts: at `off` in `buf`, their
+// virtio_net_hdr just before. (The AF_PACKET fast path runs in worker threads with its own ring
+// reader and transmit queue; see daemon/worker/.)
 
 /**
  * Called for each received frame. `buf` is owned by the backend and reused for the next frame:
  * the handler may rewrite it in place and send it, but must not keep it.
  */
-export type FrameHandler = (buf: Buffer, len: number, ifIndex: number) => void;
+export type FrameHandler = (buf: Buffer, off: number, len: number, ifIndex: number) => void;
 
 export interface IoCounters {
   rxFrames: number;
@@ -16,13 +19,16 @@ export interface IoCounters {
   rxTruncated: number;
 }
 
-export interface IoBackend {
+export interface FrameSender {
+  /** Sends the `len`-byte frame at `off` of `buf` on interface `ifIndex`; false when it failed. */
+  send(ifIndex: number, buf: Buffer, off: number, len: number): boolean;
+}
+
+export interface IoBackend extends FrameSender {
   /** Short name for logs and metrics: "pcap", "memory"… */
   readonly name: string;
   /** Starts receiving on the given interfaces (by name); frames go to `handler`. */
   open(ifNames: readonly string[], handler: FrameHandler): void;
-  /** Sends `len` bytes of `buf` on interface `ifIndex`; false when the send failed. */
-  send(ifIndex: number, buf: Buffer, len: number): boolean;
   readonly counters: IoCounters;
   close(): void;
 }

@@ -6,6 +6,8 @@
 // evaluated, and the first frame after opening was lost (an ARP reply, typically).
 import capPkg from 'cap';
 import { formatMac } from '../packet/addr.js';
+import { VNET_HDR_LEN } from '../packet/virtio-net-hdr.js';
+import { FIRST_FRAME_OFFSET } from './frame-layout.js';
 import { newIoCounters, type FrameHandler, type IoBackend, type IoCounters } from './io-backend.js';
 
 const { Cap } = capPkg;
@@ -22,6 +24,7 @@ export class IoError extends Error {
 interface Port {
   readonly name: string;
   readonly cap: InstanceType<typeof Cap>;
+  /** libpcap writes each frame at FIRST_FRAME_OFFSET of it (frame-layout.ts). */
   readonly buf: Buffer;
 }
 
@@ -29,6 +32,7 @@ export class PcapBackend implements IoBackend {
   readonly name = 'pcap';
   readonly counters: IoCounters = newIoCounters();
   private readonly ports = new Map<number, Port>();
+  private readonly txBuf = Buffer.alloc(SNAP);
 
   /**
    * `lookup` gives an interface's kernel index and MAC by name; `filters` replaces the
@@ -46,10 +50,10 @@ export class PcapBackend implements IoBackend {
         throw new IoError(`interface "${name}" does not exist in this network namespace`);
       const { ifIndex } = iface;
       const cap = new Cap();
-      const buf = Buffer.alloc(SNAP);
+      const buf = Buffer.alloc(FIRST_FRAME_OFFSET + SNAP);
       try {
         const filter = this.filters.get(name) ?? `not ether src ${formatMac(iface.mac)}`;
-        const link = cap.open(name, filter, KERNEL_BUFFER, buf);
+        const link = cap.open(name, filter, KERNEL_BUFFER, buf.subarray(FIRST_FRAME_OFFSET));
         if (link !== 'ETHERNET')
           throw new IoError(`interface "${name}" is not Ethernet (link type ${link})`);
       } catch (err) {
@@ -65,20 +69,24 @@ export class PcapBackend implements IoBackend {
           counters.rxTruncated++;
           return;
         }
-        handler(buf, nbytes, ifIndex);
+        // libpcap has no virtio_net_hdr: a plain frame (the headroom may hold a tunnel's last one).
+        buf.fill(0, FIRST_FRAME_OFFSET - VNET_HDR_LEN, FIRST_FRAME_OFFSET);
+        handler(buf, FIRST_FRAME_OFFSET, nbytes, ifIndex);
       });
       this.ports.set(ifIndex, { name, cap, buf });
     }
   }
 
-  send(ifIndex: number, buf: Buffer, len: number): boolean {
+  send(ifIndex: number, buf: Buffer, off: number, len: number): boolean {
     const port = this.ports.get(ifIndex);
     if (!port) {
       this.counters.txErrors++;
       return false;
     }
     try {
-      port.cap.send(buf, len);
+      // libpcap sends from the start of a Buffer.
+      buf.copy(this.txBuf, 0, off, off + len);
+      port.cap.send(this.txBuf, len);
       this.counters.txFrames++;
       this.counters.txBytes += len;
       return true;

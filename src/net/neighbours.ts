@@ -4,6 +4,7 @@
 import { prefixMask, readIpv4 } from '../packet/addr.js';
 import { Arp, arpIsEthIpv4, buildArpRequest } from '../packet/arp.js';
 import { ETH_HLEN } from '../packet/ethernet.js';
+import { FIRST_FRAME_OFFSET } from '../io/frame-layout.js';
 import type { InterfaceTable } from './interfaces.js';
 
 /** Requests for one address are at least this far apart; unanswered ones are forgotten after TRIES. */
@@ -20,13 +21,14 @@ interface Entry {
   unanswered: number;
 }
 
-export type FrameSender = (ifIndex: number, buf: Buffer, len: number) => boolean;
+export type FrameSender = (ifIndex: number, buf: Buffer, off: number, len: number) => boolean;
 
 export class Neighbours {
   private readonly entries = new Map<number, Entry>();
   /** Addresses asked for and not answered yet → when the last request left. */
   private readonly pending = new Map<number, number>();
-  private readonly txBuf = Buffer.alloc(64);
+  /** An ARP request, laid out as io/frame-layout.ts says (zeroed virtio_net_hdr before it). */
+  private readonly txBuf = Buffer.alloc(FIRST_FRAME_OFFSET + 64);
 
   constructor(
     private readonly send: FrameSender,
@@ -39,10 +41,10 @@ export class Neighbours {
     return this.entries.get(ip)?.mac;
   }
 
-  /** Learns from any inbound ARP frame: the sender's address, if we care about it. */
-  learn(buf: Buffer, len: number, ifIndex: number): void {
-    const arp = ETH_HLEN;
-    if (!arpIsEthIpv4(buf, arp, len)) return;
+  /** Learns from any inbound ARP frame (at `off`): the sender's address, if we care about it. */
+  learn(buf: Buffer, off: number, len: number, ifIndex: number): void {
+    const arp = off + ETH_HLEN;
+    if (!arpIsEthIpv4(buf, arp, off + len)) return;
     const ip = readIpv4(buf, arp + Arp.Spa);
     const entry = this.entries.get(ip);
     const pending = this.pending.has(ip);
@@ -100,8 +102,8 @@ export class Neighbours {
       return (a.addr & m) >>> 0 === (ip & m) >>> 0;
     });
     const src = (onSubnet ?? iface.addrs[0])?.addr ?? 0;
-    const len = buildArpRequest(this.txBuf, iface.mac, src, ip);
-    this.send(ifIndex, this.txBuf, len);
+    const len = buildArpRequest(this.txBuf, iface.mac, src, ip, FIRST_FRAME_OFFSET);
+    this.send(ifIndex, this.txBuf, FIRST_FRAME_OFFSET, len);
   }
 
   close(): void {

@@ -51,6 +51,7 @@ export function arpTargetIp(buf: Buffer, off: number): number {
 
 function writeArp(
   buf: Buffer,
+  at: number,
   op: ArpOp,
   ethDst: Buffer,
   sha: Buffer,
@@ -58,8 +59,8 @@ function writeArp(
   tha: Buffer,
   tpa: number,
 ): number {
-  writeEthHeader(buf, ethDst, sha, EtherType.ARP);
-  const o = ETH_HLEN;
+  writeEthHeader(buf, ethDst, sha, EtherType.ARP, at);
+  const o = at + ETH_HLEN;
   buf.writeUInt16BE(1, o + Arp.HType);
   buf.writeUInt16BE(EtherType.IPv4, o + Arp.PType);
   buf[o + Arp.HLen] = 6;
@@ -69,19 +70,19 @@ function writeArp(
   writeIpv4(buf, o + Arp.Spa, spa);
   copyMac(buf, o + Arp.Tha, tha, 0);
   writeIpv4(buf, o + Arp.Tpa, tpa);
-  buf.fill(0, ARP_FRAME_LEN, ETH_MIN_FRAME);
+  buf.fill(0, at + ARP_FRAME_LEN, at + ETH_MIN_FRAME);
   return ETH_MIN_FRAME;
 }
 
 /**
- * Turns the ARP request in `buf` (a whole frame) into the reply saying `ip` is at `mac`,
+ * Turns the ARP request in the frame at `at` of `buf` into the reply saying `ip` is at `mac`,
  * in place. Returns the frame length to send.
  */
-export function arpReplyInPlace(buf: Buffer, ip: number, mac: Buffer): number {
-  const o = ETH_HLEN;
+export function arpReplyInPlace(buf: Buffer, ip: number, mac: Buffer, at = 0): number {
+  const o = at + ETH_HLEN;
   copyMac(askerMac, 0, buf, o + Arp.Sha);
   const askerIp = readIpv4(buf, o + Arp.Spa);
-  return writeArp(buf, ArpOp.Reply, askerMac, mac, ip, askerMac, askerIp);
+  return writeArp(buf, at, ArpOp.Reply, askerMac, mac, ip, askerMac, askerIp);
 }
 
 /** Writes a broadcast "who has `target`? tell `srcIp`" frame; returns its length. */
@@ -90,11 +91,12 @@ export function buildArpRequest(
   srcMac: Buffer,
   srcIp: number,
   target: number,
+  at = 0,
 ): number {
-  return writeArp(buf, ArpOp.Request, BROADCAST, srcMac, srcIp, ZERO_MAC, target);
+  return writeArp(buf, at, ArpOp.Request, BROADCAST, srcMac, srcIp, ZERO_MAC, target);
 }
 
 /** Writes a gratuitous ARP (a broadcast request for our own address, RFC 5227 announce). */
-export function buildGratuitousArp(buf: Buffer, mac: Buffer, ip: number): number {
-  return writeArp(buf, ArpOp.Request, BROADCAST, mac, ip, ZERO_MAC, ip);
+export function buildGratuitousArp(buf: Buffer, mac: Buffer, ip: number, at = 0): number {
+  return writeArp(buf, at, ArpOp.Request, BROADCAST, mac, ip, ZERO_MAC, ip);
 }

@@ -50,3 +50,24 @@ export function writeU16(buf: Buffer, off: number, v: number): void {
   buf[off] = (v >>> 8) & 0xff;
   buf[off + 1] = v & 0xff;
 }
+
+/**
+ * A partial checksum field (CHECKSUM_PARTIAL: it holds the folded pseudo-header sum, not its
+ * complement) after a pseudo-header address changed from `oldVal` to `newVal`: plain one's
+ * complement arithmetic, as IPVS's tcp_partial_csum_update does. Ports are summed later, by
+ * whoever completes the checksum, so a port change needs no update.
+ */
+export function partialReplace32(field: number, oldVal: number, newVal: number): number {
+  return fold(
+    field +
+      (~(oldVal >>> 16) & 0xffff) +
+      (~oldVal & 0xffff) +
+      ((newVal >>> 16) & 0xffff) +
+      (newVal & 0xffff),
+  );
+}
+
+/** A partial checksum field after the pseudo-header's L4 length changed. */
+export function partialReplace16(field: number, oldVal: number, newVal: number): number {
+  return fold(field + (~oldVal & 0xffff) + (newVal & 0xffff));
+}

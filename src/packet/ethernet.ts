@@ -16,8 +16,9 @@ export const enum EtherType {
   IPv6 = 0x86dd,
 }
 
-export function ethType(buf: Buffer): number {
-  return (buf[Eth.Type]! << 8) | buf[Eth.Type + 1]!;
+/** The EtherType of the frame at `at`. */
+export function ethType(buf: Buffer, at: number): number {
+  return (buf[at + Eth.Type]! << 8) | buf[at + Eth.Type + 1]!;
 }
 
 /** Copies a 6-byte MAC from `src` at `srcOff` into `dst` at `dstOff`. */
@@ -30,9 +31,9 @@ export function macEquals(a: Buffer, aOff: number, b: Buffer, bOff: number): boo
   return true;
 }
 
-/** Writes the Ethernet header of a frame: destination, source, EtherType. */
-export function writeEthHeader(buf: Buffer, dst: Buffer, src: Buffer, type: number): void {
-  copyMac(buf, Eth.Dst, dst, 0);
-  copyMac(buf, Eth.Src, src, 0);
-  buf.writeUInt16BE(type, Eth.Type);
+/** Writes the Ethernet header of the frame at `at`: destination, source, EtherType. */
+export function writeEthHeader(buf: Buffer, dst: Buffer, src: Buffer, type: number, at = 0): void {
+  copyMac(buf, at + Eth.Dst, dst, 0);
+  copyMac(buf, at + Eth.Src, src, 0);
+  buf.writeUInt16BE(type, at + Eth.Type);
 }

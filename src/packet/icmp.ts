@@ -23,6 +23,7 @@ export const enum IcmpType {
   ParameterProblem = 12,
 }
 
+export const ICMP_CODE_PORT_UNREACHABLE = 3;
 export const ICMP_CODE_FRAG_NEEDED = 4;
 
 /** Error types that quote the offending packet and so can relate to a connection. */

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { test } from 'node:test';
+import { seededRandom } from './fixtures/seeded-random.js';
 import {
   csumReplace16,
   csumReplace32,
   finish,
+  fold,
+  pseudoHeaderSum,
   readU16,
   sum16,
   writeU16,
@@ -69,6 +72,7 @@ test('DNAT and SNAT rewrites keep IP and L4 checksums valid for random TCP and U
       rip,
       80,
       randomInt(1, 65536),
+      false,
     );
     assert.ok(decrementTtl(frame, ip));
     assert.ok(checksumsOk(frame), `frame ${n} after DNAT`);
@@ -82,6 +86,7 @@ test('DNAT and SNAT rewrites keep IP and L4 checksums valid for random TCP and U
       parseIpv4('192.168.10.23'),
       frame.readUInt16BE(l4),
       80,
+      false,
     );
     assert.ok(checksumsOk(frame), `frame ${n} after SNAT`);
   }
@@ -97,7 +102,18 @@ test('a UDP datagram without checksum keeps checksum 0 after NAT', () => {
     payload: 'x',
     udpNoChecksum: true,
   });
-  rewriteEndpoint(frame, 14, 34, 17, 'dst', parseIpv4('10.0.0.2'), parseIpv4('10.0.0.9'), 53, 5353);
+  rewriteEndpoint(
+    frame,
+    14,
+    34,
+    17,
+    'dst',
+    parseIpv4('10.0.0.2'),
+    parseIpv4('10.0.0.9'),
+    53,
+    5353,
+    false,
+  );
   assert.equal(frame.readUInt16BE(34 + 6), 0);
   assert.ok(ipv4ChecksumOk(frame, 14));
 });
@@ -112,4 +128,35 @@ test('TTL 1 is not forwarded', () => {
     ttl: 1,
   });
   assert.equal(decrementTtl(frame, 14), false);
+});
+
+test('a partial checksum (CHECKSUM_PARTIAL) gets the pseudo-header update only, and completes right', () => {
+  // A frame as a local sender's offload leaves it: the L4 checksum field holds the folded
+  // pseudo-header sum; the NIC (or the kernel) sums from the L4 header on and stores the result.
+  const rand = seededRandom(7);
+  for (let n = 0; n < 500; n++) {
+    const proto = n % 2 ? 'tcp' : 'udp';
+    const frame = buildFrame({
+      src: `10.0.${n % 250}.${1 + (n % 200)}`,
+      dst: '192.168.10.23',
+      proto,
+      sport: 1024 + n,
+      dport: 80,
+      payload: Buffer.from(Array.from({ length: Math.floor(rand() * 300) }, () => Math.floor(rand() * 256))),
+    });
+    const ip = 14;
+    const l4 = 34;
+    const csumAt = l4 + (proto === 'tcp' ? 16 : 6);
+    const l4len = frame.length - l4;
+    const p = proto === 'tcp' ? 6 : 17;
+    const partial = (): number =>
+      fold(pseudoHeaderSum(frame.readUInt32BE(ip + Ipv4.Src), frame.readUInt32BE(ip + Ipv4.Dst), p, l4len));
+    frame.writeUInt16BE(partial(), csumAt);
+    const rip = parseIpv4(`192.168.20.${1 + (n % 250)}`);
+    rewriteEndpoint(frame, ip, l4, p, 'dst', parseIpv4('192.168.10.23'), rip, 80, 8000 + n, true);
+    assert.equal(frame.readUInt16BE(csumAt), partial(), `frame ${n}: pseudo-header sum of the new addresses`);
+    // What the NIC does: sum from the L4 header (the field included), store the complement.
+    frame.writeUInt16BE(finish(sum16(frame, l4, l4len)), csumAt);
+    assert.ok(checksumsOk(frame), `frame ${n} once completed`);
+  }
 });

@@ -6,10 +6,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ControlClient, DaemonUnreachableError } from '../../src/control/control-client.js';
 import { ControlServer, ControlSocketError } from '../../src/control/control-server.js';
-import { Director } from '../../src/engine/director.js';
-import { Engine } from '../../src/engine/engine.js';
 import { ControlError, type ServiceView } from '../../src/engine/model.js';
-import { FakeEnv } from './fixtures/fake-env.js';
+import { EngineRig } from './fixtures/engine-rig.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'uvs-ctl-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,7 +30,7 @@ function rawRequest(path: string, line: string): Promise<string> {
 
 test('requests reach the director; refusals come back as ControlError with their code', async () => {
   const path = join(dir, 'a.sock');
-  const server = new ControlServer(new Director(new Engine(new FakeEnv()), () => 0));
+  const server = new ControlServer(new EngineRig().director);
   await server.listen(path);
   const client = new ControlClient(path);
   await client.connect();
@@ -53,7 +51,7 @@ test('requests reach the director; refusals come back as ControlError with their
 
 test('a malformed request gets an error answer and the server keeps serving', async () => {
   const path = join(dir, 'b.sock');
-  const server = new ControlServer(new Director(new Engine(new FakeEnv()), () => 0));
+  const server = new ControlServer(new EngineRig().director);
   await server.listen(path);
   try {
     assert.match(await rawRequest(path, 'not json'), /"ok":false.*not valid JSON/);
@@ -77,10 +75,10 @@ test('a malformed request gets an error answer and the server keeps serving', as
 test('a stale socket file of a killed uvsd is replaced; a live one is refused', async () => {
   const path = join(dir, 'c.sock');
   writeFileSync(path, ''); // a leftover file nobody listens on
-  const first = new ControlServer(new Director(new Engine(new FakeEnv()), () => 0));
+  const first = new ControlServer(new EngineRig().director);
   await first.listen(path);
   try {
-    const second = new ControlServer(new Director(new Engine(new FakeEnv()), () => 0));
+    const second = new ControlServer(new EngineRig().director);
     await assert.rejects(
       second.listen(path),
       (e: unknown) => e instanceof ControlSocketError && /already answers/.test(e.message),

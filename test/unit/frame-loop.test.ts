@@ -8,18 +8,13 @@ import { buildFrame, checksumsOk, fieldsOf } from './fixtures/frames.js';
 import { CLIENT_IF, SERVER_IF } from './fixtures/fake-env.js';
 import { CLIENT_MAC, natDirector, S1, VIP } from './fixtures/nat-director.js';
 
-test("the frame loop sends what the engine forwards, on the engine's interface, and feeds ARP to the cache", () => {
-  const { engine, clock } = natDirector('rr');
+test("the frame loop hands each received frame to the engine, whose sink sends it, and feeds ARP to the cache", () => {
+  const { rig, clock } = natDirector('rr');
   const io = new MemoryBackend();
   const learnt: number[] = [];
   io.open(
     ['eth1', 'eth2'],
-    frameLoop(
-      engine,
-      io,
-      { learn: (_b, len, ifIndex) => learnt.push(len, ifIndex) },
-      () => clock.now,
-    ),
+    frameLoop(rig.engine, { learn: (_b, _off, len, ifIndex) => learnt.push(len, ifIndex) }, () => clock.now),
   );
 
   io.inject(
@@ -34,10 +29,10 @@ test("the frame loop sends what the engine forwards, on the engine's interface, 
       flags: 0x02,
     }),
   );
-  assert.equal(io.sent.length, 1);
-  assert.equal(io.sent[0]!.ifIndex, SERVER_IF);
-  assert.equal(fieldsOf(io.sent[0]!.frame).dst, S1);
-  assert.ok(checksumsOk(io.sent[0]!.frame));
+  assert.equal(rig.sent.length, 1);
+  assert.equal(rig.sent[0]!.ifIndex, SERVER_IF);
+  assert.equal(fieldsOf(rig.sent[0]!.frame).dst, S1);
+  assert.ok(checksumsOk(rig.sent[0]!.frame));
 
   // Not ours: nothing is sent.
   io.inject(
@@ -51,14 +46,14 @@ test("the frame loop sends what the engine forwards, on the engine's interface, 
       flags: 0x02,
     }),
   );
-  assert.equal(io.sent.length, 1);
+  assert.equal(rig.sent.length, 1);
 
   // ARP goes to the neighbour cache; a request for the VIP (not held by the kernel) is answered.
   const arp = Buffer.alloc(60);
   buildArpRequest(arp, parseMac(CLIENT_MAC), parseIpv4('192.168.10.1'), parseIpv4(VIP));
   io.inject(CLIENT_IF, arp);
   assert.deepEqual(learnt, [60, CLIENT_IF]);
-  assert.equal(io.sent.length, 2);
-  assert.equal(io.sent[1]!.ifIndex, CLIENT_IF);
-  assert.equal(io.sent[1]!.frame.readUInt16BE(20), 2, 'an ARP reply');
+  assert.equal(rig.sent.length, 2);
+  assert.equal(rig.sent[1]!.ifIndex, CLIENT_IF);
+  assert.equal(rig.sent[1]!.frame.readUInt16BE(20), 2, 'an ARP reply');
 });

@@ -99,7 +99,7 @@ test('userspace ARP: a request goes out, the reply is learnt, a later MAC change
   ifaces.set(parseIpAddrJson(IP_ADDR_JSON));
   const now = 0;
   const n = new Neighbours(
-    (_i, b, l) => (sent.push(Buffer.from(b.subarray(0, l))), true),
+    (_i, b, o, l) => (sent.push(Buffer.from(b.subarray(o, o + l))), true),
     ifaces,
     () => now,
   );
@@ -116,17 +116,17 @@ test('userspace ARP: a request goes out, the reply is learnt, a later MAC change
   const reply = Buffer.alloc(60);
   buildArpRequest(reply, parseMac('02:aa:00:00:00:01'), parseIpv4('192.168.10.254'), rs);
   arpReplyInPlace(reply, rs, parseMac('02:51:00:00:00:07'));
-  n.learn(reply, 60, 7);
+  n.learn(reply, 0, 60, 7);
   assert.deepEqual([...n.lookup(rs)!], [...parseMac('02:51:00:00:00:07')]);
   // The server's card changed: its gratuitous ARP updates the entry in place.
   const garp = Buffer.alloc(60);
   buildArpRequest(garp, parseMac('02:51:00:00:00:99'), rs, rs);
-  n.learn(garp, 60, 7);
+  n.learn(garp, 0, 60, 7);
   assert.deepEqual([...n.lookup(rs)!], [...parseMac('02:51:00:00:00:99')]);
   // Unknown senders are not learnt.
   const other = Buffer.alloc(60);
   buildArpRequest(other, parseMac('02:00:00:00:00:55'), parseIpv4('192.168.10.55'), rs);
-  n.learn(other, 60, 7);
+  n.learn(other, 0, 60, 7);
   assert.equal(n.lookup(parseIpv4('192.168.10.55')), undefined);
   n.close();
 });

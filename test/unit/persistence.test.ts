@@ -14,7 +14,7 @@ function persistent(timeout: number, netmask = '255.255.255.255', port = 80) {
   d.director.addService({ key, scheduler: 'rr', persistence: { timeout, netmask } });
   d.director.addDest(key, dest(S1, port));
   d.director.addDest(key, dest(S2, port));
-  for (const x of d.engine.services.activeDests()) x.ifIndex = 3;
+  for (const x of d.director.table.activeDests()) x.ifIndex = 3;
   return { ...d, key };
 }
 

@@ -1,74 +1,67 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Dest } from '../../src/engine/dest.js';
-import { FwdMethod } from '../../src/engine/model.js';
-import { createScheduler, schedulerNames } from '../../src/engine/schedulers/registry.js';
-import type { FlowInfo, Scheduler } from '../../src/engine/schedulers/scheduler.js';
+import { RateEstimator } from '../../src/engine/rate-estimator.js';
+import { schedulerNames } from '../../src/engine/schedulers/registry.js';
+import { Stat } from '../../src/engine/shared/thread-stats.js';
+import { flowOf, newScheduler, SchedRig } from './fixtures/sched-rig.js';
+import type { Scheduler } from '../../src/engine/schedulers/scheduler.js';
+import type { FrameFields } from '../../src/engine/frame-fields.js';
+import type { LiveDest } from '../../src/engine/live-dest.js';
 import { TwosChoice } from '../../src/engine/schedulers/twos.js';
 
-function dests(weights: number[]): Dest[] {
-  return weights.map(
-    (w, i) =>
-      new Dest(i, 0xc0a81401 + i, {
-        addr: '',
-        port: 80,
-        method: FwdMethod.Masq,
-        weight: w,
-        upperThreshold: 0,
-        lowerThreshold: 0,
-      }),
-  );
-}
+const rig = new SchedRig();
+const dests = (weights: number[]): LiveDest[] => rig.dests(weights);
 
-const flowFrom = (src: number, now = 0, dst = 0xc0a80a17): FlowInfo => ({
+const flowFrom = (src: number, now = 0, dst = 0xc0a80a17): FrameFields =>
+  flowOf({
   proto: 6,
   srcAddr: src >>> 0,
   srcPort: 1024 + (src % 60000),
   dstAddr: dst,
   dstPort: 80,
   now,
-});
+  });
 
 /** Schedules `n` connections that stay open (active), returning the count per dest. */
-function held(s: Scheduler, ds: Dest[], n: number): number[] {
+function held(s: Scheduler, ds: LiveDest[], n: number): number[] {
   s.destsChanged(ds);
   const counts = ds.map(() => 0);
   for (let k = 0; k < n; k++) {
     const d = s.schedule(ds, flowFrom(k + 1));
     if (!d) break;
-    d.activeConns++;
+    rig.addActive(d, 1);
     counts[d.id]!++;
   }
   return counts;
 }
 
 test('fo sends everything to the available server of highest weight', () => {
-  assert.deepEqual(held(createScheduler('fo')!, dests([1, 3, 2]), 10), [0, 10, 0]);
+  assert.deepEqual(held(newScheduler('fo'), dests([1, 3, 2]), 10), [0, 10, 0]);
 });
 
 test('ovf fills the highest weight up to its weight in active connections, then the next, then refuses', () => {
-  assert.deepEqual(held(createScheduler('ovf')!, dests([2, 3]), 10), [2, 3]);
+  assert.deepEqual(held(newScheduler('ovf'), dests([2, 3]), 10), [2, 3]);
 });
 
 test('sed spreads held connections in proportion to weights', () => {
-  assert.deepEqual(held(createScheduler('sed')!, dests([1, 2]), 30), [10, 20]);
+  assert.deepEqual(held(newScheduler('sed'), dests([1, 2]), 30), [10, 20]);
 });
 
 test('nq gives each idle server a connection first, in order', () => {
   const ds = dests([1, 5, 1]);
-  const s = createScheduler('nq')!;
+  const s = newScheduler('nq');
   s.destsChanged(ds);
   const order: number[] = [];
   for (let k = 0; k < 3; k++) {
     const d = s.schedule(ds, flowFrom(k))!;
-    d.activeConns++;
+    rig.addActive(d, 1);
     order.push(d.id);
   }
   assert.deepEqual(order, [0, 1, 2]);
 });
 
 function spread(name: string, flags: string[], weights: number[], n: number): number[] {
-  const s = createScheduler(name, flags)!;
+  const s = newScheduler(name, flags);
   const ds = dests(weights);
   s.destsChanged(ds);
   const counts = ds.map(() => 0);
@@ -81,7 +74,7 @@ function spread(name: string, flags: string[], weights: number[], n: number): nu
 
 for (const name of ['sh', 'mh']) {
   test(`${name}: a client keeps its server, and clients spread in proportion to weights (2:1 ±10%)`, () => {
-    const s = createScheduler(name)!;
+    const s = newScheduler(name);
     const ds = dests([2, 1]);
     s.destsChanged(ds);
     for (let k = 0; k < 50; k++)
@@ -93,7 +86,7 @@ for (const name of ['sh', 'mh']) {
 
 test('mh: removing one of four servers moves only the clients it had (minimal disruption)', () => {
   const ds = dests([1, 1, 1, 1]);
-  const s = createScheduler('mh')!;
+  const s = newScheduler('mh');
   s.destsChanged(ds);
   const before = Array.from(
     { length: 5000 },
@@ -113,21 +106,21 @@ test('mh: removing one of four servers moves only the clients it had (minimal di
 
 test('sh without sh-fallback refuses a client whose server is quiescent; with it, the client goes elsewhere', () => {
   const ds = dests([1, 1]);
-  const plain = createScheduler('sh')!;
-  const fb = createScheduler('sh', ['sh-fallback'])!;
+  const plain = newScheduler('sh');
+  const fb = newScheduler('sh', ['sh-fallback']);
   plain.destsChanged(ds);
   fb.destsChanged(ds);
   const client = [...Array(100).keys()]
     .map((k) => flowFrom(k * 104729))
     .find((f) => plain.schedule(ds, f) === ds[0])!;
-  ds[0]!.weight = 0;
+  rig.setWeight(ds[0]!, 0);
   assert.equal(plain.schedule(ds, client), undefined);
   assert.equal(fb.schedule(ds, client), ds[1]);
 });
 
 test('dh: a destination address keeps its server', () => {
   const ds = dests([1, 1, 1]);
-  const s = createScheduler('dh')!;
+  const s = newScheduler('dh');
   s.destsChanged(ds);
   const d1 = s.schedule(ds, flowFrom(1, 0, 0x0a000001));
   for (let k = 0; k < 20; k++) assert.equal(s.schedule(ds, flowFrom(k, 0, 0x0a000001)), d1);
@@ -135,30 +128,30 @@ test('dh: a destination address keeps its server', () => {
 
 test('lblc keeps a destination on its server until it is overloaded, then moves it', () => {
   const ds = dests([2, 2]);
-  const s = createScheduler('lblc')!;
+  const s = newScheduler('lblc');
   s.destsChanged(ds);
   const first = s.schedule(ds, flowFrom(1))!;
   assert.equal(s.schedule(ds, flowFrom(2)), first);
-  first.activeConns = 3; // more than its weight while the other is idle
+  rig.setActive(first, 3); // more than its weight while the other is idle
   assert.notEqual(s.schedule(ds, flowFrom(3)), first);
 });
 
 test('lblcr adds the least loaded server to a destination set when its members are overloaded', () => {
   const ds = dests([2, 2]);
-  const s = createScheduler('lblcr')!;
+  const s = newScheduler('lblcr');
   s.destsChanged(ds);
   const first = s.schedule(ds, flowFrom(1))!;
-  first.activeConns = 3;
+  rig.setActive(first, 3);
   const second = s.schedule(ds, flowFrom(2))!;
   assert.notEqual(second, first);
-  second.activeConns = 3;
-  first.activeConns = 0;
+  rig.setActive(second, 3);
+  rig.setActive(first, 0);
   assert.equal(s.schedule(ds, flowFrom(3)), first, 'both are members now: the least loaded serves');
 });
 
 test('twos picks, of its two weighted draws, the one with fewer connections per weight', () => {
   const ds = dests([1, 1]);
-  ds[0]!.activeConns = 5;
+  rig.setActive(ds[0]!, 5);
   const draws = [0.1, 0.9]; // first draw → dest 0, second → dest 1
   const s = new TwosChoice(() => draws.shift() ?? 0);
   assert.equal(s.schedule(ds), ds[1]);
@@ -168,15 +161,15 @@ test('twos picks, of its two weighted draws, the one with fewer connections per 
 const FLAGS: Record<string, string[]> = { sh: ['sh-fallback'], mh: ['mh-fallback'] };
 for (const name of schedulerNames()) {
   test(`${name}: no new connection for a server of weight 0, nor for a removed one`, () => {
-    const s = createScheduler(name, FLAGS[name] ?? [])!;
+    const s = newScheduler(name, FLAGS[name] ?? []);
     const ds = dests([1, 1, 1]);
     s.destsChanged(ds);
-    ds[0]!.weight = 0;
+    rig.setWeight(ds[0]!, 0);
     s.destsChanged(ds);
     for (let k = 0; k < 200; k++)
       assert.notEqual(s.schedule(ds, flowFrom(Math.imul(k + 1, 2654435761), k)), ds[0]);
     const rest = ds.slice(1);
-    rest[0]!.weight = 1;
+    rig.setWeight(rest[0]!, 1);
     s.destsChanged(rest);
     let some = 0;
     for (let k = 0; k < 200; k++) {
@@ -188,17 +181,18 @@ for (const name of schedulerNames()) {
   });
 }
 
-test('rates are estimated every 2 s and smoothed as IPVS does (new = old + (sample - old) / 4)', async () => {
-  const { Stats } = await import('../../src/engine/stats.js');
-  const s = new Stats();
-  s.conns = 100;
-  s.inPkts = 1000;
-  s.estimate(2000); // 50 conn/s sampled: first estimate 50/4
-  assert.equal(s.rate().cps, 13);
+test('rates are estimated every 2 s and smoothed as IPVS does (new = old + (sample - old) / 4)', () => {
+  const r = new RateEstimator();
+  const figures = new Float64Array(Stat.Words);
+  r.restart(figures);
+  figures[Stat.Conns] = 100;
+  figures[Stat.InPkts] = 1000;
+  r.sample(figures, 2000); // 50 conn/s sampled: first estimate 50/4
+  assert.equal(r.rate().cps, 13);
   for (let k = 2; k <= 40; k++) {
-    s.conns = 100 * k;
-    s.inPkts = 1000 * k;
-    s.estimate(2000);
+    figures[Stat.Conns] = 100 * k;
+    figures[Stat.InPkts] = 1000 * k;
+    r.sample(figures, 2000);
   }
-  assert.deepEqual([s.rate().cps, s.rate().inPps], [50, 500], 'converges on the steady rate');
+  assert.deepEqual([r.rate().cps, r.rate().inPps], [50, 500], 'converges on the steady rate');
 });

@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Dest } from '../../src/engine/dest.js';
-import { FwdMethod } from '../../src/engine/model.js';
 import { createScheduler, schedulerNames } from '../../src/engine/schedulers/registry.js';
+import { privateSchedState } from '../../src/engine/schedulers/sched-state.js';
+import { flowOf, newScheduler, SchedRig } from './fixtures/sched-rig.js';
+import type { LiveDest } from '../../src/engine/live-dest.js';
 
-const flow = { proto: 6, srcAddr: 1, srcPort: 1, dstAddr: 2, dstPort: 80, now: 0 };
+const flow = flowOf({ proto: 6, srcAddr: 1, srcPort: 1, dstAddr: 2, dstPort: 80, now: 0 });
 
-function dests(weights: number[]): Dest[] {
-  return weights.map(
-    (w, i) =>
-      new Dest(i, 0xc0a81401 + i, {
-        addr: '',
-        port: 80,
-        method: FwdMethod.Masq,
-        weight: w,
-        upperThreshold: 0,
-        lowerThreshold: 0,
-      }),
-  );
-}
+const rig = new SchedRig();
+const dests = (weights: number[]): LiveDest[] => rig.dests(weights);
 
 function distribution(name: string, weights: number[], n: number): number[] {
-  const s = createScheduler(name)!;
+  const s = newScheduler(name);
   const ds = dests(weights);
   s.destsChanged(ds);
   const counts = ds.map(() => 0);
@@ -49,7 +39,7 @@ test('the registry knows every IPVS scheduler by its ipvsadm name', () => {
     'wlc',
     'wrr',
   ]);
-  assert.equal(createScheduler('nope'), undefined);
+  assert.equal(createScheduler('nope', [], privateSchedState()), undefined);
 });
 
 const rows = [
@@ -67,29 +57,28 @@ for (const r of rows) {
 
 test('wlc picks the smallest connections/weight; lc ignores weights but skips weight 0', () => {
   const ds = dests([1, 3, 0]);
-  ds[0]!.activeConns = 1; // overhead 256
-  ds[1]!.activeConns = 2; // overhead 512, per weight 170
-  const wlc = createScheduler('wlc')!;
-  const lc = createScheduler('lc')!;
+  rig.setActive(ds[0]!, 1); // overhead 256
+  rig.setActive(ds[1]!, 2); // overhead 512, per weight 170
+  const wlc = newScheduler('wlc');
+  const lc = newScheduler('lc');
   assert.equal(wlc.schedule(ds, flow), ds[1]);
   assert.equal(lc.schedule(ds, flow), ds[0]);
-  ds[0]!.weight = 0;
-  ds[1]!.weight = 0;
+  rig.setWeight(ds[0]!, 0);
+  rig.setWeight(ds[1]!, 0);
   assert.equal(wlc.schedule(ds, flow), undefined);
   assert.equal(lc.schedule(ds, flow), undefined);
 });
 
 test('an overloaded server (-x reached) takes no new connection until below -y', () => {
   const [d] = dests([1]);
-  d!.upperThreshold = 2;
-  d!.lowerThreshold = 1;
-  d!.activeConns = 2;
+  rig.setThresholds(d!, 2, 1);
+  rig.setActive(d!, 2);
   d!.updateOverload();
-  assert.equal(createScheduler('rr')!.schedule([d!], flow), undefined);
-  d!.activeConns = 1;
+  assert.equal(newScheduler('rr').schedule([d!], flow), undefined);
+  rig.setActive(d!, 1);
   d!.updateOverload();
-  assert.equal(d!.overloaded, true, 'still overloaded at the lower threshold');
-  d!.activeConns = 0;
+  assert.equal(rig.overloaded(d!), true, 'still overloaded at the lower threshold');
+  rig.setActive(d!, 0);
   d!.updateOverload();
-  assert.equal(createScheduler('rr')!.schedule([d!], flow), d);
+  assert.equal(newScheduler('rr').schedule([d!], flow), d);
 });

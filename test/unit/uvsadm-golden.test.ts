@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Director } from '../../src/engine/director.js';
-import { Engine } from '../../src/engine/engine.js';
+import type { Director } from '../../src/daemon/director.js';
 import { execute, type AsyncControl } from '../../src/ipvsadm/execute.js';
 import { parseArgs } from '../../src/ipvsadm/parse-args.js';
-import { FakeEnv } from './fixtures/fake-env.js';
+import { EngineRig } from './fixtures/engine-rig.js';
 import { CONNS, FWMARK_SERVICES, SERVICES } from './fixtures/fake-table.js';
 
 // Golden files live in test/golden (this file runs from dist/test/unit).
@@ -64,7 +63,7 @@ test('without -n, ports are named from /etc/services (80 → http)', async () =>
 
 /** An in-process director behind the AsyncControl interface. */
 function liveControl(): { control: AsyncControl; director: Director } {
-  const director = new Director(new Engine(new FakeEnv()), () => 0);
+  const director = new EngineRig().director;
   const wrap =
     <A extends unknown[], R>(f: (...a: A) => R) =>
     async (...a: A): Promise<R> =>

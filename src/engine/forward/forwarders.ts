@@ -1,91 +1,94 @@
-// The forwarders: NAT (DNAT toward the real server, SNAT of its replies) and DR (MAC
-// rewrite only). Each rewrites the frame in place and tells the engine where to send it.
+// The forwarders of NAT (DNAT toward the real server, SNAT of its replies) and DR (the
+// Ethernet header only). Each checks the path first — route, MTU (as IPVS's
+// ensure_mtu_is_adequate, on the packet as it came), next hop — then rewrites the frame in
+// place and hands it to the sink. LVS-TUN is in tunnel.ts.
 import { copyMac, Eth, ETH_HLEN } from '../../packet/ethernet.js';
-import { ConnFlag } from '../conn-table.js';
-import type { Engine, FrameFields } from '../engine.js';
+import { ICMP_CODE_FRAG_NEEDED } from '../../packet/icmp.js';
+import { Cf, ConnFlag } from '../conn-layout.js';
+import type { FrameFields } from '../frame-fields.js';
 import { FwdMethod } from '../model.js';
 import { DropReason, Verdict } from '../verdict.js';
+import type { ForwardContext } from './forward-context.js';
+import { sendIcmpUnreachable } from './icmp-error.js';
+import { hasDf, pathMtu, routedDest, tooBigFromClient, wireIpLen } from './path.js';
 import { decrementTtl, rewriteEndpoint } from './rewrite.js';
 import { forwardTunnel } from './tunnel.js';
 
 /** Sends the frame of connection `i` on toward its real server, rewritten for its method. */
-export function forwardToDest(
-  e: Engine,
-  buf: Buffer,
-  f: FrameFields,
-  i: number,
-  inIf: number,
-): Verdict {
-  const c = e.conns;
-  switch (c.flags[i]! & ConnFlag.MethodMask) {
-    case FwdMethod.Masq:
-      if (!decrementTtl(buf, f.ip)) return e.drop(DropReason.TtlExpired);
-      rewriteEndpoint(
-        buf,
-        f.ip,
-        f.l4,
-        f.proto,
-        'dst',
-        f.dstAddr,
-        c.daddr[i]!,
-        f.dstPort,
-        c.dport[i]!,
-      );
-      break;
-    case FwdMethod.Route:
-      // DR: the IP packet is untouched; only the Ethernet header is the director's own.
-      break;
-    case FwdMethod.Tunnel:
-      return forwardTunnel(e, buf, f, i, inIf);
-    default:
-      return e.drop(DropReason.UnsupportedMethod);
+export function forwardToDest(ctx: ForwardContext, buf: Buffer, f: FrameFields, i: number): Verdict {
+  const c = ctx.conns;
+  const dest = routedDest(ctx, i);
+  if (!dest) return Verdict.Drop;
+  const method = c.flags(i) & ConnFlag.MethodMask;
+  if (method === FwdMethod.Tunnel) return forwardTunnel(ctx, buf, f, i, dest);
+  if (method !== FwdMethod.Masq && method !== FwdMethod.Route) {
+    return ctx.drop(DropReason.UnsupportedMethod);
   }
-  return moveToDest(e, buf, f, i);
-}
-
-/** Puts the frame on the wire toward connection `i`'s real server: MACs and interface. */
-export function moveToDest(e: Engine, buf: Buffer, f: FrameFields, i: number): Verdict {
-  const dest = e.services.destsById[e.conns.destId[i]!];
-  if (!dest || dest.ifIndex < 0) return e.drop(DropReason.NoNeighbour);
-  const mac = e.env.neighbourMac(dest.nextHop);
+  const mtu = pathMtu(ctx, dest);
+  if (wireIpLen(buf, f) > mtu) return tooBigFromClient(ctx, buf, f, i, mtu);
+  const mac = ctx.env.neighbourMac(dest.nextHop);
   if (!mac) {
-    e.env.requestNeighbour(dest.nextHop, dest.ifIndex);
-    return e.drop(DropReason.NoNeighbour);
+    ctx.env.requestNeighbour(dest.nextHop, dest.ifIndex);
+    return ctx.drop(DropReason.NoNeighbour);
   }
-  const ifMac = e.env.interfaceMac(dest.ifIndex);
-  if (!ifMac) return e.drop(DropReason.NoNeighbour);
-  // uvs never fragments: an oversize frame is counted and dropped.
-  if (f.ipLen > e.env.interfaceMtu(dest.ifIndex)) return e.drop(DropReason.TooBig);
-  copyMac(buf, Eth.Dst, mac, 0);
-  copyMac(buf, Eth.Src, ifMac, 0);
-  e.txIfIndex = dest.ifIndex;
-  e.txLen = ETH_HLEN + f.ipLen;
+  const ifMac = ctx.config.interfaceMac(dest.ifIndex);
+  if (!ifMac) return ctx.drop(DropReason.NoInterface);
+  if (method === FwdMethod.Masq) {
+    if (!decrementTtl(buf, f.ip)) return ctx.drop(DropReason.TtlExpired);
+    rewriteEndpoint(buf, f.ip, f.l4, f.proto, 'dst', f.dstAddr, c.daddr(i), f.dstPort, c.dport(i), f.partialCsum);
+  }
+  // DR: the IP packet is untouched; the Ethernet header is the director's own.
+  copyMac(buf, f.eth + Eth.Dst, mac, 0);
+  copyMac(buf, f.eth + Eth.Src, ifMac, 0);
+  ctx.emit(buf, f.eth, ETH_HLEN + f.ipLen, dest.ifIndex);
   return Verdict.Forward;
 }
 
 /** Sends a real server's reply of NAT connection `i` back to the client, from the VIP. */
-export function forwardToClient(e: Engine, buf: Buffer, f: FrameFields, i: number): Verdict {
-  const c = e.conns;
-  const outIf = c.clientIf[i]!;
-  const ifMac = e.env.interfaceMac(outIf);
-  if (!ifMac) return e.drop(DropReason.NoNeighbour);
-  if (f.ipLen > e.env.interfaceMtu(outIf)) return e.drop(DropReason.TooBig);
-  if (!decrementTtl(buf, f.ip)) return e.drop(DropReason.TtlExpired);
-  rewriteEndpoint(buf, f.ip, f.l4, f.proto, 'src', f.srcAddr, c.vaddr[i]!, f.srcPort, c.vport[i]!);
-  return moveToClient(e, buf, f, i, ifMac);
+export function forwardToClient(ctx: ForwardContext, buf: Buffer, f: FrameFields, i: number, inIf: number): Verdict {
+  const c = ctx.conns;
+  const outIf = c.word(i, Cf.ClientIf);
+  const ifMac = ctx.config.interfaceMac(outIf);
+  if (!ifMac) return ctx.drop(DropReason.NoInterface);
+  const mtu = ctx.config.interfaceMtu(outIf);
+  if (wireIpLen(buf, f) > mtu) {
+    // As the kernel's ip_forward would: from the director's address toward the server.
+    if (!hasDf(buf, f)) return ctx.drop(DropReason.TooBig);
+    const route = ctx.icmpRoute;
+    route.from = ctx.config.interfaceAddress(inIf);
+    route.to = f.srcAddr;
+    route.mac = buf;
+    route.macOff = f.eth + Eth.Src;
+    route.outIf = inIf;
+    return sendIcmpUnreachable(ctx, buf, f.ip, f.ipLen, route, ICMP_CODE_FRAG_NEEDED, mtu, f.now);
+  }
+  if (!decrementTtl(buf, f.ip)) return ctx.drop(DropReason.TtlExpired);
+  rewriteEndpoint(buf, f.ip, f.l4, f.proto, 'src', f.srcAddr, c.vaddr(i), f.srcPort, c.vport(i), f.partialCsum);
+  return moveToClient(ctx, buf, f, i, ifMac);
 }
 
 /** Puts the frame on the wire toward connection `i`'s client, the way its frames came. */
-export function moveToClient(
-  e: Engine,
-  buf: Buffer,
-  f: FrameFields,
-  i: number,
-  ifMac: Buffer,
-): Verdict {
-  e.conns.copyClientMac(i, buf, Eth.Dst);
-  copyMac(buf, Eth.Src, ifMac, 0);
-  e.txIfIndex = e.conns.clientIf[i]!;
-  e.txLen = ETH_HLEN + f.ipLen;
+export function moveToClient(ctx: ForwardContext, buf: Buffer, f: FrameFields, i: number, ifMac: Buffer): Verdict {
+  const c = ctx.conns;
+  c.copyClientMac(i, buf, f.eth + Eth.Dst);
+  copyMac(buf, f.eth + Eth.Src, ifMac, 0);
+  ctx.emit(buf, f.eth, ETH_HLEN + f.ipLen, c.word(i, Cf.ClientIf));
+  return Verdict.Forward;
+}
+
+/** Puts an already rewritten frame (an ICMP error) on the wire toward connection `i`'s server. */
+export function moveToDest(ctx: ForwardContext, buf: Buffer, f: FrameFields, i: number): Verdict {
+  const dest = routedDest(ctx, i);
+  if (!dest) return Verdict.Drop;
+  const mac = ctx.env.neighbourMac(dest.nextHop);
+  if (!mac) {
+    ctx.env.requestNeighbour(dest.nextHop, dest.ifIndex);
+    return ctx.drop(DropReason.NoNeighbour);
+  }
+  const ifMac = ctx.config.interfaceMac(dest.ifIndex);
+  if (!ifMac) return ctx.drop(DropReason.NoInterface);
+  copyMac(buf, f.eth + Eth.Dst, mac, 0);
+  copyMac(buf, f.eth + Eth.Src, ifMac, 0);
+  ctx.emit(buf, f.eth, ETH_HLEN + f.ipLen, dest.ifIndex);
   return Verdict.Forward;
 }

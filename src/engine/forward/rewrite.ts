@@ -1,6 +1,14 @@
-// In-place rewrites of IPv4 + TCP/UDP headers with incremental checksum updates (RFC 1624).
+// In-place rewrites of IPv4 + TCP/UDP headers with checksum updates: incremental (RFC 1624) for
+// complete checksums, pseudo-header only for partial ones (a local sender's offload left the
+// checksum for the NIC: the field holds the pseudo-header sum, ports are summed later).
 import { writeIpv4 } from '../../packet/addr.js';
-import { csumReplace16, csumReplace32, readU16, writeU16 } from '../../packet/checksum.js';
+import {
+  csumReplace16,
+  csumReplace32,
+  partialReplace32,
+  readU16,
+  writeU16,
+} from '../../packet/checksum.js';
 import { Ipv4, IpProto } from '../../packet/ipv4.js';
 import { Tcp } from '../../packet/tcp.js';
 import { Udp } from '../../packet/udp.js';
@@ -10,9 +18,13 @@ function l4CsumOffset(proto: number): number {
   return proto === IpProto.TCP ? Tcp.Csum : Udp.Csum;
 }
 
-function updateL4Csum32(buf: Buffer, l4: number, proto: number, oldV: number, newV: number): void {
+function updateL4Csum32(buf: Buffer, l4: number, proto: number, oldV: number, newV: number, partial: boolean): void {
   const off = l4 + l4CsumOffset(proto);
   const csum = readU16(buf, off);
+  if (partial) {
+    writeU16(buf, off, partialReplace32(csum, oldV, newV));
+    return;
+  }
   if (proto === IpProto.UDP && csum === 0) return; // UDP without checksum stays so
   let next = csumReplace32(csum, oldV, newV);
   if (proto === IpProto.UDP && next === 0) next = 0xffff;
@@ -29,21 +41,15 @@ function updateL4Csum16(buf: Buffer, l4: number, proto: number, oldV: number, ne
 }
 
 /** Replaces the IPv4 address at `ip + field` (Src or Dst), fixing the IP checksum. */
-export function setIpAddr(
-  buf: Buffer,
-  ip: number,
-  field: Ipv4.Src | Ipv4.Dst,
-  oldV: number,
-  newV: number,
-): void {
+export function setIpAddr(buf: Buffer, ip: number, field: Ipv4.Src | Ipv4.Dst, oldV: number, newV: number): void {
   if (oldV === newV) return;
   writeIpv4(buf, ip + field, newV);
   writeU16(buf, ip + Ipv4.Csum, csumReplace32(readU16(buf, ip + Ipv4.Csum), oldV, newV));
 }
 
 /**
- * Rewrites the destination (DNAT) or source (SNAT) address and port of a TCP/UDP packet:
- * IP header checksum, and the L4 checksum for both the pseudo-header address and the port.
+ * Rewrites the destination (DNAT) or source (SNAT) address and port of a TCP/UDP packet: the IP
+ * header checksum, and the L4 checksum for the pseudo-header address and (if complete) the port.
  */
 export function rewriteEndpoint(
   buf: Buffer,
@@ -55,13 +61,14 @@ export function rewriteEndpoint(
   newAddr: number,
   oldPort: number,
   newPort: number,
+  partial: boolean,
 ): void {
   setIpAddr(buf, ip, side === 'src' ? Ipv4.Src : Ipv4.Dst, oldAddr, newAddr);
-  if (oldAddr !== newAddr) updateL4Csum32(buf, l4, proto, oldAddr, newAddr);
+  if (oldAddr !== newAddr) updateL4Csum32(buf, l4, proto, oldAddr, newAddr, partial);
   if (oldPort !== newPort) {
     // TCP and UDP keep their ports at the same offsets.
     writeU16(buf, l4 + (side === 'src' ? Tcp.SrcPort : Tcp.DstPort), newPort);
-    updateL4Csum16(buf, l4, proto, oldPort, newPort);
+    if (!partial) updateL4Csum16(buf, l4, proto, oldPort, newPort);
   }
 }
 
@@ -71,10 +78,6 @@ export function decrementTtl(buf: Buffer, ip: number): boolean {
   if (ttl <= 1) return false;
   const oldWord = readU16(buf, ip + Ipv4.Ttl);
   buf[ip + Ipv4.Ttl] = ttl - 1;
-  writeU16(
-    buf,
-    ip + Ipv4.Csum,
-    csumReplace16(readU16(buf, ip + Ipv4.Csum), oldWord, readU16(buf, ip + Ipv4.Ttl)),
-  );
+  writeU16(buf, ip + Ipv4.Csum, csumReplace16(readU16(buf, ip + Ipv4.Csum), oldWord, readU16(buf, ip + Ipv4.Ttl)));
   return true;
 }

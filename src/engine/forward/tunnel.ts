@@ -1,54 +1,62 @@
 // LVS-TUN: the client's IP packet, unchanged, inside an outer IPv4 header (protocol 4, IPIP,
 // RFC 2003) addressed to the real server, as ip_vs_tunnel_xmit builds it: TOS and DF copied
-// from the inner header, a fresh TTL, the director's own address as source. A packet that
-// would not fit the path once encapsulated, with DF set, is answered with ICMP
-// "fragmentation needed" carrying the MTU left for the inner packet (RFC 1191).
-import { writeIpv4 } from '../../packet/addr.js';
-import { readU16, writeU16 } from '../../packet/checksum.js';
-import { ETH_HLEN } from '../../packet/ethernet.js';
-import { IP_DF, Ipv4, ipv4SetChecksum, IpProto, IPV4_MIN_LEN } from '../../packet/ipv4.js';
-import type { Engine, FrameFields } from '../engine.js';
-import { DropReason, type Verdict } from '../verdict.js';
-import { moveToDest } from './forwarders.js';
-import { replyFragNeeded } from './icmp-frag-needed.js';
+// from the inner header, a fresh TTL, the director's own address as source. The outer header is
+// written in the headroom before the frame (io/frame-layout.ts): nothing moves. A packet that
+// would not fit the path once encapsulated, with DF set, is answered with ICMP "fragmentation
+// needed" carrying the MTU left for the inner packet (RFC 1191). Checksums leave complete: the
+// far end of a tunnel (and a NIC offloading it) cannot be trusted to finish a partial one.
+import { finish, readU16, sum16, writeU16 } from '../../packet/checksum.js';
+import { copyMac, Eth, ETH_HLEN, EtherType } from '../../packet/ethernet.js';
+import { IP_DF, Ipv4, IpProto, IPV4_MIN_LEN } from '../../packet/ipv4.js';
+import { clearVnetHdr, vnetHdrOf, VnetHdr, vnetU16 } from '../../packet/virtio-net-hdr.js';
+import type { FrameFields } from '../frame-fields.js';
+import type { LiveDest } from '../live-dest.js';
+import { DropReason, Verdict } from '../verdict.js';
+import type { ForwardContext } from './forward-context.js';
+import { writeOuterHeader } from './ipip.js';
+import { pathMtu, tooBigFromClient, wireIpLen } from './path.js';
+import { tunnelSegments } from './tunnel-gso.js';
 
-/** TTL of the outer header (the kernel's default ip4_dst_hoplimit). */
-const OUTER_TTL = 64;
-let outerId = 0;
-
-export function forwardTunnel(
-  e: Engine,
-  buf: Buffer,
-  f: FrameFields,
-  i: number,
-  inIf: number,
-): Verdict {
-  const dest = e.services.destsById[e.conns.destId[i]!];
-  if (!dest || dest.ifIndex < 0) return e.drop(DropReason.NoNeighbour);
-  const inner = f.ipLen;
-  const df = readU16(buf, f.ip + Ipv4.FragOff) & IP_DF;
-  // The path MTU as IPVS reads it (dst_mtu): the route's MTU if set, else the link's.
-  const linkMtu = e.env.interfaceMtu(dest.ifIndex);
-  const room = (dest.routeMtu > 0 ? Math.min(dest.routeMtu, linkMtu) : linkMtu) - IPV4_MIN_LEN;
-  if (inner > room) {
-    if (df) return replyFragNeeded(e, buf, f, inIf, room);
-    return e.drop(DropReason.TooBig); // uvs never fragments
+export function forwardTunnel(ctx: ForwardContext, buf: Buffer, f: FrameFields, i: number, dest: LiveDest): Verdict {
+  // The path MTU as IPVS reads it (dst_mtu), less the outer header.
+  const room = pathMtu(ctx, dest) - IPV4_MIN_LEN;
+  if (wireIpLen(buf, f) > room) return tooBigFromClient(ctx, buf, f, i, room);
+  const mac = ctx.env.neighbourMac(dest.nextHop);
+  if (!mac) {
+    ctx.env.requestNeighbour(dest.nextHop, dest.ifIndex);
+    return ctx.drop(DropReason.NoNeighbour);
   }
-  if (buf.length < ETH_HLEN + IPV4_MIN_LEN + inner) return e.drop(DropReason.TooBig);
+  const ifMac = ctx.config.interfaceMac(dest.ifIndex);
+  if (!ifMac) return ctx.drop(DropReason.NoInterface);
+  if (f.gsoSize > 0) return tunnelSegments(ctx, buf, f, dest, mac, ifMac);
+  if (f.partialCsum) completePartialChecksum(buf, f);
+  const inner = f.ipLen;
   const tos = buf[f.ip + Ipv4.Tos]!;
-  buf.copyWithin(ETH_HLEN + IPV4_MIN_LEN, ETH_HLEN, ETH_HLEN + inner);
-  const o = ETH_HLEN;
-  buf[o + Ipv4.VerIhl] = 0x45;
-  buf[o + Ipv4.Tos] = tos;
-  writeU16(buf, o + Ipv4.TotalLen, IPV4_MIN_LEN + inner);
-  writeU16(buf, o + Ipv4.Id, (outerId = (outerId + 1) & 0xffff));
-  writeU16(buf, o + Ipv4.FragOff, df);
-  buf[o + Ipv4.Ttl] = OUTER_TTL;
-  buf[o + Ipv4.Proto] = IpProto.IPIP;
-  writeIpv4(buf, o + Ipv4.Src, dest.tunnelSrc);
-  writeIpv4(buf, o + Ipv4.Dst, dest.addr);
-  ipv4SetChecksum(buf, o);
-  // The frame now carries the outer packet: what moveToDest sends is its length.
-  f.ipLen = IPV4_MIN_LEN + inner;
-  return moveToDest(e, buf, f, i);
+  const df = readU16(buf, f.ip + Ipv4.FragOff) & IP_DF;
+  // The new frame starts IPV4_MIN_LEN earlier: Ethernet, then the outer header, then the inner
+  // packet where it was.
+  const e = f.eth - IPV4_MIN_LEN;
+  writeOuterHeader(buf, e + ETH_HLEN, tos, df, inner, dest.tunnelSrc, dest.addr);
+  copyMac(buf, e + Eth.Dst, mac, 0);
+  copyMac(buf, e + Eth.Src, ifMac, 0);
+  writeU16(buf, e + Eth.Type, EtherType.IPv4);
+  clearVnetHdr(buf, vnetHdrOf(e));
+  ctx.emit(buf, e, ETH_HLEN + IPV4_MIN_LEN + inner, dest.ifIndex);
+  return Verdict.Forward;
+}
+
+/**
+ * Completes a partial L4 checksum as a NIC would: sums from csum_start (which includes the
+ * pseudo-header sum already in the field) and stores the complement at csum_offset.
+ */
+export function completePartialChecksum(buf: Buffer, f: FrameFields): void {
+  const h = vnetHdrOf(f.eth);
+  const start = f.eth + vnetU16(buf, h, VnetHdr.CsumStart);
+  const field = start + vnetU16(buf, h, VnetHdr.CsumOffset);
+  const end = f.ip + f.ipLen;
+  if (start < f.l4 || field + 2 > end) return;
+  let csum = finish(sum16(buf, start, end - start));
+  if (csum === 0 && f.proto === IpProto.UDP) csum = 0xffff;
+  writeU16(buf, field, csum);
+  f.partialCsum = false;
 }

@@ -1,6 +1,6 @@
 // Least connection (ip_vs_lc.c): the server with the smallest overhead
 // (active × 256 + inactive); servers of weight 0 take nothing.
-import type { Dest } from '../dest.js';
+import type { LiveDest } from '../live-dest.js';
 import type { Scheduler } from './scheduler.js';
 
 export class LeastConnection implements Scheduler {
@@ -8,8 +8,8 @@ export class LeastConnection implements Scheduler {
 
   destsChanged(): void {}
 
-  schedule(dests: readonly Dest[]): Dest | undefined {
-    let best: Dest | undefined;
+  schedule(dests: readonly LiveDest[]): LiveDest | undefined {
+    let best: LiveDest | undefined;
     let bestOverhead = Infinity;
     for (const d of dests) {
       if (!d.available) continue;

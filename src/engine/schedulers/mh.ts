@@ -3,21 +3,18 @@
 // their weights, so that a change of servers moves few clients. The client's address (and
 // port with mh-port) picks the entry; with mh-fallback an unavailable server passes the
 // client to other entries.
-import type { Dest } from '../dest.js';
+import type { LiveDest } from '../live-dest.js';
+import { gcd } from './gcd.js';
 import { mix32 } from './hash.js';
-import type { FlowInfo, Scheduler } from './scheduler.js';
+import type { FrameFields } from '../frame-fields.js';
+import type { Scheduler } from './scheduler.js';
 
 /** Table size: a prime, as IPVS's default (CONFIG_IP_VS_MH_TAB_INDEX). */
 export const MH_TABLE_SIZE = 4093;
 
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
-}
-
 export class MaglevHashing implements Scheduler {
   readonly name = 'mh';
-  private table: (Dest | undefined)[] = [];
+  private table: (LiveDest | undefined)[] = [];
   private readonly fallback: boolean;
   private readonly usePort: boolean;
 
@@ -26,10 +23,10 @@ export class MaglevHashing implements Scheduler {
     this.usePort = flags.includes('mh-port') || flags.includes('sh-port');
   }
 
-  destsChanged(dests: readonly Dest[]): void {
+  destsChanged(dests: readonly LiveDest[]): void {
     const live = dests.filter((d) => d.weight > 0);
     const m = MH_TABLE_SIZE;
-    const table: (Dest | undefined)[] = new Array(m).fill(undefined);
+    const table: (LiveDest | undefined)[] = new Array(m).fill(undefined);
     if (live.length === 0) {
       this.table = table;
       return;
@@ -63,7 +60,7 @@ export class MaglevHashing implements Scheduler {
     this.table = table;
   }
 
-  schedule(_dests: readonly Dest[], flow: FlowInfo): Dest | undefined {
+  schedule(_dests: readonly LiveDest[], flow: FrameFields): LiveDest | undefined {
     const key = this.usePort ? (flow.srcAddr ^ (flow.srcPort << 16)) >>> 0 : flow.srcAddr;
     const tries = this.fallback ? 32 : 1;
     for (let k = 0; k < tries; k++) {

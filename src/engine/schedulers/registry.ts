@@ -11,13 +11,14 @@ import { ShortestExpectedDelay } from './sed.js';
 import { SourceHashing } from './sh.js';
 import { TwosChoice } from './twos.js';
 import { RoundRobin } from './rr.js';
+import type { SchedState } from './sched-state.js';
 import type { Scheduler, SchedulerFactory } from './scheduler.js';
 import { WeightedLeastConnection } from './wlc.js';
 import { WeightedRoundRobin } from './wrr.js';
 
 const FACTORIES = new Map<string, SchedulerFactory>([
-  ['rr', () => new RoundRobin()],
-  ['wrr', () => new WeightedRoundRobin()],
+  ['rr', (_flags, state) => new RoundRobin(state)],
+  ['wrr', (_flags, state) => new WeightedRoundRobin(state)],
   ['lc', () => new LeastConnection()],
   ['wlc', () => new WeightedLeastConnection()],
   ['lblc', () => new LocalityLeastConnection()],
@@ -39,7 +40,12 @@ export function schedulerNames(): string[] {
 /** A new scheduler instance, or undefined when the name is unknown. */
 export function createScheduler(
   name: string,
-  flags: readonly string[] = [],
+  flags: readonly string[],
+  state: SchedState,
 ): Scheduler | undefined {
-  return FACTORIES.get(name)?.(flags);
+  return FACTORIES.get(name)?.(flags, state);
+}
+
+export function isSchedulerName(name: string): boolean {
+  return FACTORIES.has(name);
 }

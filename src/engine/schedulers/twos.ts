@@ -1,6 +1,6 @@
 // Weighted random twos choice (ip_vs_twos.c): two servers drawn at random in proportion to
 // their weights; the one with the smaller connections/weight wins.
-import type { Dest } from '../dest.js';
+import type { LiveDest } from '../live-dest.js';
 import type { Scheduler } from './scheduler.js';
 
 export class TwosChoice implements Scheduler {
@@ -10,7 +10,7 @@ export class TwosChoice implements Scheduler {
 
   destsChanged(): void {}
 
-  private draw(dests: readonly Dest[], total: number): Dest | undefined {
+  private draw(dests: readonly LiveDest[], total: number): LiveDest | undefined {
     let r = Math.floor(this.random() * total);
     for (const d of dests) {
       if (!d.available) continue;
@@ -20,7 +20,7 @@ export class TwosChoice implements Scheduler {
     return undefined;
   }
 
-  schedule(dests: readonly Dest[]): Dest | undefined {
+  schedule(dests: readonly LiveDest[]): LiveDest | undefined {
     let total = 0;
     for (const d of dests) if (d.available) total += d.weight;
     if (total === 0) return undefined;

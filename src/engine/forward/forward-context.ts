@@ -1,0 +1,28 @@
+// What the forwarders may use of the engine: the connection table, the configuration, the host
+// (neighbours), the arena for frames they build, the sink, and the counters. A narrow interface
+// of their own, so that the engine imports the forwarders and not the other way round.
+import type { ConnTable } from '../conn-table.js';
+import type { IcmpErrorRoute } from './icmp-error.js';
+import type { EngineEnv } from '../engine-env.js';
+import type { LiveConfig } from '../live-config.js';
+import type { ThreadStats } from '../shared/thread-stats.js';
+import type { TxArena } from '../tx-arena.js';
+import type { DropReason, Verdict } from '../verdict.js';
+
+export interface ForwardContext {
+  readonly conns: ConnTable;
+  readonly config: LiveConfig;
+  readonly env: EngineEnv;
+  readonly arena: TxArena;
+  readonly stats: ThreadStats;
+  /** Six bytes the forwarders may use to hold a MAC for the duration of one call. */
+  readonly macScratch: Buffer;
+  /** Filled by a forwarder for the ICMP error it sends (one object, reused). */
+  readonly icmpRoute: IcmpErrorRoute;
+  /** Hands a finished frame to the sink (see FrameSink). */
+  emit(buf: Buffer, off: number, len: number, ifIndex: number): void;
+  drop(reason: DropReason): Verdict;
+  notOurs(): Verdict;
+  /** False when an ICMP error may not be sent now (rate limit, as the kernel's icmp_ratelimit). */
+  icmpAllowed(now: number): boolean;
+}

@@ -1,0 +1,29 @@
+// The outer IPv4 header of LVS-TUN (IPIP, RFC 2003), as ip_vs_tunnel_xmit writes it.
+import { writeIpv4 } from '../../packet/addr.js';
+import { writeU16 } from '../../packet/checksum.js';
+import { Ipv4, ipv4SetChecksum, IpProto, IPV4_MIN_LEN } from '../../packet/ipv4.js';
+
+/** TTL of the outer header (the kernel's default ip4_dst_hoplimit). */
+export const OUTER_TTL = 64;
+let outerId = 0;
+
+/** The next outer IP identifier. */
+export function nextOuterId(): number {
+  outerId = (outerId + 1) & 0xffff;
+  return outerId;
+}
+
+/** Writes the outer IPv4 header at `o` of `out` for an inner packet of `inner` bytes. */
+export function writeOuterHeader(out: Buffer, o: number, tos: number, df: number, inner: number, src: number, dst: number): void {
+  out[o + Ipv4.VerIhl] = 0x45;
+  out[o + Ipv4.Tos] = tos;
+  writeU16(out, o + Ipv4.TotalLen, IPV4_MIN_LEN + inner);
+  writeU16(out, o + Ipv4.Id, nextOuterId());
+  writeU16(out, o + Ipv4.FragOff, df);
+  out[o + Ipv4.Ttl] = OUTER_TTL;
+  out[o + Ipv4.Proto] = IpProto.IPIP;
+  writeIpv4(out, o + Ipv4.Src, src);
+  writeIpv4(out, o + Ipv4.Dst, dst);
+  ipv4SetChecksum(out, o);
+}
+

@@ -1,0 +1,74 @@
+// A GSO super-frame sent through LVS-TUN: the virtio_net_hdr has no way to say "TCP inside
+// IPIP" (the kernel's SKB_GSO_IPXIP4 is not one of its GSO types), so uvs cuts the super-frame
+// itself, as the kernel's tcp_gso_segment / udp4_ufo_fragment would, and encapsulates each
+// segment: IP identifier +1 and sequence number + payload per segment, FIN/PSH on the last only,
+// CWR on the first only, complete checksums. The segments are built in the arena.
+import { finish, pseudoHeaderSum, readU16, sum16, writeU16 } from '../../packet/checksum.js';
+import { copyMac, Eth, ETH_HLEN, EtherType } from '../../packet/ethernet.js';
+import { IP_DF, Ipv4, ipv4SetChecksum, IpProto, IPV4_MIN_LEN } from '../../packet/ipv4.js';
+import { Tcp, TcpFlag } from '../../packet/tcp.js';
+import { Udp, UDP_HLEN } from '../../packet/udp.js';
+import { VnetGso, vnetGsoType, vnetHdrOf } from '../../packet/virtio-net-hdr.js';
+import { readIpv4 } from '../../packet/addr.js';
+import type { FrameFields } from '../frame-fields.js';
+import type { LiveDest } from '../live-dest.js';
+import { DropReason, Verdict } from '../verdict.js';
+import type { ForwardContext } from './forward-context.js';
+import { writeOuterHeader } from './ipip.js';
+
+/** TCP's CWR flag (RFC 3168), kept on the first segment only. */
+const TCP_CWR = 0x80;
+
+export function tunnelSegments(ctx: ForwardContext, buf: Buffer, f: FrameFields, dest: LiveDest, mac: Buffer, ifMac: Buffer): Verdict {
+  const type = vnetGsoType(buf, vnetHdrOf(f.eth));
+  const ihl = f.l4 - f.ip;
+  let hdrs: number;
+  if (type === VnetGso.TcpV4 && f.proto === IpProto.TCP) hdrs = ihl + (buf[f.l4 + Tcp.DataOff]! >>> 4) * 4;
+  else if (type === VnetGso.UdpL4 && f.proto === IpProto.UDP) hdrs = ihl + UDP_HLEN;
+  else return ctx.drop(DropReason.BadGso);
+  const payload = f.ipLen - hdrs;
+  const mss = f.gsoSize;
+  if (payload <= 0 || f.l4 + hdrs - ihl > f.ip + f.ipLen) return ctx.drop(DropReason.BadGso);
+  const tos = buf[f.ip + Ipv4.Tos]!;
+  const df = readU16(buf, f.ip + Ipv4.FragOff) & IP_DF;
+  const id0 = readU16(buf, f.ip + Ipv4.Id);
+  const seq0 = buf.readUInt32BE(f.l4 + Tcp.Seq);
+  const src = readIpv4(buf, f.ip + Ipv4.Src);
+  const dst = readIpv4(buf, f.ip + Ipv4.Dst);
+  const a = ctx.arena;
+  for (let off = 0, k = 0; off < payload; off += mss, k++) {
+    const seg = Math.min(mss, payload - off);
+    const inner = hdrs + seg;
+    const e = a.reserve(ETH_HLEN + IPV4_MIN_LEN + inner);
+    if (e < 0) return ctx.drop(DropReason.NoRoom);
+    const out = a.buf;
+    copyMac(out, e + Eth.Dst, mac, 0);
+    copyMac(out, e + Eth.Src, ifMac, 0);
+    writeU16(out, e + Eth.Type, EtherType.IPv4);
+    writeOuterHeader(out, e + ETH_HLEN, tos, df, inner, dest.tunnelSrc, dest.addr);
+    const ip = e + ETH_HLEN + IPV4_MIN_LEN;
+    const l4 = ip + ihl;
+    buf.copy(out, ip, f.ip, f.ip + hdrs);
+    buf.copy(out, ip + hdrs, f.ip + hdrs + off, f.ip + hdrs + off + seg);
+    writeU16(out, ip + Ipv4.TotalLen, inner);
+    writeU16(out, ip + Ipv4.Id, (id0 + k) & 0xffff);
+    ipv4SetChecksum(out, ip);
+    const l4len = inner - ihl;
+    if (f.proto === IpProto.TCP) {
+      out.writeUInt32BE((seq0 + off) >>> 0, l4 + Tcp.Seq);
+      let flags = out[l4 + Tcp.Flags]!;
+      if (off + seg < payload) flags &= ~(TcpFlag.FIN | TcpFlag.PSH);
+      if (k > 0) flags &= ~TCP_CWR;
+      out[l4 + Tcp.Flags] = flags;
+      writeU16(out, l4 + Tcp.Csum, 0);
+      writeU16(out, l4 + Tcp.Csum, finish(sum16(out, l4, l4len, pseudoHeaderSum(src, dst, IpProto.TCP, l4len))));
+    } else {
+      writeU16(out, l4 + Udp.Len, l4len);
+      writeU16(out, l4 + Udp.Csum, 0);
+      const c = finish(sum16(out, l4, l4len, pseudoHeaderSum(src, dst, IpProto.UDP, l4len)));
+      writeU16(out, l4 + Udp.Csum, c === 0 ? 0xffff : c);
+    }
+    ctx.emit(out, e, ETH_HLEN + IPV4_MIN_LEN + inner, dest.ifIndex);
+  }
+  return Verdict.Forward;
+}

@@ -1,0 +1,146 @@
+// The configuration a forwarding thread runs on, built from a snapshot between two batches:
+// services by key for the per-frame lookups, their real servers and schedulers, the director's
+// interfaces and addresses, the timeouts. Per-frame lookups allocate nothing.
+import { LiveDest } from './live-dest.js';
+import { createScheduler } from './schedulers/registry.js';
+import type { Scheduler } from './schedulers/scheduler.js';
+import type { SchedStates } from './schedulers/sched-state.js';
+import type { DestCounters } from './shared/dest-counters.js';
+import type { ThreadId } from './shared/spin-lock.js';
+import type { EngineSnapshot, SnapshotService } from './snapshot.js';
+import { TcpState } from './tcp-state.js';
+
+/** Numeric key of an address service: VIP × 65536 + port (fits in 48 bits). */
+export function addrServiceKey(vip: number, port: number): number {
+  return vip * 65536 + port;
+}
+
+export class LiveService {
+  readonly id: number;
+  readonly fwmark: number;
+  readonly proto: number;
+  readonly vip: number;
+  readonly port: number;
+  readonly persistenceMs: number;
+  readonly persistenceMask: number;
+  readonly schedulerKey: string;
+
+  constructor(
+    s: SnapshotService,
+    readonly dests: readonly LiveDest[],
+    readonly scheduler: Scheduler,
+  ) {
+    this.id = s.id;
+    this.fwmark = s.fwmark;
+    this.proto = s.proto;
+    this.vip = s.vip;
+    this.port = s.port;
+    this.persistenceMs = s.persistenceMs;
+    this.persistenceMask = s.persistenceMask;
+    this.schedulerKey = schedulerKey(s);
+  }
+}
+
+function schedulerKey(s: SnapshotService): string {
+  return `${s.scheduler}/${s.schedFlags.join(',')}`;
+}
+
+export class LiveConfig {
+  readonly generation: number;
+  readonly servicesById: (LiveService | undefined)[] = [];
+  readonly destsById: (LiveDest | undefined)[] = [];
+  readonly markIfIndex: number;
+  /** Timeouts in ms: TCP by state, UDP. */
+  readonly tcpTimeoutMs: Float64Array;
+  readonly udpTimeoutMs: number;
+  private readonly tcp = new Map<number, LiveService>();
+  private readonly udp = new Map<number, LiveService>();
+  private readonly byMark = new Map<number, LiveService>();
+  private readonly vips = new Set<number>();
+  private readonly macs = new Map<number, Buffer>();
+  private readonly mtus = new Map<number, number>();
+  private readonly addrs = new Map<number, number>();
+  private readonly local: Set<number>;
+
+  /**
+   * `previous` is the configuration this one replaces: a service that keeps its scheduler keeps
+   * the scheduler's instance (lblc's table, mh's lookup table are rebuilt only for new servers).
+   */
+  constructor(
+    snap: EngineSnapshot,
+    counts: DestCounters,
+    sched: SchedStates,
+    thread: ThreadId,
+    previous?: LiveConfig,
+  ) {
+    this.generation = snap.generation;
+    for (const d of snap.dests) this.destsById[d.id] = new LiveDest(d, counts);
+    for (const s of snap.services) {
+      const dests = s.destIds.map((id) => this.destsById[id]).filter((d) => d !== undefined);
+      const old = previous?.servicesById[s.id];
+      let scheduler =
+        old && old.schedulerKey === schedulerKey(s) ? old.scheduler : undefined;
+      scheduler ??= createScheduler(s.scheduler, s.schedFlags, sched.of(s.id, thread));
+      if (!scheduler) continue; // the control plane refuses unknown schedulers before this
+      scheduler.destsChanged(dests);
+      const svc = new LiveService(s, dests, scheduler);
+      this.servicesById[s.id] = svc;
+      if (s.fwmark !== 0) this.byMark.set(s.fwmark, svc);
+      else {
+        (s.proto === 6 ? this.tcp : this.udp).set(addrServiceKey(s.vip, s.port), svc);
+        this.vips.add(s.vip);
+      }
+    }
+    for (const i of snap.interfaces) {
+      this.macs.set(i.ifIndex, Buffer.from(i.mac));
+      this.mtus.set(i.ifIndex, i.mtu);
+      this.addrs.set(i.ifIndex, i.address);
+    }
+    this.local = new Set(snap.localAddresses);
+    this.markIfIndex = snap.markIfIndex;
+    this.tcpTimeoutMs = Float64Array.from(snap.tcpTimeouts, (s) => s * 1000);
+    this.udpTimeoutMs = snap.udpTimeout * 1000;
+  }
+
+  /** The address service of (proto, vip, port). */
+  lookup(proto: number, vip: number, port: number): LiveService | undefined {
+    return (proto === 6 ? this.tcp : this.udp).get(addrServiceKey(vip, port));
+  }
+
+  /** The service a new flow belongs to: its port's, else the VIP's all-ports (port 0) one. */
+  lookupFlow(proto: number, vip: number, port: number): LiveService | undefined {
+    const map = proto === 6 ? this.tcp : proto === 17 ? this.udp : undefined;
+    if (!map) return undefined;
+    return map.get(addrServiceKey(vip, port)) ?? (this.vips.has(vip) ? map.get(addrServiceKey(vip, 0)) : undefined);
+  }
+
+  lookupMark(mark: number): LiveService | undefined {
+    return this.byMark.get(mark);
+  }
+
+  isVip(addr: number): boolean {
+    return this.vips.has(addr);
+  }
+
+  interfaceMac(ifIndex: number): Buffer | undefined {
+    return this.macs.get(ifIndex);
+  }
+
+  interfaceMtu(ifIndex: number): number {
+    return this.mtus.get(ifIndex) ?? 1500;
+  }
+
+  /** The director's own IPv4 address on an interface (0: none). */
+  interfaceAddress(ifIndex: number): number {
+    return this.addrs.get(ifIndex) ?? 0;
+  }
+
+  isLocalAddress(ip: number): boolean {
+    return this.local.has(ip);
+  }
+
+  /** Timeout in ms for a connection of `proto` in TCP `state`. */
+  timeoutMs(proto: number, state: TcpState): number {
+    return proto === 6 ? this.tcpTimeoutMs[state]! : this.udpTimeoutMs;
+  }
+}

@@ -1,0 +1,70 @@
+// A real server as a forwarding thread sees it: its configuration from the snapshot, and its
+// connection counts read live from shared memory (so that lc/wlc see every thread's connections).
+import { DestCount, type DestCounters } from './shared/dest-counters.js';
+import type { SnapshotDest } from './snapshot.js';
+
+export class LiveDest {
+  readonly id: number;
+  readonly addr: number;
+  readonly port: number;
+  readonly method: number;
+  readonly weight: number;
+  readonly upperThreshold: number;
+  readonly lowerThreshold: number;
+  readonly inService: boolean;
+  readonly ifIndex: number;
+  readonly nextHop: number;
+  readonly tunnelSrc: number;
+  /** Lowered by a router's "fragmentation needed" about an IPIP packet (as IPVS lowers it). */
+  routeMtu: number;
+
+  constructor(
+    s: SnapshotDest,
+    private readonly counts: DestCounters,
+  ) {
+    this.id = s.id;
+    this.addr = s.addr;
+    this.port = s.port;
+    this.method = s.method;
+    this.weight = s.weight;
+    this.upperThreshold = s.upperThreshold;
+    this.lowerThreshold = s.lowerThreshold;
+    this.inService = s.inService;
+    this.ifIndex = s.ifIndex;
+    this.nextHop = s.nextHop;
+    this.tunnelSrc = s.tunnelSrc;
+    this.routeMtu = s.routeMtu;
+  }
+
+  get activeConns(): number {
+    return this.counts.get(this.id, DestCount.Active);
+  }
+
+  get inactiveConns(): number {
+    return this.counts.get(this.id, DestCount.Inactive);
+  }
+
+  get persistentConns(): number {
+    return this.counts.get(this.id, DestCount.Persistent);
+  }
+
+  /** IPVS's count of connections for least-connection schedulers. */
+  get overhead(): number {
+    return this.counts.overhead(this.id);
+  }
+
+  /** Can receive new connections: in service, weight > 0, not over its -x threshold. */
+  get available(): boolean {
+    return this.inService && this.weight > 0 && this.counts.get(this.id, DestCount.Overloaded) === 0;
+  }
+
+  /** After a connection count of this server changed: the -x/-y overload flag. */
+  updateOverload(): void {
+    this.counts.updateOverload(this.id, this.upperThreshold, this.lowerThreshold);
+  }
+
+  /** Changes one of its connection counts (any thread). */
+  count(field: DestCount, delta: number): void {
+    this.counts.add(this.id, field, delta);
+  }
+}

@@ -1,0 +1,67 @@
+// The configuration the fast path runs on, as plain data: what the control plane compiles from
+// its service table and the host's facts, and publishes whole to every forwarding thread on
+// every change (structured-cloned to workers). Nothing in it is shared or mutable: a thread
+// builds its LiveConfig from it between two batches, so no frame ever sees half a change.
+
+export interface SnapshotDest {
+  readonly id: number;
+  readonly addr: number;
+  readonly port: number;
+  readonly method: number;
+  readonly weight: number;
+  readonly upperThreshold: number;
+  readonly lowerThreshold: number;
+  /** False once removed from its service: its connections live on until they expire. */
+  readonly inService: boolean;
+  /** Where frames to it leave (-1: no route yet), the next hop, the TUN outer source, route MTU. */
+  readonly ifIndex: number;
+  readonly nextHop: number;
+  readonly tunnelSrc: number;
+  readonly routeMtu: number;
+}
+
+export interface SnapshotService {
+  readonly id: number;
+  /** Non-zero for a firewall-mark service (then proto, vip and port are 0). */
+  readonly fwmark: number;
+  readonly proto: number;
+  readonly vip: number;
+  readonly port: number;
+  readonly scheduler: string;
+  readonly schedFlags: readonly string[];
+  /** 0 when the service is not persistent. */
+  readonly persistenceMs: number;
+  readonly persistenceMask: number;
+  /** Its real servers in the order ipvsadm lists them. */
+  readonly destIds: readonly number[];
+}
+
+export interface SnapshotInterface {
+  readonly ifIndex: number;
+  readonly mac: readonly number[];
+  readonly mtu: number;
+  /** Its first IPv4 address (0: none): the source of ICMP errors the director sends from it. */
+  readonly address: number;
+}
+
+export interface EngineSnapshot {
+  readonly generation: number;
+  readonly services: readonly SnapshotService[];
+  /** Every real server connections may refer to, in service or not. */
+  readonly dests: readonly SnapshotDest[];
+  readonly interfaces: readonly SnapshotInterface[];
+  /** Addresses configured on the director's own interfaces. */
+  readonly localAddresses: readonly number[];
+  /** The firewall-mark tap's interface, -1 when there is none. */
+  readonly markIfIndex: number;
+  /** IPVS timeouts in seconds: TCP per state (TcpState order) and UDP. */
+  readonly tcpTimeouts: readonly number[];
+  readonly udpTimeout: number;
+}
+
+/** What the control plane knows of the host, for the snapshot. */
+export interface HostFacts {
+  readonly interfaces: readonly SnapshotInterface[];
+  readonly localAddresses: readonly number[];
+  readonly markIfIndex: number;
+}
