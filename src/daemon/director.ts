@@ -59,7 +59,9 @@ export class Director implements DirectorControl {
 
   /** Compiles and publishes the configuration (also after the host's facts changed). */
   republish(): void {
-    this.publish(compileSnapshot(this.table, this.timeoutSettings, this.hostFacts(), ++this.generation));
+    this.publish(
+      compileSnapshot(this.table, this.timeoutSettings, this.hostFacts(), ++this.generation),
+    );
   }
 
   private changed(): void {
@@ -70,7 +72,10 @@ export class Director implements DirectorControl {
   addService(spec: ServiceSpec): void {
     const svc = this.table.addService(spec);
     this.shared.sched.reset(svc.id);
-    this.svcFigures.set(svc.id, this.freshFigures((out) => this.shared.stats.sumService(svc.id, out)));
+    this.svcFigures.set(
+      svc.id,
+      this.freshFigures((out) => this.shared.stats.sumService(svc.id, out)),
+    );
     this.changed();
   }
 
@@ -95,7 +100,10 @@ export class Director implements DirectorControl {
   addDest(key: ServiceKey, spec: DestSpec): void {
     const dest = this.table.addDest(key, spec);
     this.shared.dests.reset(dest.id);
-    this.destFigures.set(dest.id, this.freshFigures((out) => this.shared.stats.sumDest(dest.id, out)));
+    this.destFigures.set(
+      dest.id,
+      this.freshFigures((out) => this.shared.stats.sumDest(dest.id, out)),
+    );
     this.changed();
   }
 
@@ -121,9 +129,15 @@ export class Director implements DirectorControl {
     const services = key ? [this.table.find(key)] : this.table.ordered;
     for (const svc of services) {
       if (!svc) throw new ControlError('E_NO_SERVICE', 'No such service');
-      this.svcFigures.set(svc.id, this.freshFigures((out) => this.shared.stats.sumService(svc.id, out)));
+      this.svcFigures.set(
+        svc.id,
+        this.freshFigures((out) => this.shared.stats.sumService(svc.id, out)),
+      );
       for (const d of svc.dests) {
-        this.destFigures.set(d.id, this.freshFigures((out) => this.shared.stats.sumDest(d.id, out)));
+        this.destFigures.set(
+          d.id,
+          this.freshFigures((out) => this.shared.stats.sumDest(d.id, out)),
+        );
       }
     }
   }
@@ -161,10 +175,15 @@ export class Director implements DirectorControl {
     }
     const counts = this.shared.dests;
     const unused = (id: number): boolean =>
-      counts.get(id, DestCount.Active) + counts.get(id, DestCount.Inactive) + counts.get(id, DestCount.Persistent) === 0;
+      counts.get(id, DestCount.Active) +
+        counts.get(id, DestCount.Inactive) +
+        counts.get(id, DestCount.Persistent) ===
+      0;
     if (this.table.release(unused)) {
-      for (const id of this.destFigures.keys()) if (!this.table.destsById[id]) this.destFigures.delete(id);
-      for (const id of this.svcFigures.keys()) if (!this.table.servicesById[id]) this.svcFigures.delete(id);
+      for (const id of this.destFigures.keys())
+        if (!this.table.destsById[id]) this.destFigures.delete(id);
+      for (const id of this.svcFigures.keys())
+        if (!this.table.servicesById[id]) this.svcFigures.delete(id);
       this.republish();
     }
   }
@@ -250,7 +269,9 @@ export class Director implements DirectorControl {
       frag_needed: st.sumFrame(FrameStat.FragNeeded),
       port_unreachable: st.sumFrame(FrameStat.PortUnreachable),
     };
-    DROP_REASON_NAMES.forEach((name, r) => (out[`drop.${name}`] = st.sumFrame(FrameStat.DropBase + r)));
+    DROP_REASON_NAMES.forEach(
+      (name, r) => (out[`drop.${name}`] = st.sumFrame(FrameStat.DropBase + r)),
+    );
     return { ...out, ...this.extraCounters(), connections: this.shared.conns.count };
   }
 }

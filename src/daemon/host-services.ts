@@ -28,9 +28,7 @@ export interface HostServices {
   /** What the forwarding threads must know of the host (interfaces, local addresses). */
   facts(markIfIndex: number): HostFacts;
   readonly neighbours: NeighbourCache;
-  routeTo(
-    ip: number,
-  ): Promise<{
+  routeTo(ip: number): Promise<{
     readonly ifIndex: number;
     readonly gateway?: number;
     readonly src?: number;

@@ -1,5 +1,6 @@
 // HostServices over net/: the interfaces of the namespace, routes, userspace ARP, the kernel
 // guard and the link watch.
+import { IpProto } from '../packet/ipv4.js';
 import { FwdMethod } from '../engine/model.js';
 import type { ServiceTable } from '../engine/service-table.js';
 import type { HostFacts } from '../engine/snapshot.js';
@@ -91,12 +92,12 @@ export class Host implements HostServices {
     await this.tap?.apply(services.marks());
     if (!this.guardEnabled) return;
     const protos = (p: number): ('tcp' | 'udp')[] =>
-      p === 6 ? ['tcp'] : p === 17 ? ['udp'] : ['tcp', 'udp'];
+      p === IpProto.TCP ? ['tcp'] : p === IpProto.UDP ? ['udp'] : ['tcp', 'udp'];
     await this.guard.apply({
       interfaces: this.served(),
       services: services.ordered
         .filter((s) => s.key.kind === 'addr')
-        .map((s) => ({ proto: s.proto === 6 ? 'tcp' : 'udp', vip: s.vip, port: s.port })),
+        .map((s) => ({ proto: s.proto === IpProto.TCP ? 'tcp' : 'udp', vip: s.vip, port: s.port })),
       // Replies of NAT servers, fwmark services' included (those may be TCP or UDP).
       natDests: services.ordered.flatMap((s) =>
         s.dests

@@ -52,12 +52,28 @@ export class ConnLifecycle {
    * Creates the connection of a new flow to `dest`, remembering the way back to the client.
    * -1 when the table is full.
    */
-  open(svc: LiveService, dest: LiveDest, f: FrameFields, buf: Buffer, ifIndex: number, template: number): number {
+  open(
+    svc: LiveService,
+    dest: LiveDest,
+    f: FrameFields,
+    buf: Buffer,
+    ifIndex: number,
+    template: number,
+  ): number {
     const c = this.shared.conns;
     // NAT remaps to the real port; DR/TUN, and a port-0 (all ports) real server, keep the port.
     const dport = dest.method === FwdMethod.Masq && dest.port !== 0 ? dest.port : f.dstPort;
     const flags = dest.method | ConnFlag.Inactive;
-    const i = c.prepare(f.proto, f.srcAddr, f.srcPort, f.dstAddr, f.dstPort, dest.addr, dport, flags);
+    const i = c.prepare(
+      f.proto,
+      f.srcAddr,
+      f.srcPort,
+      f.dstAddr,
+      f.dstPort,
+      dest.addr,
+      dport,
+      flags,
+    );
     if (i < 0) return -1;
     c.setWord(i, Cf.SvcId, svc.id);
     c.setWord(i, Cf.DestId, dest.id);
@@ -142,10 +158,10 @@ export class ConnLifecycle {
     // Replies of DR/TUN bypass the director: IPVS reads such connections with INPUT_ONLY.
     const method = c.flags(i) & ConnFlag.MethodMask;
     const d = dir === Direction.Input && method !== FwdMethod.Masq ? Direction.InputOnly : dir;
-    let state = c.state(i) as TcpState;
+    let state: TcpState = c.state(i);
     if (nextTcpState(state, d, f.tcpFlags) !== state) {
       c.lockConn(i);
-      state = c.state(i) as TcpState;
+      state = c.state(i);
       const next = nextTcpState(state, d, f.tcpFlags);
       if (next !== state) {
         c.setState(i, next);

@@ -215,7 +215,8 @@ export class ConnTable {
 
   setClientMac(i: number, src: Buffer, off: number): void {
     const b = i * this.stride;
-    this.w[b + Cf.MacHi] = (src[off]! << 24) | (src[off + 1]! << 16) | (src[off + 2]! << 8) | src[off + 3]!;
+    this.w[b + Cf.MacHi] =
+      (src[off]! << 24) | (src[off + 1]! << 16) | (src[off + 2]! << 8) | src[off + 3]!;
     this.w[b + Cf.MacLo] = (src[off + 4]! << 24) | (src[off + 5]! << 16);
   }
 
@@ -245,7 +246,14 @@ export class ConnTable {
     return this.findIn(proto, caddr, 0, vaddr, vport, ConnFlag.Template);
   }
 
-  private findIn(proto: number, caddr: number, cport: number, vaddr: number, vport: number, template: number): number {
+  private findIn(
+    proto: number,
+    caddr: number,
+    cport: number,
+    vaddr: number,
+    vport: number,
+    template: number,
+  ): number {
     const w = this.w;
     const u = this.u;
     const s = this.stride;
@@ -297,7 +305,16 @@ export class ConnTable {
    * A new entry holding the key fields, not yet in the chains (nobody can find it): the caller
    * sets the other fields, then publish()es it, or discard()s it. -1 when the table is full.
    */
-  prepare(proto: number, caddr: number, cport: number, vaddr: number, vport: number, daddr: number, dport: number, flags: number): number {
+  prepare(
+    proto: number,
+    caddr: number,
+    cport: number,
+    vaddr: number,
+    vport: number,
+    daddr: number,
+    dport: number,
+    flags: number,
+  ): number {
     const i = this.allocate();
     if (i !== EMPTY) this.fill(i, proto, caddr, cport, vaddr, vport, daddr, dport, flags);
     return i;
@@ -322,13 +339,28 @@ export class ConnTable {
    * chain's lock, so that two workers never make two templates for one client. -1 when there is
    * none and none could be made.
    */
-  templateFor(proto: number, caddr: number, vaddr: number, vport: number, init: TemplateInit): number {
+  templateFor(
+    proto: number,
+    caddr: number,
+    vaddr: number,
+    vport: number,
+    init: TemplateInit,
+  ): number {
     const bucket = this.hash(proto, caddr, 0, vaddr, vport);
     lock(this.locks, bucket, this.owner);
     let i = this.lookupTemplate(proto, caddr, vaddr, vport);
     init.created = false;
     if (i === EMPTY) {
-      i = this.prepare(proto, caddr, 0, vaddr, vport, init.daddr, init.dport, init.flags | ConnFlag.Template);
+      i = this.prepare(
+        proto,
+        caddr,
+        0,
+        vaddr,
+        vport,
+        init.daddr,
+        init.dport,
+        init.flags | ConnFlag.Template,
+      );
       if (i !== EMPTY && !init.fill(i)) {
         this.discard(i);
         i = EMPTY;
@@ -344,7 +376,17 @@ export class ConnTable {
     return i;
   }
 
-  private fill(i: number, proto: number, caddr: number, cport: number, vaddr: number, vport: number, daddr: number, dport: number, flags: number): void {
+  private fill(
+    i: number,
+    proto: number,
+    caddr: number,
+    cport: number,
+    vaddr: number,
+    vport: number,
+    daddr: number,
+    dport: number,
+    flags: number,
+  ): void {
     const w = this.w;
     const b = i * this.stride;
     this.u[b + Cf.Caddr] = caddr;
@@ -441,7 +483,14 @@ export class ConnTable {
   }
 }
 
-function unlinkFrom(head: Int32Array, w: Int32Array, stride: number, next: Cf, bucket: number, i: number): void {
+function unlinkFrom(
+  head: Int32Array,
+  w: Int32Array,
+  stride: number,
+  next: Cf,
+  bucket: number,
+  i: number,
+): void {
   let prev = EMPTY;
   let j = head[bucket]!;
   while (j !== EMPTY && j !== i) {

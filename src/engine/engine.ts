@@ -11,7 +11,15 @@ import { ICMP_CODE_PORT_UNREACHABLE, icmpIsError, Icmp, ICMP_HLEN } from '../pac
 import { Ipv4, ipv4HeaderLen, ipv4IsFragment, IpProto } from '../packet/ipv4.js';
 import { Tcp, TCP_MIN_LEN, TcpFlag } from '../packet/tcp.js';
 import { UDP_HLEN } from '../packet/udp.js';
-import { VnetFlag, VnetGso, vnetFlags, vnetGsoType, vnetHdrOf, VnetHdr, vnetU16 } from '../packet/virtio-net-hdr.js';
+import {
+  VnetFlag,
+  VnetGso,
+  vnetFlags,
+  vnetGsoType,
+  vnetHdrOf,
+  VnetHdr,
+  vnetU16,
+} from '../packet/virtio-net-hdr.js';
 import { Cf, ConnFlag } from './conn-layout.js';
 import type { ConnTable } from './conn-table.js';
 import { ConnExpiry } from './conn-expiry.js';
@@ -42,7 +50,13 @@ export class Engine implements ForwardContext {
   readonly stats: ThreadStats;
   readonly arena = new TxArena();
   readonly macScratch = Buffer.alloc(6);
-  readonly icmpRoute: IcmpErrorRoute = { from: 0, to: 0, mac: this.macScratch, macOff: 0, outIf: -1 };
+  readonly icmpRoute: IcmpErrorRoute = {
+    from: 0,
+    to: 0,
+    mac: this.macScratch,
+    macOff: 0,
+    outIf: -1,
+  };
   config: LiveConfig;
   /** Expiry of the whole table, for an engine that runs without workers (tests, pcap). */
   readonly expiry: ConnExpiry;
@@ -66,7 +80,13 @@ export class Engine implements ForwardContext {
 
   /** Runs on a new configuration from the next frame on. */
   configure(snapshot: EngineSnapshot): void {
-    this.config = new LiveConfig(snapshot, this.shared.dests, this.shared.sched, this.shared.thread, this.config);
+    this.config = new LiveConfig(
+      snapshot,
+      this.shared.dests,
+      this.shared.sched,
+      this.shared.thread,
+      this.config,
+    );
   }
 
   emit(buf: Buffer, off: number, len: number, ifIndex: number): void {
@@ -92,9 +112,16 @@ export class Engine implements ForwardContext {
     return this.processIpv4(buf, off, len, ifIndex, now);
   }
 
-  private processArp(buf: Buffer, off: number, len: number, ifIndex: number, ifMac: Buffer | undefined): Verdict {
+  private processArp(
+    buf: Buffer,
+    off: number,
+    len: number,
+    ifIndex: number,
+    ifMac: Buffer | undefined,
+  ): Verdict {
     const arp = off + ETH_HLEN;
-    if (!arpIsEthIpv4(buf, arp, off + len) || arpOp(buf, arp) !== ArpOp.Request) return this.notOurs();
+    if (!arpIsEthIpv4(buf, arp, off + len) || arpOp(buf, arp) !== ArpOp.Request)
+      return this.notOurs();
     const target = arpTargetIp(buf, arp);
     // A VIP the kernel holds is answered by the kernel; one it does not is answered by uvs.
     const cfg = this.config;
@@ -105,7 +132,13 @@ export class Engine implements ForwardContext {
     return Verdict.Reply;
   }
 
-  private processIpv4(buf: Buffer, off: number, len: number, ifIndex: number, now: number): Verdict {
+  private processIpv4(
+    buf: Buffer,
+    off: number,
+    len: number,
+    ifIndex: number,
+    now: number,
+  ): Verdict {
     const f = this.f;
     const ip = off + ETH_HLEN;
     const ihl = ipv4HeaderLen(buf, ip, off + len);
@@ -140,7 +173,11 @@ export class Engine implements ForwardContext {
       f.tcpFlags = f.proto === IpProto.TCP ? buf[f.l4 + Tcp.Flags]! : 0;
       return this.processL4(buf, ifIndex);
     }
-    if (f.proto === IpProto.ICMP && f.l4 + ICMP_HLEN <= end && icmpIsError(buf[f.l4 + Icmp.Type]!)) {
+    if (
+      f.proto === IpProto.ICMP &&
+      f.l4 + ICMP_HLEN <= end &&
+      icmpIsError(buf[f.l4 + Icmp.Type]!)
+    ) {
       return this.count(forwardIcmpRelated(this, buf, f));
     }
     return this.notOurs();

@@ -1,6 +1,7 @@
 // The configuration a forwarding thread runs on, built from a snapshot between two batches:
 // services by key for the per-frame lookups, their real servers and schedulers, the director's
 // interfaces and addresses, the timeouts. Per-frame lookups allocate nothing.
+import { IpProto } from '../packet/ipv4.js';
 import { LiveDest } from './live-dest.js';
 import { createScheduler } from './schedulers/registry.js';
 import type { Scheduler } from './schedulers/scheduler.js';
@@ -78,8 +79,7 @@ export class LiveConfig {
     for (const s of snap.services) {
       const dests = s.destIds.map((id) => this.destsById[id]).filter((d) => d !== undefined);
       const old = previous?.servicesById[s.id];
-      let scheduler =
-        old && old.schedulerKey === schedulerKey(s) ? old.scheduler : undefined;
+      let scheduler = old && old.schedulerKey === schedulerKey(s) ? old.scheduler : undefined;
       scheduler ??= createScheduler(s.scheduler, s.schedFlags, sched.of(s.id, thread));
       if (!scheduler) continue; // the control plane refuses unknown schedulers before this
       scheduler.destsChanged(dests);
@@ -87,7 +87,7 @@ export class LiveConfig {
       this.servicesById[s.id] = svc;
       if (s.fwmark !== 0) this.byMark.set(s.fwmark, svc);
       else {
-        (s.proto === 6 ? this.tcp : this.udp).set(addrServiceKey(s.vip, s.port), svc);
+        (s.proto === IpProto.TCP ? this.tcp : this.udp).set(addrServiceKey(s.vip, s.port), svc);
         this.vips.add(s.vip);
       }
     }
@@ -104,14 +104,17 @@ export class LiveConfig {
 
   /** The address service of (proto, vip, port). */
   lookup(proto: number, vip: number, port: number): LiveService | undefined {
-    return (proto === 6 ? this.tcp : this.udp).get(addrServiceKey(vip, port));
+    return (proto === IpProto.TCP ? this.tcp : this.udp).get(addrServiceKey(vip, port));
   }
 
   /** The service a new flow belongs to: its port's, else the VIP's all-ports (port 0) one. */
   lookupFlow(proto: number, vip: number, port: number): LiveService | undefined {
-    const map = proto === 6 ? this.tcp : proto === 17 ? this.udp : undefined;
+    const map = proto === IpProto.TCP ? this.tcp : proto === IpProto.UDP ? this.udp : undefined;
     if (!map) return undefined;
-    return map.get(addrServiceKey(vip, port)) ?? (this.vips.has(vip) ? map.get(addrServiceKey(vip, 0)) : undefined);
+    return (
+      map.get(addrServiceKey(vip, port)) ??
+      (this.vips.has(vip) ? map.get(addrServiceKey(vip, 0)) : undefined)
+    );
   }
 
   lookupMark(mark: number): LiveService | undefined {
@@ -141,6 +144,6 @@ export class LiveConfig {
 
   /** Timeout in ms for a connection of `proto` in TCP `state`. */
   timeoutMs(proto: number, state: TcpState): number {
-    return proto === 6 ? this.tcpTimeoutMs[state]! : this.udpTimeoutMs;
+    return proto === IpProto.TCP ? this.tcpTimeoutMs[state]! : this.udpTimeoutMs;
   }
 }

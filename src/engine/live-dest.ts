@@ -55,7 +55,9 @@ export class LiveDest {
 
   /** Can receive new connections: in service, weight > 0, not over its -x threshold. */
   get available(): boolean {
-    return this.inService && this.weight > 0 && this.counts.get(this.id, DestCount.Overloaded) === 0;
+    return (
+      this.inService && this.weight > 0 && this.counts.get(this.id, DestCount.Overloaded) === 0
+    );
   }
 
   /** After a connection count of this server changed: the -x/-y overload flag. */

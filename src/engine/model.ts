@@ -2,12 +2,6 @@
 // views that listings are printed from. Plain data: no I/O, no engine internals.
 // Addresses are dotted-quad strings at this edge; the engine turns them into uint32.
 
-/** IP protocol numbers, as in the IP header. */
-export const enum Proto {
-  TCP = 6,
-  UDP = 17,
-}
-
 /** Forwarding methods, numbered as IPVS numbers them (IP_VS_CONN_F_MASQ…DROUTE). */
 export const enum FwdMethod {
   Masq = 0,

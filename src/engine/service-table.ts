@@ -4,7 +4,13 @@
 // is given out again only once no connection refers to it any more.
 import { parseIpv4 } from '../packet/addr.js';
 import { Dest } from './dest.js';
-import { ControlError, FwdMethod, type DestSpec, type ServiceKey, type ServiceSpec } from './model.js';
+import {
+  ControlError,
+  FwdMethod,
+  type DestSpec,
+  type ServiceKey,
+  type ServiceSpec,
+} from './model.js';
 import { protoNumber, Service } from './service.js';
 import { MAX_DESTS, MAX_SERVICES } from './shared/limits.js';
 
@@ -35,7 +41,10 @@ export class ServiceTable {
 
   private checkService(spec: ServiceSpec): void {
     const k = spec.key;
-    if (k.kind === 'fwmark' && (!Number.isInteger(k.fwmark) || k.fwmark <= 0 || k.fwmark > 0xffffffff)) {
+    if (
+      k.kind === 'fwmark' &&
+      (!Number.isInteger(k.fwmark) || k.fwmark <= 0 || k.fwmark > 0xffffffff)
+    ) {
       throw new ControlError('E_INVALID', `invalid fwmark ${k.fwmark}`);
     }
   }
@@ -75,14 +84,18 @@ export class ServiceTable {
 
   private checkDest(spec: DestSpec): void {
     if (spec.method === FwdMethod.Local) {
-      throw new ControlError('E_INVALID', 'forwarding method local is not supported by this uvs version');
+      throw new ControlError(
+        'E_INVALID',
+        'forwarding method local is not supported by this uvs version',
+      );
     }
   }
 
   addDest(key: ServiceKey, spec: DestSpec): Dest {
     const svc = this.get(key);
     const addr = parseIpv4(spec.addr);
-    if (svc.findDest(addr, spec.port)) throw new ControlError('E_DEST_EXISTS', 'Destination already exists');
+    if (svc.findDest(addr, spec.port))
+      throw new ControlError('E_DEST_EXISTS', 'Destination already exists');
     this.checkDest(spec);
     const id = freeSlot(this.destsById, MAX_DESTS, 'real servers');
     const dest = new Dest(id, addr, spec);

@@ -1,6 +1,7 @@
 // IPVS's TCP connection states and transitions (non-secure table of ip_vs_proto_tcp.c):
 // the director sees only headers, so the state is its best guess of the endpoints' state,
 // and the state's timeout decides when the connection entry expires.
+import { TcpFlag } from '../packet/tcp.js';
 
 export const enum TcpState {
   None = 0,
@@ -72,11 +73,6 @@ const TRANSITIONS: readonly (readonly TcpState[])[] = [
   [CL, CL, CL, SR, CL, CL, CL, CL, LA, LI, CL],
 ];
 
-const FIN = 0x01;
-const SYN = 0x02;
-const RST = 0x04;
-const ACK = 0x10;
-
 /**
  * The next state for a segment with TCP `flags` travelling in `dir` on a connection in
  * `state`. RST wins over SYN, SYN over FIN, FIN over ACK; a segment with none of them
@@ -84,10 +80,10 @@ const ACK = 0x10;
  */
 export function nextTcpState(state: TcpState, dir: Direction, flags: number): TcpState {
   let event: number;
-  if (flags & RST) event = 3;
-  else if (flags & SYN) event = 0;
-  else if (flags & FIN) event = 1;
-  else if (flags & ACK) event = 2;
+  if (flags & TcpFlag.RST) event = 3;
+  else if (flags & TcpFlag.SYN) event = 0;
+  else if (flags & TcpFlag.FIN) event = 1;
+  else if (flags & TcpFlag.ACK) event = 2;
   else return state;
   return TRANSITIONS[dir * 4 + event]![state]!;
 }

@@ -142,7 +142,9 @@ test('a partial checksum (CHECKSUM_PARTIAL) gets the pseudo-header update only, 
       proto,
       sport: 1024 + n,
       dport: 80,
-      payload: Buffer.from(Array.from({ length: Math.floor(rand() * 300) }, () => Math.floor(rand() * 256))),
+      payload: Buffer.from(
+        Array.from({ length: Math.floor(rand() * 300) }, () => Math.floor(rand() * 256)),
+      ),
     });
     const ip = 14;
     const l4 = 34;
@@ -150,11 +152,22 @@ test('a partial checksum (CHECKSUM_PARTIAL) gets the pseudo-header update only, 
     const l4len = frame.length - l4;
     const p = proto === 'tcp' ? 6 : 17;
     const partial = (): number =>
-      fold(pseudoHeaderSum(frame.readUInt32BE(ip + Ipv4.Src), frame.readUInt32BE(ip + Ipv4.Dst), p, l4len));
+      fold(
+        pseudoHeaderSum(
+          frame.readUInt32BE(ip + Ipv4.Src),
+          frame.readUInt32BE(ip + Ipv4.Dst),
+          p,
+          l4len,
+        ),
+      );
     frame.writeUInt16BE(partial(), csumAt);
     const rip = parseIpv4(`192.168.20.${1 + (n % 250)}`);
     rewriteEndpoint(frame, ip, l4, p, 'dst', parseIpv4('192.168.10.23'), rip, 80, 8000 + n, true);
-    assert.equal(frame.readUInt16BE(csumAt), partial(), `frame ${n}: pseudo-header sum of the new addresses`);
+    assert.equal(
+      frame.readUInt16BE(csumAt),
+      partial(),
+      `frame ${n}: pseudo-header sum of the new addresses`,
+    );
     // What the NIC does: sum from the L4 header (the field included), store the complement.
     frame.writeUInt16BE(finish(sum16(frame, l4, l4len)), csumAt);
     assert.ok(checksumsOk(frame), `frame ${n} once completed`);

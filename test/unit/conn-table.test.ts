@@ -8,7 +8,16 @@ function table(capacity = 1024): ConnTable {
   return EngineShared.create(capacity, 0).conns;
 }
 
-function add(t: ConnTable, proto: number, c: number, cp: number, v: number, vp: number, d: number, dp: number): number {
+function add(
+  t: ConnTable,
+  proto: number,
+  c: number,
+  cp: number,
+  v: number,
+  vp: number,
+  d: number,
+  dp: number,
+): number {
   const i = t.prepare(proto, c, cp, v, vp, d, dp, 0);
   if (i >= 0) t.publish(i);
   return i;
@@ -18,12 +27,17 @@ test('connections are found from both sides', () => {
   const t = table(8192);
   const ids: number[] = [];
   for (let k = 0; k < 5000; k++) {
-    ids.push(add(t, 6, 0x0a000000 + k, 1024 + (k % 60000), 0xc0a80a17, 80, 0xc0a81401 + (k % 2), 8080));
+    ids.push(
+      add(t, 6, 0x0a000000 + k, 1024 + (k % 60000), 0xc0a80a17, 80, 0xc0a81401 + (k % 2), 8080),
+    );
   }
   assert.equal(t.count, 5000);
   for (let k = 0; k < 5000; k += 7) {
     assert.equal(t.lookupIn(6, 0x0a000000 + k, 1024 + (k % 60000), 0xc0a80a17, 80), ids[k]);
-    assert.equal(t.lookupOut(6, 0xc0a81401 + (k % 2), 8080, 0x0a000000 + k, 1024 + (k % 60000)), ids[k]);
+    assert.equal(
+      t.lookupOut(6, 0xc0a81401 + (k % 2), 8080, 0x0a000000 + k, 1024 + (k % 60000)),
+      ids[k],
+    );
   }
   assert.equal(t.lookupIn(17, 0x0a000000, 1024, 0xc0a80a17, 80), -1, 'protocol is part of the key');
 });
@@ -84,7 +98,10 @@ test('two workers inserting and looking up in one shared table at once lose noth
   const module = new URL('../../src/engine/engine-shared.js', import.meta.url).pathname;
   const run = (thread: number) =>
     new Promise<number>((resolve, reject) => {
-      const w = new Worker(src, { eval: true, workerData: { module, handles: shared.handles, thread } });
+      const w = new Worker(src, {
+        eval: true,
+        workerData: { module, handles: shared.handles, thread },
+      });
       w.once('message', (m: number) => resolve(m));
       w.once('error', reject);
     });
@@ -94,7 +111,10 @@ test('two workers inserting and looking up in one shared table at once lose noth
   assert.equal(t.count, 40000);
   for (const thread of [1, 2]) {
     for (let k = 0; k < 20000; k += 13) {
-      assert.ok(t.lookupIn(6, (thread << 24) + k, 1000 + (k & 1023), 0xc0a80a17, 80) >= 0, `${thread}/${k}`);
+      assert.ok(
+        t.lookupIn(6, (thread << 24) + k, 1000 + (k & 1023), 0xc0a80a17, 80) >= 0,
+        `${thread}/${k}`,
+      );
     }
   }
 });

@@ -83,11 +83,19 @@ for (const [name, method] of [
   });
 }
 
-test('NAT: the real server\'s GSO reply is SNATed whole, partial checksum updated for the VIP', () => {
+test("NAT: the real server's GSO reply is SNATed whole, partial checksum updated for the VIP", () => {
   const rig = rigWith(FwdMethod.Masq);
   open(rig);
   const sf = superFrame(
-    { srcMac: S1_MAC, src: S1, dst: '192.168.10.1', proto: 'tcp', sport: 8080, dport: 40000, flags: 0x10 },
+    {
+      srcMac: S1_MAC,
+      src: S1,
+      dst: '192.168.10.1',
+      proto: 'tcp',
+      sport: 8080,
+      dport: 40000,
+      flags: 0x10,
+    },
     MSS,
     30,
   );

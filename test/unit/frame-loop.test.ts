@@ -8,13 +8,17 @@ import { buildFrame, checksumsOk, fieldsOf } from './fixtures/frames.js';
 import { CLIENT_IF, SERVER_IF } from './fixtures/fake-env.js';
 import { CLIENT_MAC, natDirector, S1, VIP } from './fixtures/nat-director.js';
 
-test("the frame loop hands each received frame to the engine, whose sink sends it, and feeds ARP to the cache", () => {
+test('the frame loop hands each received frame to the engine, whose sink sends it, and feeds ARP to the cache', () => {
   const { rig, clock } = natDirector('rr');
   const io = new MemoryBackend();
   const learnt: number[] = [];
   io.open(
     ['eth1', 'eth2'],
-    frameLoop(rig.engine, { learn: (_b, _off, len, ifIndex) => learnt.push(len, ifIndex) }, () => clock.now),
+    frameLoop(
+      rig.engine,
+      { learn: (_b, _off, len, ifIndex) => learnt.push(len, ifIndex) },
+      () => clock.now,
+    ),
   );
 
   io.inject(

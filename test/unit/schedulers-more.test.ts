@@ -14,12 +14,12 @@ const dests = (weights: number[]): LiveDest[] => rig.dests(weights);
 
 const flowFrom = (src: number, now = 0, dst = 0xc0a80a17): FrameFields =>
   flowOf({
-  proto: 6,
-  srcAddr: src >>> 0,
-  srcPort: 1024 + (src % 60000),
-  dstAddr: dst,
-  dstPort: 80,
-  now,
+    proto: 6,
+    srcAddr: src >>> 0,
+    srcPort: 1024 + (src % 60000),
+    dstAddr: dst,
+    dstPort: 80,
+    now,
   });
 
 /** Schedules `n` connections that stay open (active), returning the count per dest. */

@@ -15,7 +15,12 @@ import { decrementTtl, rewriteEndpoint } from './rewrite.js';
 import { forwardTunnel } from './tunnel.js';
 
 /** Sends the frame of connection `i` on toward its real server, rewritten for its method. */
-export function forwardToDest(ctx: ForwardContext, buf: Buffer, f: FrameFields, i: number): Verdict {
+export function forwardToDest(
+  ctx: ForwardContext,
+  buf: Buffer,
+  f: FrameFields,
+  i: number,
+): Verdict {
   const c = ctx.conns;
   const dest = routedDest(ctx, i);
   if (!dest) return Verdict.Drop;
@@ -35,7 +40,18 @@ export function forwardToDest(ctx: ForwardContext, buf: Buffer, f: FrameFields, 
   if (!ifMac) return ctx.drop(DropReason.NoInterface);
   if (method === FwdMethod.Masq) {
     if (!decrementTtl(buf, f.ip)) return ctx.drop(DropReason.TtlExpired);
-    rewriteEndpoint(buf, f.ip, f.l4, f.proto, 'dst', f.dstAddr, c.daddr(i), f.dstPort, c.dport(i), f.partialCsum);
+    rewriteEndpoint(
+      buf,
+      f.ip,
+      f.l4,
+      f.proto,
+      'dst',
+      f.dstAddr,
+      c.daddr(i),
+      f.dstPort,
+      c.dport(i),
+      f.partialCsum,
+    );
   }
   // DR: the IP packet is untouched; the Ethernet header is the director's own.
   copyMac(buf, f.eth + Eth.Dst, mac, 0);
@@ -45,7 +61,13 @@ export function forwardToDest(ctx: ForwardContext, buf: Buffer, f: FrameFields, 
 }
 
 /** Sends a real server's reply of NAT connection `i` back to the client, from the VIP. */
-export function forwardToClient(ctx: ForwardContext, buf: Buffer, f: FrameFields, i: number, inIf: number): Verdict {
+export function forwardToClient(
+  ctx: ForwardContext,
+  buf: Buffer,
+  f: FrameFields,
+  i: number,
+  inIf: number,
+): Verdict {
   const c = ctx.conns;
   const outIf = c.word(i, Cf.ClientIf);
   const ifMac = ctx.config.interfaceMac(outIf);
@@ -63,12 +85,29 @@ export function forwardToClient(ctx: ForwardContext, buf: Buffer, f: FrameFields
     return sendIcmpUnreachable(ctx, buf, f.ip, f.ipLen, route, ICMP_CODE_FRAG_NEEDED, mtu, f.now);
   }
   if (!decrementTtl(buf, f.ip)) return ctx.drop(DropReason.TtlExpired);
-  rewriteEndpoint(buf, f.ip, f.l4, f.proto, 'src', f.srcAddr, c.vaddr(i), f.srcPort, c.vport(i), f.partialCsum);
+  rewriteEndpoint(
+    buf,
+    f.ip,
+    f.l4,
+    f.proto,
+    'src',
+    f.srcAddr,
+    c.vaddr(i),
+    f.srcPort,
+    c.vport(i),
+    f.partialCsum,
+  );
   return moveToClient(ctx, buf, f, i, ifMac);
 }
 
 /** Puts the frame on the wire toward connection `i`'s client, the way its frames came. */
-export function moveToClient(ctx: ForwardContext, buf: Buffer, f: FrameFields, i: number, ifMac: Buffer): Verdict {
+export function moveToClient(
+  ctx: ForwardContext,
+  buf: Buffer,
+  f: FrameFields,
+  i: number,
+  ifMac: Buffer,
+): Verdict {
   const c = ctx.conns;
   c.copyClientMac(i, buf, f.eth + Eth.Dst);
   copyMac(buf, f.eth + Eth.Src, ifMac, 0);

@@ -5,12 +5,7 @@
 import { writeIpv4 } from '../../packet/addr.js';
 import { finish, sum16, writeU16 } from '../../packet/checksum.js';
 import { copyMac, Eth, ETH_HLEN, EtherType } from '../../packet/ethernet.js';
-import {
-  Icmp,
-  ICMP_CODE_FRAG_NEEDED,
-  ICMP_HLEN,
-  IcmpType,
-} from '../../packet/icmp.js';
+import { Icmp, ICMP_CODE_FRAG_NEEDED, ICMP_HLEN, IcmpType } from '../../packet/icmp.js';
 import { Ipv4, ipv4SetChecksum, IpProto, IPV4_MIN_LEN } from '../../packet/ipv4.js';
 import { FrameStat } from '../shared/thread-stats.js';
 import { DropReason, Verdict } from '../verdict.js';
@@ -81,6 +76,8 @@ export function sendIcmpUnreachable(
   buf.copy(out, icmp + Icmp.Quoted, ip, ip + quote);
   writeU16(out, icmp + Icmp.Csum, finish(sum16(out, icmp, ICMP_HLEN + quote)));
   ctx.emit(out, e, ETH_HLEN + total, route.outIf);
-  ctx.stats.frame(code === ICMP_CODE_FRAG_NEEDED ? FrameStat.FragNeeded : FrameStat.PortUnreachable);
+  ctx.stats.frame(
+    code === ICMP_CODE_FRAG_NEEDED ? FrameStat.FragNeeded : FrameStat.PortUnreachable,
+  );
   return Verdict.Reply;
 }

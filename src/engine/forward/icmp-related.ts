@@ -77,7 +77,14 @@ export function forwardIcmpRelated(ctx: ForwardContext, buf: Buffer, f: FrameFie
  * outer header and the client's packet inside): as ip_vs_in_icmp does, the path MTU toward
  * that real server is lowered and the client is told the MTU left for its packets.
  */
-function relayTunnelFragNeeded(ctx: ForwardContext, buf: Buffer, f: FrameFields, q: number, qihl: number, end: number): Verdict {
+function relayTunnelFragNeeded(
+  ctx: ForwardContext,
+  buf: Buffer,
+  f: FrameFields,
+  q: number,
+  qihl: number,
+  end: number,
+): Verdict {
   const type = buf[f.l4 + Icmp.Type];
   if (type !== IcmpType.DestUnreachable || buf[f.l4 + Icmp.Code] !== ICMP_CODE_FRAG_NEEDED) {
     return ctx.notOurs();
@@ -89,7 +96,13 @@ function relayTunnelFragNeeded(ctx: ForwardContext, buf: Buffer, f: FrameFields,
   const client = readIpv4(buf, inner + Ipv4.Src);
   const vip = readIpv4(buf, inner + Ipv4.Dst);
   const c = ctx.conns;
-  const i = c.lookupIn(proto, client, readU16(buf, inner + ihl), vip, readU16(buf, inner + ihl + 2));
+  const i = c.lookupIn(
+    proto,
+    client,
+    readU16(buf, inner + ihl),
+    vip,
+    readU16(buf, inner + ihl + 2),
+  );
   if (
     i < 0 ||
     (c.flags(i) & ConnFlag.MethodMask) !== FwdMethod.Tunnel ||
@@ -108,5 +121,14 @@ function relayTunnelFragNeeded(ctx: ForwardContext, buf: Buffer, f: FrameFields,
   route.mac = ctx.macScratch;
   route.macOff = 0;
   route.outIf = c.word(i, Cf.ClientIf);
-  return sendIcmpUnreachable(ctx, buf, inner, end - inner, route, ICMP_CODE_FRAG_NEEDED, pathMtu - IPV4_MIN_LEN, f.now);
+  return sendIcmpUnreachable(
+    ctx,
+    buf,
+    inner,
+    end - inner,
+    route,
+    ICMP_CODE_FRAG_NEEDED,
+    pathMtu - IPV4_MIN_LEN,
+    f.now,
+  );
 }

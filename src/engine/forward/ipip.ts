@@ -14,7 +14,15 @@ export function nextOuterId(): number {
 }
 
 /** Writes the outer IPv4 header at `o` of `out` for an inner packet of `inner` bytes. */
-export function writeOuterHeader(out: Buffer, o: number, tos: number, df: number, inner: number, src: number, dst: number): void {
+export function writeOuterHeader(
+  out: Buffer,
+  o: number,
+  tos: number,
+  df: number,
+  inner: number,
+  src: number,
+  dst: number,
+): void {
   out[o + Ipv4.VerIhl] = 0x45;
   out[o + Ipv4.Tos] = tos;
   writeU16(out, o + Ipv4.TotalLen, IPV4_MIN_LEN + inner);
@@ -26,4 +34,3 @@ export function writeOuterHeader(out: Buffer, o: number, tos: number, df: number
   writeIpv4(out, o + Ipv4.Dst, dst);
   ipv4SetChecksum(out, o);
 }
-

@@ -3,7 +3,9 @@
 // to a DF packet too big for it.
 import { readU16 } from '../../packet/checksum.js';
 import { ICMP_CODE_FRAG_NEEDED } from '../../packet/icmp.js';
-import { IP_DF, Ipv4 } from '../../packet/ipv4.js';
+import { IP_DF, Ipv4, IpProto } from '../../packet/ipv4.js';
+import { Tcp } from '../../packet/tcp.js';
+import { UDP_HLEN } from '../../packet/udp.js';
 import { Cf } from '../conn-layout.js';
 import type { FrameFields } from '../frame-fields.js';
 import type { LiveDest } from '../live-dest.js';
@@ -20,7 +22,7 @@ export function pathMtu(ctx: ForwardContext, dest: LiveDest): number {
 /** IP bytes per packet on the wire: the IP length, or one segment's for a GSO super-frame. */
 export function wireIpLen(buf: Buffer, f: FrameFields): number {
   if (f.gsoSize === 0) return f.ipLen;
-  const l4Header = f.proto === 6 ? (buf[f.l4 + 12]! >>> 4) * 4 : 8;
+  const l4Header = f.proto === IpProto.TCP ? (buf[f.l4 + Tcp.DataOff]! >>> 4) * 4 : UDP_HLEN;
   return Math.min(f.ipLen, f.l4 - f.ip + l4Header + f.gsoSize);
 }
 
@@ -42,7 +44,13 @@ export function routedDest(ctx: ForwardContext, i: number): LiveDest | undefined
  * A client's packet too big for the path to the real server: "fragmentation needed" back to the
  * client from the VIP when DF is set (uvs never fragments: without DF the packet is dropped).
  */
-export function tooBigFromClient(ctx: ForwardContext, buf: Buffer, f: FrameFields, i: number, mtu: number): Verdict {
+export function tooBigFromClient(
+  ctx: ForwardContext,
+  buf: Buffer,
+  f: FrameFields,
+  i: number,
+  mtu: number,
+): Verdict {
   if (!hasDf(buf, f)) return ctx.drop(DropReason.TooBig);
   const c = ctx.conns;
   c.copyClientMac(i, ctx.macScratch, 0);
@@ -54,4 +62,3 @@ export function tooBigFromClient(ctx: ForwardContext, buf: Buffer, f: FrameField
   route.outIf = c.word(i, Cf.ClientIf);
   return sendIcmpUnreachable(ctx, buf, f.ip, f.ipLen, route, ICMP_CODE_FRAG_NEEDED, mtu, f.now);
 }
-

@@ -18,7 +18,14 @@ function l4CsumOffset(proto: number): number {
   return proto === IpProto.TCP ? Tcp.Csum : Udp.Csum;
 }
 
-function updateL4Csum32(buf: Buffer, l4: number, proto: number, oldV: number, newV: number, partial: boolean): void {
+function updateL4Csum32(
+  buf: Buffer,
+  l4: number,
+  proto: number,
+  oldV: number,
+  newV: number,
+  partial: boolean,
+): void {
   const off = l4 + l4CsumOffset(proto);
   const csum = readU16(buf, off);
   if (partial) {
@@ -41,7 +48,13 @@ function updateL4Csum16(buf: Buffer, l4: number, proto: number, oldV: number, ne
 }
 
 /** Replaces the IPv4 address at `ip + field` (Src or Dst), fixing the IP checksum. */
-export function setIpAddr(buf: Buffer, ip: number, field: Ipv4.Src | Ipv4.Dst, oldV: number, newV: number): void {
+export function setIpAddr(
+  buf: Buffer,
+  ip: number,
+  field: Ipv4.Src | Ipv4.Dst,
+  oldV: number,
+  newV: number,
+): void {
   if (oldV === newV) return;
   writeIpv4(buf, ip + field, newV);
   writeU16(buf, ip + Ipv4.Csum, csumReplace32(readU16(buf, ip + Ipv4.Csum), oldV, newV));
@@ -78,6 +91,10 @@ export function decrementTtl(buf: Buffer, ip: number): boolean {
   if (ttl <= 1) return false;
   const oldWord = readU16(buf, ip + Ipv4.Ttl);
   buf[ip + Ipv4.Ttl] = ttl - 1;
-  writeU16(buf, ip + Ipv4.Csum, csumReplace16(readU16(buf, ip + Ipv4.Csum), oldWord, readU16(buf, ip + Ipv4.Ttl)));
+  writeU16(
+    buf,
+    ip + Ipv4.Csum,
+    csumReplace16(readU16(buf, ip + Ipv4.Csum), oldWord, readU16(buf, ip + Ipv4.Ttl)),
+  );
   return true;
 }

@@ -19,11 +19,19 @@ import { writeOuterHeader } from './ipip.js';
 /** TCP's CWR flag (RFC 3168), kept on the first segment only. */
 const TCP_CWR = 0x80;
 
-export function tunnelSegments(ctx: ForwardContext, buf: Buffer, f: FrameFields, dest: LiveDest, mac: Buffer, ifMac: Buffer): Verdict {
+export function tunnelSegments(
+  ctx: ForwardContext,
+  buf: Buffer,
+  f: FrameFields,
+  dest: LiveDest,
+  mac: Buffer,
+  ifMac: Buffer,
+): Verdict {
   const type = vnetGsoType(buf, vnetHdrOf(f.eth));
   const ihl = f.l4 - f.ip;
   let hdrs: number;
-  if (type === VnetGso.TcpV4 && f.proto === IpProto.TCP) hdrs = ihl + (buf[f.l4 + Tcp.DataOff]! >>> 4) * 4;
+  if (type === VnetGso.TcpV4 && f.proto === IpProto.TCP)
+    hdrs = ihl + (buf[f.l4 + Tcp.DataOff]! >>> 4) * 4;
   else if (type === VnetGso.UdpL4 && f.proto === IpProto.UDP) hdrs = ihl + UDP_HLEN;
   else return ctx.drop(DropReason.BadGso);
   const payload = f.ipLen - hdrs;
@@ -61,7 +69,11 @@ export function tunnelSegments(ctx: ForwardContext, buf: Buffer, f: FrameFields,
       if (k > 0) flags &= ~TCP_CWR;
       out[l4 + Tcp.Flags] = flags;
       writeU16(out, l4 + Tcp.Csum, 0);
-      writeU16(out, l4 + Tcp.Csum, finish(sum16(out, l4, l4len, pseudoHeaderSum(src, dst, IpProto.TCP, l4len))));
+      writeU16(
+        out,
+        l4 + Tcp.Csum,
+        finish(sum16(out, l4, l4len, pseudoHeaderSum(src, dst, IpProto.TCP, l4len))),
+      );
     } else {
       writeU16(out, l4 + Udp.Len, l4len);
       writeU16(out, l4 + Udp.Csum, 0);

@@ -17,7 +17,13 @@ import { writeOuterHeader } from './ipip.js';
 import { pathMtu, tooBigFromClient, wireIpLen } from './path.js';
 import { tunnelSegments } from './tunnel-gso.js';
 
-export function forwardTunnel(ctx: ForwardContext, buf: Buffer, f: FrameFields, i: number, dest: LiveDest): Verdict {
+export function forwardTunnel(
+  ctx: ForwardContext,
+  buf: Buffer,
+  f: FrameFields,
+  i: number,
+  dest: LiveDest,
+): Verdict {
   // The path MTU as IPVS reads it (dst_mtu), less the outer header.
   const room = pathMtu(ctx, dest) - IPV4_MIN_LEN;
   if (wireIpLen(buf, f) > room) return tooBigFromClient(ctx, buf, f, i, room);

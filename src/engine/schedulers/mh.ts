@@ -26,7 +26,7 @@ export class MaglevHashing implements Scheduler {
   destsChanged(dests: readonly LiveDest[]): void {
     const live = dests.filter((d) => d.weight > 0);
     const m = MH_TABLE_SIZE;
-    const table: (LiveDest | undefined)[] = new Array(m).fill(undefined);
+    const table = new Array<LiveDest | undefined>(m).fill(undefined);
     if (live.length === 0) {
       this.table = table;
       return;
