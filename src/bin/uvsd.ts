@@ -3,6 +3,8 @@
 import { ControlServer } from '../control/control-server.js';
 import { defaultSocketPath } from '../control/socket-path.js';
 import { Daemon } from '../daemon/daemon.js';
+import { engineNow } from '../daemon/engine-clock.js';
+import { EngineShared } from '../engine/engine-shared.js';
 import { Host } from '../daemon/host.js';
 import { parseDaemonOptions } from '../daemon/options.js';
 import { KeepalivedRunner } from '../keepalived/keepalived-runner.js';
@@ -28,10 +30,11 @@ async function main(): Promise<void> {
     (name) => ifaces.named(name),
     new Map([[TAP_IF, FwmarkTap.captureFilter()]]),
   );
-  const host = new Host(io, () => served, opts.kernelGuard, tap);
+  const shared = EngineShared.create(opts.connTableSize, engineNow());
+  const host = new Host(io, () => served, opts.kernelGuard, tap, shared.neighbours);
   // Whatever happens from here, the guard must not outlive uvsd.
   process.on('exit', () => host.close());
-  const daemon = new Daemon(opts, host, io, log);
+  const daemon = new Daemon(shared, host, io, log);
   if (tap) daemon.setMarkInterface(ifaces.named(TAP_IF)?.ifIndex ?? -1);
   // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
   await daemon.start(tap ? [...served, TAP_IF] : served);

@@ -1,15 +1,14 @@
 // uvsd's wiring: learn the host, open the io backend on the served interfaces, run the
 // engine on every frame, keep real servers' routes and neighbours and the kernel guard in
 // step with the configuration, and answer uvsadm on the control socket.
-import { performance } from 'node:perf_hooks';
 import { Engine } from '../engine/engine.js';
-import { EngineShared } from '../engine/engine-shared.js';
+import type { EngineShared } from '../engine/engine-shared.js';
 import type { DirectorControl } from '../engine/model.js';
 import type { IoBackend } from '../io/io-backend.js';
 import { formatIpv4 } from '../packet/addr.js';
 import { Director } from './director.js';
+import { engineNow } from './engine-clock.js';
 import { frameLoop } from './frame-loop.js';
-import type { DaemonOptions } from './options.js';
 import { HostEnv } from './host-env.js';
 import type { HostServices } from './host-services.js';
 
@@ -19,7 +18,6 @@ const TICK_MS = 1000;
 export type Log = (msg: string) => void;
 
 export class Daemon {
-  readonly shared: EngineShared;
   readonly engine: Engine;
   private readonly control: Director;
   private readonly env: HostEnv;
@@ -31,17 +29,15 @@ export class Daemon {
   private closed = false;
   /** VIPs uvsd answers ARP for (not held by the kernel), announced once when they appear. */
   private readonly announced = new Set<number>();
-  /** Engine time: wall-clock milliseconds, monotonic within the process. */
-  readonly clock = (): number => performance.timeOrigin + performance.now();
+  readonly clock = engineNow;
 
   constructor(
-    opts: Pick<DaemonOptions, 'connTableSize'>,
+    readonly shared: EngineShared,
     private readonly host: HostServices,
     private readonly io: IoBackend,
     private readonly log: Log,
   ) {
     this.env = new HostEnv(host);
-    this.shared = EngineShared.create(opts.connTableSize, this.clock());
     this.engine = new Engine(this.shared, this.env, {
       send: (buf, off, len, ifIndex) => void io.send(ifIndex, buf, off, len),
     });

@@ -3,7 +3,9 @@
 import { IpProto } from '../packet/ipv4.js';
 import { FwdMethod } from '../engine/model.js';
 import type { ServiceTable } from '../engine/service-table.js';
+import type { NeighbourTable } from '../engine/shared/neighbour-table.js';
 import type { HostFacts } from '../engine/snapshot.js';
+import { engineNow } from './engine-clock.js';
 import { FIRST_FRAME_OFFSET } from '../io/frame-layout.js';
 import type { FrameSender } from '../io/io-backend.js';
 import { buildGratuitousArp } from '../packet/arp.js';
@@ -36,8 +38,14 @@ export class Host implements HostServices {
     private readonly guardEnabled: boolean,
     /** The firewall-mark tap, when it could be created. */
     private readonly tap: FwmarkTap | undefined,
+    neighbourTable: NeighbourTable,
   ) {
-    this.neighbours = new Neighbours((i, b, o, l) => io.send(i, b, o, l), this.interfaces);
+    this.neighbours = new Neighbours(
+      (i, b, o, l) => io.send(i, b, o, l),
+      this.interfaces,
+      neighbourTable,
+      engineNow,
+    );
     this.watch = new LinkWatch(() => this.listeners.forEach((l) => l()));
   }
 

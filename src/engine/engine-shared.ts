@@ -7,6 +7,7 @@ import { ConnTable } from './conn-table.js';
 import { ExpiryWheel } from './expiry-wheel.js';
 import { SchedStates } from './schedulers/sched-state.js';
 import { DestCounters } from './shared/dest-counters.js';
+import { NeighbourTable } from './shared/neighbour-table.js';
 import { RegionLayout, SharedRegion } from './shared/region.js';
 import type { ThreadId } from './shared/spin-lock.js';
 import { ThreadStats } from './shared/thread-stats.js';
@@ -29,6 +30,7 @@ export function runtimeLayout(): RegionLayout {
     ...SchedStates.parts(),
     ...ThreadStats.parts(),
     ...WorkerProgress.parts(),
+    ...NeighbourTable.parts(),
   ]);
 }
 
@@ -39,6 +41,7 @@ export class EngineShared {
   readonly sched: SchedStates;
   readonly stats: ThreadStats;
   readonly progress: WorkerProgress;
+  readonly neighbours: NeighbourTable;
 
   private constructor(
     readonly handles: SharedHandles,
@@ -52,6 +55,7 @@ export class EngineShared {
     this.sched = new SchedStates(runtime);
     this.stats = new ThreadStats(runtime, thread);
     this.progress = new WorkerProgress(runtime);
+    this.neighbours = new NeighbourTable(runtime);
   }
 
   /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { EngineShared } from '../../src/engine/engine-shared.js';
 import { parseIpv4, parseMac } from '../../src/packet/addr.js';
 import { buildArpRequest, arpReplyInPlace } from '../../src/packet/arp.js';
 import { InterfaceTable, parseIpAddrJson } from '../../src/net/interfaces.js';
@@ -101,6 +102,7 @@ test('userspace ARP: a request goes out, the reply is learnt, a later MAC change
   const n = new Neighbours(
     (_i, b, o, l) => (sent.push(Buffer.from(b.subarray(o, o + l))), true),
     ifaces,
+    EngineShared.create(16, 0).neighbours,
     () => now,
   );
   const rs = parseIpv4('192.168.10.7');
