@@ -8,15 +8,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { until } from '../helpers/poll.js';
 import { fileURLToPath } from 'node:url';
-import type { Lab } from '../../src/lab/lab.js';
 import { PAGE_S1, PAGE_S2 } from '../../src/lab/maquette.js';
 import { deterministicBytes } from '../../src/lab/web-server.js';
 import { count, fetchPages, natLab } from './helpers/nat-lab.js';
 
 const VIP = '192.168.10.23';
 const UDP_ASK = fileURLToPath(new URL('./fixtures/udp-ask.js', import.meta.url));
-let lab: Lab;
+const lab = natLab();
 
 function uvsadmOk(args: string[]): string {
   const r = lab.uvsadm(args);
@@ -25,12 +25,11 @@ function uvsadmOk(args: string[]): string {
 }
 
 before(() => {
-  lab = natLab();
   lab.build();
   lab.startDirector();
 });
 
-after(() => lab?.destroy());
+after(() => lab.destroy());
 
 test('rr: HTTP through the VIP alternates S1 and S2', () => {
   lab.configure();
@@ -57,9 +56,10 @@ test('lc: while S1 holds a long-lived connection, new connections go to S2', asy
     '10',
     `http://${VIP}/hold?ms=6000`,
   ]);
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline && !uvsadmOk(['-Lnc']).includes('ESTABLISHED'))
-    await new Promise((r) => setTimeout(r, 100));
+  await until(() => uvsadmOk(['-Lnc']).includes('ESTABLISHED'), {
+    what: 'the held connection ESTABLISHED',
+    timeoutMs: 5000,
+  });
   const listing = uvsadmOk(['-Ln']);
   assert.match(listing, /192\.168\.20\.1:80\s+Masq\s+1\s+1\s+0/, 'S1 has one active connection');
   const pages = fetchPages(lab, 5);
