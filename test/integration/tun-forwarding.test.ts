@@ -7,8 +7,6 @@
 // Requests: client → router → director ⇒ IPIP ⇒ router → S; replies: S → router → client.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { captureFile, pcapFrames } from '../../src/lab/capture.js';
 import { Lab } from '../../src/lab/lab.js';
@@ -16,7 +14,7 @@ import { PAGE_S1, PAGE_S2, TUN_MAQUETTE } from '../../src/lab/maquette.js';
 import { deterministicBytes } from '../../src/lab/web-server.js';
 import { until } from '../helpers/poll.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
-import { capture, fetchPages, upload, uploadAnswer } from './helpers/nat-lab.js';
+import { capture, download, fetchPages, lengthAndSha256, upload } from './helpers/nat-lab.js';
 
 const VIP = '192.168.20.23';
 const lab = new Lab(TUN_MAQUETTE, `uvn${process.pid.toString(36)}`);
@@ -101,22 +99,7 @@ test('what leaves the director toward the servers is IPIP carrying the client pa
 
 test('a 10 MB download through TUN arrives intact', () => {
   const n = 10 * 1024 * 1024;
-  const file = `/tmp/uvs-tun-download-${process.pid}`;
-  try {
-    const r = lab.run('client', 'curl', [
-      '-sS',
-      '--max-time',
-      '60',
-      '-o',
-      file,
-      `http://${VIP}/bytes?n=${n}`,
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    const got = spawnSync('sha256sum', [file], { encoding: 'utf8' }).stdout.split(' ')[0];
-    assert.equal(got, createHash('sha256').update(deterministicBytes(n)).digest('hex'));
-  } finally {
-    rmSync(file, { force: true });
-  }
+  assert.equal(download(lab, `http://${VIP}/bytes?n=${n}`), lengthAndSha256(deterministicBytes(n)));
 });
 
 test("a narrower link beyond the director: the router's fragmentation-needed about IPIP is relayed to the client", async () => {
@@ -138,7 +121,7 @@ test("a narrower link beyond the director: the router's fragmentation-needed abo
         answer = upload(lab, `http://${VIP}/upload`, body);
       });
     });
-    assert.equal(answer, uploadAnswer(body));
+    assert.equal(answer, lengthAndSha256(body));
     assert.ok(
       fromRouter.some((l) =>
         /192\.168\.20\.254 > 192\.168\.20\.253: ICMP 192\.168\.30\.[12] unreachable - need to frag \(mtu 1300\)/.test(
@@ -193,7 +176,7 @@ test('with a small MTU on the tunnel path, the director sends ICMP fragmentation
         icmp = await capture(lab, 'client', 'eth0', 'icmp', () => {
           answer = upload(lab, `http://${VIP}/upload`, body);
         });
-        assert.equal(answer, uploadAnswer(body));
+        assert.equal(answer, lengthAndSha256(body));
         return icmp.some((l) => l.includes(fragNeeded));
       },
       {

@@ -1,7 +1,8 @@
 // Shared by the forwarding tests: the course's NAT maquette under unique namespace names,
 // HTTP from the client, a capture in a namespace, and the daemon's counters.
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { captureIn } from '../../../src/lab/capture.js';
 import { Lab } from '../../../src/lab/lab.js';
@@ -30,6 +31,23 @@ export function fetchPages(
   return pages;
 }
 
+/** Runs `uvsadm args` in the director; fails the test unless it exits 0. Its stdout. */
+export function uvsadmOk(lab: Lab, args: readonly string[]): string {
+  const r = lab.uvsadm(args);
+  assert.equal(r.code, 0, `uvsadm ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** One GET from the client, sent from its address `addr`; the body trimmed, or "FAIL". */
+export function pageFrom(lab: Lab, addr: string, url = `http://${NAT_MAQUETTE.vip}/`): string {
+  const r = lab.run('client', 'curl', ['-sS', '--max-time', '3', '--interface', addr, url]);
+  return r.code === 0 ? r.stdout.trim() : 'FAIL';
+}
+
+/** The length and SHA-256 of `body`, as the lab's /upload answers them. */
+export const lengthAndSha256 = (body: Buffer): string =>
+  `${body.length} ${createHash('sha256').update(body).digest('hex')}`;
+
 /** POSTs `body` from the client to `url` (the lab's /upload); its answer, or "FAIL …". */
 export function upload(lab: Lab, url: string, body: Buffer): string {
   const file = `/tmp/uvs-upload-${process.pid}`;
@@ -49,9 +67,16 @@ export function upload(lab: Lab, url: string, body: Buffer): string {
   }
 }
 
-/** What the lab's /upload answers for `body`: its length and SHA-256. */
-export const uploadAnswer = (body: Buffer): string =>
-  `${body.length} ${createHash('sha256').update(body).digest('hex')}`;
+/** GETs `url` from the client into a file; the length and SHA-256 of what arrived, or "FAIL …". */
+export function download(lab: Lab, url: string): string {
+  const file = `/tmp/uvs-download-${process.pid}`;
+  try {
+    const r = lab.run('client', 'curl', ['-sS', '--max-time', '60', '-o', file, url]);
+    return r.code === 0 ? lengthAndSha256(readFileSync(file)) : `FAIL ${r.stderr}`;
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
 
 export function count(list: readonly string[], item: string): number {
   return list.filter((x) => x === item).length;
