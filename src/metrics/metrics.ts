@@ -74,94 +74,98 @@ function inOut(set: SetValue, labels: Labels, stats: Stats, unit: 'Pkts' | 'Byte
   set({ ...labels, direction: 'out' }, stats[`out${unit}`]);
 }
 
+/** Visits the rows of a kind (virtual services, real servers) with their labels at a scrape. */
+type EachRow<T> = (visit: (row: T, labels: Labels) => void) => void;
+
+/** Name and help of the three --stats families of a kind of row. */
+interface StatsFamilies {
+  readonly conns: readonly [name: string, help: string];
+  readonly packets: readonly [name: string, help: string];
+  readonly bytes: readonly [name: string, help: string];
+}
+
+/** Connections, packets and bytes (ipvsadm --stats) of each row. */
+function registerStats<T extends { readonly stats: Stats }>(
+  registry: Registry,
+  families: StatsFamilies,
+  labelNames: string[],
+  each: EachRow<T>,
+): void {
+  const [connsName, connsHelp] = families.conns;
+  mirrored(registry, connsName, connsHelp, labelNames, (set) =>
+    each((row, l) => set(l, row.stats.conns)),
+  );
+  for (const [[name, help], unit] of [
+    [families.packets, 'Pkts'],
+    [families.bytes, 'Bytes'],
+  ] as const) {
+    mirrored(registry, name, help, [...labelNames, 'direction'], (set) =>
+      each((row, l) => inOut(set, l, row.stats, unit)),
+    );
+  }
+}
+
 /** The figures of ipvsadm --stats and --rate per virtual service. */
 function registerServiceMetrics(registry: Registry, director: DirectorControl): void {
-  const eachService =
-    (f: (s: ServiceView, labels: Labels, set: SetValue) => void): ReadValues =>
-    (set) => {
-      for (const s of director.services()) f(s, serviceLabels(s), set);
-    };
-  const labels = SERVICE_LABELS;
-  mirrored(
+  const each: EachRow<ServiceView> = (visit) => {
+    for (const s of director.services()) visit(s, serviceLabels(s));
+  };
+  registerStats(
     registry,
-    'uvs_service_connections_total',
-    'Connections scheduled by a virtual service (ipvsadm --stats Conns)',
-    labels,
-    eachService((s, l, set) => set(l, s.stats.conns)),
-  );
-  mirrored(
-    registry,
-    'uvs_service_packets_total',
-    'Packets of a virtual service (InPkts/OutPkts)',
-    [...labels, 'direction'],
-    eachService((s, l, set) => inOut(set, l, s.stats, 'Pkts')),
-  );
-  mirrored(
-    registry,
-    'uvs_service_bytes_total',
-    'Bytes of a virtual service (InBytes/OutBytes)',
-    [...labels, 'direction'],
-    eachService((s, l, set) => inOut(set, l, s.stats, 'Bytes')),
+    {
+      conns: [
+        'uvs_service_connections_total',
+        'Connections scheduled by a virtual service (ipvsadm --stats Conns)',
+      ],
+      packets: ['uvs_service_packets_total', 'Packets of a virtual service (InPkts/OutPkts)'],
+      bytes: ['uvs_service_bytes_total', 'Bytes of a virtual service (InBytes/OutBytes)'],
+    },
+    SERVICE_LABELS,
+    each,
   );
   gauge(
     registry,
     'uvs_service_rate',
     'Rates of a virtual service as ipvsadm --rate (cps, inpps, outpps, inbps, outbps)',
-    [...labels, 'rate'],
-    eachService((s, l, set) => {
-      for (const k of RATES) set({ ...l, rate: k.toLowerCase() }, s.rate[k]);
-    }),
+    [...SERVICE_LABELS, 'rate'],
+    (set) =>
+      each((s, l) => {
+        for (const k of RATES) set({ ...l, rate: k.toLowerCase() }, s.rate[k]);
+      }),
   );
 }
 
 /** The figures of ipvsadm --stats and -Ln per real server. */
 function registerServerMetrics(registry: Registry, director: DirectorControl): void {
-  const eachServer =
-    (f: (d: ServerView, labels: Labels, set: SetValue) => void): ReadValues =>
-    (set) => {
-      for (const s of director.services())
-        for (const d of s.dests)
-          f(d, { ...serviceLabels(s), server: d.addr, server_port: d.port }, set);
-    };
-  const labels = SERVER_LABELS;
-  mirrored(
+  const each: EachRow<ServerView> = (visit) => {
+    for (const s of director.services())
+      for (const d of s.dests)
+        visit(d, { ...serviceLabels(s), server: d.addr, server_port: d.port });
+  };
+  registerStats(
     registry,
-    'uvs_server_connections_total',
-    'Connections scheduled to a real server',
-    labels,
-    eachServer((d, l, set) => set(l, d.stats.conns)),
-  );
-  mirrored(
-    registry,
-    'uvs_server_packets_total',
-    'Packets of a real server',
-    [...labels, 'direction'],
-    eachServer((d, l, set) => inOut(set, l, d.stats, 'Pkts')),
-  );
-  mirrored(
-    registry,
-    'uvs_server_bytes_total',
-    'Bytes of a real server',
-    [...labels, 'direction'],
-    eachServer((d, l, set) => inOut(set, l, d.stats, 'Bytes')),
+    {
+      conns: ['uvs_server_connections_total', 'Connections scheduled to a real server'],
+      packets: ['uvs_server_packets_total', 'Packets of a real server'],
+      bytes: ['uvs_server_bytes_total', 'Bytes of a real server'],
+    },
+    SERVER_LABELS,
+    each,
   );
   gauge(
     registry,
     'uvs_server_connections',
     'Current connections of a real server (ActiveConn, InActConn, PersistConn)',
-    [...labels, 'state'],
-    eachServer((d, l, set) => {
-      set({ ...l, state: 'active' }, d.activeConns);
-      set({ ...l, state: 'inactive' }, d.inactiveConns);
-      set({ ...l, state: 'persistent' }, d.persistentConns);
-    }),
+    [...SERVER_LABELS, 'state'],
+    (set) =>
+      each((d, l) => {
+        set({ ...l, state: 'active' }, d.activeConns);
+        set({ ...l, state: 'inactive' }, d.inactiveConns);
+        set({ ...l, state: 'persistent' }, d.persistentConns);
+      }),
   );
-  gauge(
-    registry,
-    'uvs_server_weight',
-    'Weight of a real server',
-    labels,
-    eachServer((d, l, set) => set(l, d.weight)),
+  gauge(registry, 'uvs_server_weight', 'Weight of a real server', SERVER_LABELS, (set) =>
+    each((d, l) => set(l, d.weight)),
   );
 }
 
