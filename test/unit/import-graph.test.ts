@@ -2,9 +2,9 @@
 // and each layer of DESIGN.md ("Layers, and who may import whom") importing only what it may.
 //
 // Type-only imports count. A cycle or a layer crossing made of `import type` is the same coupling
-// as one made of values (the engine's forwarders know the Engine class through `import type`);
-// it is one edit away from a value import; and the layers are about what a module knows of, not
-// about what survives compilation. Static `import … from` and `export … from` are read; the
+// as one made of values (the cycle of the forwarders with engine.ts that issue 14 named was half
+// `import type`); it is one edit away from a value import; and the layers are about what a
+// module knows of, not about what survives compilation. Static `import … from` and `export … from` are read; the
 // tree has no dynamic import().
 //
 // Today's cycles and crossings are listed below as allowed, so that the suite passes while
@@ -27,31 +27,24 @@ import {
 // This file runs from dist/test/unit; the sources are read as they are in the tree.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-// Cycles between files that exist today (issue 14: the forwarders import Engine and FrameFields
-// from engine.ts, which imports them; forwarders.ts and tunnel.ts call each other). The lead
-// is giving the forwarders a context interface of their own; then this list is empty.
+// Cycles between files that exist today. forward-context.ts names the type IcmpErrorRoute of
+// icmp-error.ts, which takes a ForwardContext: both imports are `import type`, but the two files
+// still know each other (issue 14); moving IcmpErrorRoute next to ForwardContext ends it.
 const ALLOWED_FILE_CYCLES: readonly string[] = [
-  'src/engine/engine.ts → src/engine/forward/forwarders.ts → src/engine/engine.ts',
-  'src/engine/engine.ts → src/engine/forward/forwarders.ts → src/engine/forward/tunnel.ts → src/engine/engine.ts',
-  'src/engine/engine.ts → src/engine/forward/forwarders.ts → src/engine/forward/tunnel.ts → src/engine/forward/icmp-frag-needed.ts → src/engine/engine.ts',
-  'src/engine/engine.ts → src/engine/forward/icmp-related.ts → src/engine/engine.ts',
-  'src/engine/engine.ts → src/engine/forward/icmp-related.ts → src/engine/forward/forwarders.ts → src/engine/engine.ts',
-  'src/engine/engine.ts → src/engine/forward/icmp-related.ts → src/engine/forward/forwarders.ts → src/engine/forward/tunnel.ts → src/engine/engine.ts',
-  'src/engine/engine.ts → src/engine/forward/icmp-related.ts → src/engine/forward/forwarders.ts → src/engine/forward/tunnel.ts → src/engine/forward/icmp-frag-needed.ts → src/engine/engine.ts',
-  'src/engine/engine.ts → src/engine/forward/icmp-related.ts → src/engine/forward/icmp-frag-needed.ts → src/engine/engine.ts',
-  'src/engine/engine.ts → src/engine/forward/icmp-related.ts → src/engine/forward/tunnel.ts → src/engine/engine.ts',
-  'src/engine/engine.ts → src/engine/forward/icmp-related.ts → src/engine/forward/tunnel.ts → src/engine/forward/forwarders.ts → src/engine/engine.ts',
-  'src/engine/engine.ts → src/engine/forward/icmp-related.ts → src/engine/forward/tunnel.ts → src/engine/forward/icmp-frag-needed.ts → src/engine/engine.ts',
-  'src/engine/forward/forwarders.ts → src/engine/forward/tunnel.ts → src/engine/forward/forwarders.ts',
+  'src/engine/forward/forward-context.ts → src/engine/forward/icmp-error.ts → src/engine/forward/forward-context.ts',
 ];
 
 // Cycles between the folders of src/ that exist today (issue 14: health/ reads the checker specs
 // from keepalived/model.ts, and keepalived/ runs health/'s monitor; the specs move to health/).
 const ALLOWED_FOLDER_CYCLES: readonly string[] = ['src/health → src/keepalived → src/health'];
 
-// Imports that cross the layers of DESIGN.md today, as 'from → to'. None: the list is here so
-// that a crossing found while the layers are being fixed can be listed, and then removed.
-const ALLOWED_LAYER_CROSSINGS: readonly string[] = [];
+// Imports that cross the layers of DESIGN.md today, as 'from → to'. The engine's transmit arena
+// reads FRAME_HEADROOM and MAX_FRAME from io/frame-layout.ts: the frame layout is shared by the
+// engine and every io backend, and depends only on packet/, so it could live in packet/ (or the
+// layers could say that engine/ may read it).
+const ALLOWED_LAYER_CROSSINGS: readonly string[] = [
+  'src/engine/tx-arena.ts → src/io/frame-layout.ts',
+];
 
 // DESIGN.md, "Layers, and who may import whom":
 //
