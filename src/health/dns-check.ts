@@ -1,7 +1,7 @@
 // DNS_CHECK: a query for `name` of `type` over UDP; up when the answer has no error and holds
 // a record of that type (keepalived's rule).
-import { createSocket } from 'node:dgram';
 import { failed, ok, type Checker, type CheckResult, type CheckTarget } from './checker.js';
+import { udpExchange } from './udp-exchange.js';
 
 export const DNS_TYPES: Record<string, number> = {
   A: 1,
@@ -69,30 +69,16 @@ export class DnsCheck implements Checker {
   ) {}
 
   check(t: CheckTarget): Promise<CheckResult> {
-    return new Promise((resolve) => {
-      const id = (this.id = (this.id + 1) & 0xffff);
-      const type = DNS_TYPES[this.qtype] ?? 1;
-      const sock = createSocket('udp4');
-      const done = (r: CheckResult): void => {
-        clearTimeout(timer);
-        sock.close();
-        resolve(r);
-      };
-      const timer = setTimeout(
-        () => done(failed(`DNS ${t.ip}:${t.port}: no answer within ${t.timeoutMs} ms`)),
-        t.timeoutMs,
-      );
-      sock.on('error', (e: NodeJS.ErrnoException) =>
-        done(failed(`DNS ${t.ip}:${t.port}: ${e.code ?? e.message}`)),
-      );
-      sock.on('message', (m) =>
-        done(
-          dnsAnswers(m, id, type)
-            ? ok
-            : failed(`DNS ${t.ip}:${t.port}: no ${this.qtype} record for ${this.name}`),
-        ),
-      );
-      sock.connect(t.port, t.ip, () => sock.send(dnsQuery(id, this.name, type)));
+    const id = (this.id = (this.id + 1) & 0xffff);
+    const type = DNS_TYPES[this.qtype] ?? 1;
+    return udpExchange(t, {
+      label: 'DNS',
+      payload: dnsQuery(id, this.name, type),
+      onReply: (msg) =>
+        dnsAnswers(msg, id, type)
+          ? ok
+          : failed(`DNS ${t.ip}:${t.port}: no ${this.qtype} record for ${this.name}`),
+      onSilence: () => failed(`DNS ${t.ip}:${t.port}: no answer within ${t.timeoutMs} ms`),
     });
   }
 }

@@ -6,6 +6,18 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { DirectorControl, ServiceView } from '../engine/model.js';
 
 type Labels = Record<string, string | number>;
+/** Sets one value of a metric at scrape time. */
+type SetValue = (labels: Labels, value: number) => void;
+/** Reads the director and sets the values of one metric. */
+type ReadValues = (set: SetValue) => void;
+type Stats = ServiceView['stats'];
+type ServerView = ServiceView['dests'][number];
+
+/** The rates of ipvsadm --rate, in its column order. */
+const RATES = ['cps', 'inPps', 'outPps', 'inBps', 'outBps'] as const;
+
+const SERVICE_LABELS = ['proto', 'vip', 'port', 'fwmark'];
+const SERVER_LABELS = [...SERVICE_LABELS, 'server', 'server_port'];
 
 function serviceLabels(s: ServiceView): Labels {
   return s.key.kind === 'fwmark'
@@ -13,202 +25,231 @@ function serviceLabels(s: ServiceView): Labels {
     : { proto: s.key.proto, vip: s.key.vip, port: s.key.port, fwmark: 0 };
 }
 
-export function createMetricsRegistry(director: DirectorControl): Registry {
-  const registry = new Registry();
-  const svcLabels = ['proto', 'vip', 'port', 'fwmark'];
-  const destLabels = [...svcLabels, 'server', 'server_port'];
-  /**
-   * A metric whose values are read from the director at each scrape: a counter mirrors a
-   * total kept elsewhere (prom-client counters only go up, so it is reset and re-filled).
-   */
-  const metric = (
-    kind: 'counter' | 'gauge',
-    name: string,
-    help: string,
-    labelNames: string[],
-    read: (set: (l: Labels, v: number) => void) => void,
-  ): void => {
-    if (kind === 'counter') {
-      new Counter({
-        name,
-        help,
-        labelNames,
-        registers: [registry],
-        collect() {
-          this.reset();
-          read((l, v) => this.inc(l, v));
-        },
-      });
-    } else {
-      new Gauge({
-        name,
-        help,
-        labelNames,
-        registers: [registry],
-        collect() {
-          this.reset();
-          read((l, v) => this.set(l, v));
-        },
-      });
-    }
-  };
-  const mirrored = (
-    name: string,
-    help: string,
-    labelNames: string[],
-    read: (set: (l: Labels, v: number) => void) => void,
-  ): void => metric('counter', name, help, labelNames, read);
-  const gauge = (
-    name: string,
-    help: string,
-    labelNames: string[],
-    read: (set: (l: Labels, v: number) => void) => void,
-  ): void => metric('gauge', name, help, labelNames, read);
-  const eachService =
-    (f: (s: ServiceView, set: (l: Labels, v: number) => void) => void) =>
-    (set: (l: Labels, v: number) => void) => {
-      for (const s of director.services()) f(s, set);
-    };
-  const eachDest =
-    (
-      f: (
-        s: ServiceView,
-        d: ServiceView['dests'][number],
-        l: Labels,
-        set: (l: Labels, v: number) => void,
-      ) => void,
-    ) =>
-    (set: (l: Labels, v: number) => void) => {
-      for (const s of director.services())
-        for (const d of s.dests)
-          f(s, d, { ...serviceLabels(s), server: d.addr, server_port: d.port }, set);
-    };
+/**
+ * A counter that mirrors a total kept by the director, read at each scrape (prom-client
+ * counters only go up, so it is reset and re-filled).
+ */
+function mirrored(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  read: ReadValues,
+): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      read((l, v) => this.inc(l, v));
+    },
+  });
+}
 
-  mirrored(
-    'uvs_service_connections_total',
-    'Connections scheduled by a virtual service (ipvsadm --stats Conns)',
-    svcLabels,
-    eachService((s, set) => set(serviceLabels(s), s.stats.conns)),
+/** A gauge read from the director at each scrape. */
+function gauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  read: ReadValues,
+): void {
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      read((l, v) => this.set(l, v));
+    },
+  });
+}
+
+/** Sets the in and out values of a packets or bytes figure. */
+function inOut(set: SetValue, labels: Labels, stats: Stats, unit: 'Pkts' | 'Bytes'): void {
+  set({ ...labels, direction: 'in' }, stats[`in${unit}`]);
+  set({ ...labels, direction: 'out' }, stats[`out${unit}`]);
+}
+
+/** Visits the rows of a kind (virtual services, real servers) with their labels at a scrape. */
+type EachRow<T> = (visit: (row: T, labels: Labels) => void) => void;
+
+/** Name and help of the three --stats families of a kind of row. */
+interface StatsFamilies {
+  readonly conns: readonly [name: string, help: string];
+  readonly packets: readonly [name: string, help: string];
+  readonly bytes: readonly [name: string, help: string];
+}
+
+/** Connections, packets and bytes (ipvsadm --stats) of each row. */
+function registerStats<T extends { readonly stats: Stats }>(
+  registry: Registry,
+  families: StatsFamilies,
+  labelNames: string[],
+  each: EachRow<T>,
+): void {
+  const [connsName, connsHelp] = families.conns;
+  mirrored(registry, connsName, connsHelp, labelNames, (set) =>
+    each((row, l) => set(l, row.stats.conns)),
   );
-  mirrored(
-    'uvs_service_packets_total',
-    'Packets of a virtual service (InPkts/OutPkts)',
-    [...svcLabels, 'direction'],
-    eachService((s, set) => {
-      set({ ...serviceLabels(s), direction: 'in' }, s.stats.inPkts);
-      set({ ...serviceLabels(s), direction: 'out' }, s.stats.outPkts);
-    }),
-  );
-  mirrored(
-    'uvs_service_bytes_total',
-    'Bytes of a virtual service (InBytes/OutBytes)',
-    [...svcLabels, 'direction'],
-    eachService((s, set) => {
-      set({ ...serviceLabels(s), direction: 'in' }, s.stats.inBytes);
-      set({ ...serviceLabels(s), direction: 'out' }, s.stats.outBytes);
-    }),
+  for (const [[name, help], unit] of [
+    [families.packets, 'Pkts'],
+    [families.bytes, 'Bytes'],
+  ] as const) {
+    mirrored(registry, name, help, [...labelNames, 'direction'], (set) =>
+      each((row, l) => inOut(set, l, row.stats, unit)),
+    );
+  }
+}
+
+/** The figures of ipvsadm --stats and --rate per virtual service. */
+function registerServiceMetrics(registry: Registry, director: DirectorControl): void {
+  const each: EachRow<ServiceView> = (visit) => {
+    for (const s of director.services()) visit(s, serviceLabels(s));
+  };
+  registerStats(
+    registry,
+    {
+      conns: [
+        'uvs_service_connections_total',
+        'Connections scheduled by a virtual service (ipvsadm --stats Conns)',
+      ],
+      packets: ['uvs_service_packets_total', 'Packets of a virtual service (InPkts/OutPkts)'],
+      bytes: ['uvs_service_bytes_total', 'Bytes of a virtual service (InBytes/OutBytes)'],
+    },
+    SERVICE_LABELS,
+    each,
   );
   gauge(
+    registry,
     'uvs_service_rate',
     'Rates of a virtual service as ipvsadm --rate (cps, inpps, outpps, inbps, outbps)',
-    [...svcLabels, 'rate'],
-    eachService((s, set) => {
-      for (const [k, v] of Object.entries(s.rate))
-        set({ ...serviceLabels(s), rate: k.toLowerCase() }, v);
-    }),
+    [...SERVICE_LABELS, 'rate'],
+    (set) =>
+      each((s, l) => {
+        for (const k of RATES) set({ ...l, rate: k.toLowerCase() }, s.rate[k]);
+      }),
   );
-  mirrored(
-    'uvs_server_connections_total',
-    'Connections scheduled to a real server',
-    destLabels,
-    eachDest((_s, d, l, set) => set(l, d.stats.conns)),
-  );
-  mirrored(
-    'uvs_server_packets_total',
-    'Packets of a real server',
-    [...destLabels, 'direction'],
-    eachDest((_s, d, l, set) => {
-      set({ ...l, direction: 'in' }, d.stats.inPkts);
-      set({ ...l, direction: 'out' }, d.stats.outPkts);
-    }),
-  );
-  mirrored(
-    'uvs_server_bytes_total',
-    'Bytes of a real server',
-    [...destLabels, 'direction'],
-    eachDest((_s, d, l, set) => {
-      set({ ...l, direction: 'in' }, d.stats.inBytes);
-      set({ ...l, direction: 'out' }, d.stats.outBytes);
-    }),
+}
+
+/** The figures of ipvsadm --stats and -Ln per real server. */
+function registerServerMetrics(registry: Registry, director: DirectorControl): void {
+  const each: EachRow<ServerView> = (visit) => {
+    for (const s of director.services())
+      for (const d of s.dests)
+        visit(d, { ...serviceLabels(s), server: d.addr, server_port: d.port });
+  };
+  registerStats(
+    registry,
+    {
+      conns: ['uvs_server_connections_total', 'Connections scheduled to a real server'],
+      packets: ['uvs_server_packets_total', 'Packets of a real server'],
+      bytes: ['uvs_server_bytes_total', 'Bytes of a real server'],
+    },
+    SERVER_LABELS,
+    each,
   );
   gauge(
+    registry,
     'uvs_server_connections',
     'Current connections of a real server (ActiveConn, InActConn, PersistConn)',
-    [...destLabels, 'state'],
-    eachDest((_s, d, l, set) => {
-      set({ ...l, state: 'active' }, d.activeConns);
-      set({ ...l, state: 'inactive' }, d.inactiveConns);
-      set({ ...l, state: 'persistent' }, d.persistentConns);
-    }),
+    [...SERVER_LABELS, 'state'],
+    (set) =>
+      each((d, l) => {
+        set({ ...l, state: 'active' }, d.activeConns);
+        set({ ...l, state: 'inactive' }, d.inactiveConns);
+        set({ ...l, state: 'persistent' }, d.persistentConns);
+      }),
   );
-  gauge(
-    'uvs_server_weight',
-    'Weight of a real server',
-    destLabels,
-    eachDest((_s, d, l, set) => set(l, d.weight)),
+  gauge(registry, 'uvs_server_weight', 'Weight of a real server', SERVER_LABELS, (set) =>
+    each((d, l) => set(l, d.weight)),
   );
+}
 
-  const counters = (): Readonly<Record<string, number>> => director.counters();
+/** A counter family over director.counters(): label value → the name of the counter. */
+interface CounterFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly label: string;
+  readonly counters: Readonly<Record<string, string>>;
+}
+
+const FRAMES: CounterFamily = {
+  name: 'uvs_frames_total',
+  help: 'Frames the engine handled, by result',
+  label: 'result',
+  counters: {
+    forwarded: 'forwarded',
+    replied: 'replied',
+    not_ours: 'not_ours',
+    frag_needed: 'frag_needed',
+  },
+};
+
+const IO_FAMILIES: readonly CounterFamily[] = [
+  {
+    name: 'uvs_io_frames_total',
+    help: 'Frames received and sent by the io backend',
+    label: 'direction',
+    counters: { rx: 'io.rxFrames', tx: 'io.txFrames' },
+  },
+  {
+    name: 'uvs_io_bytes_total',
+    help: 'Bytes received and sent by the io backend',
+    label: 'direction',
+    counters: { rx: 'io.rxBytes', tx: 'io.txBytes' },
+  },
+  {
+    name: 'uvs_io_errors_total',
+    help: 'Send failures and truncated captures of the io backend',
+    label: 'kind',
+    counters: { tx: 'io.txErrors', rx_truncated: 'io.rxTruncated' },
+  },
+];
+
+function registerCounterFamily(
+  registry: Registry,
+  director: DirectorControl,
+  family: CounterFamily,
+): void {
+  mirrored(registry, family.name, family.help, [family.label], (set) => {
+    const c = director.counters();
+    for (const [value, counter] of Object.entries(family.counters))
+      set({ [family.label]: value }, c[counter] ?? 0);
+  });
+}
+
+/** The engine's connection table and frame counters, and the io backend's. */
+function registerFrameMetrics(registry: Registry, director: DirectorControl): void {
   gauge(
+    registry,
     'uvs_connection_table_entries',
     'Entries of the connection table (connections and persistence templates)',
     [],
-    (set) => set({}, counters()['connections'] ?? 0),
+    (set) => set({}, director.counters()['connections'] ?? 0),
   );
-  mirrored('uvs_frames_total', 'Frames the engine handled, by result', ['result'], (set) => {
-    const c = counters();
-    for (const r of ['forwarded', 'replied', 'not_ours', 'frag_needed'])
-      set({ result: r }, c[r] ?? 0);
-  });
+  registerCounterFamily(registry, director, FRAMES);
   mirrored(
+    registry,
     'uvs_frames_dropped_total',
     'Frames the engine dropped, by reason',
     ['reason'],
     (set) => {
-      for (const [k, v] of Object.entries(counters()))
+      for (const [k, v] of Object.entries(director.counters()))
         if (k.startsWith('drop.')) set({ reason: k.slice(5) }, v);
     },
   );
-  mirrored(
-    'uvs_io_frames_total',
-    'Frames received and sent by the io backend',
-    ['direction'],
-    (set) => {
-      const c = counters();
-      set({ direction: 'rx' }, c['io.rxFrames'] ?? 0);
-      set({ direction: 'tx' }, c['io.txFrames'] ?? 0);
-    },
-  );
-  mirrored(
-    'uvs_io_bytes_total',
-    'Bytes received and sent by the io backend',
-    ['direction'],
-    (set) => {
-      const c = counters();
-      set({ direction: 'rx' }, c['io.rxBytes'] ?? 0);
-      set({ direction: 'tx' }, c['io.txBytes'] ?? 0);
-    },
-  );
-  mirrored(
-    'uvs_io_errors_total',
-    'Send failures and truncated captures of the io backend',
-    ['kind'],
-    (set) => {
-      const c = counters();
-      set({ kind: 'tx' }, c['io.txErrors'] ?? 0);
-      set({ kind: 'rx_truncated' }, c['io.rxTruncated'] ?? 0);
-    },
-  );
+  for (const family of IO_FAMILIES) registerCounterFamily(registry, director, family);
+}
+
+export function createMetricsRegistry(director: DirectorControl): Registry {
+  const registry = new Registry();
+  registerServiceMetrics(registry, director);
+  registerServerMetrics(registry, director);
+  registerFrameMetrics(registry, director);
   return registry;
 }
 

@@ -1,5 +1,5 @@
 // The interfaces of this network namespace, as `ip -j addr show` reports them.
-import { parseIpv4, parseMac, prefixMask } from '../packet/addr.js';
+import { parseIpv4, parseMac } from '../packet/addr.js';
 import { run } from './run.js';
 
 export interface Ipv4Address {
@@ -80,16 +80,5 @@ export class InterfaceTable {
 
   localAddresses(): number[] {
     return [...this.local];
-  }
-
-  /** The interface whose connected subnet holds `ip`, if any. */
-  interfaceForSubnet(ip: number): Interface | undefined {
-    for (const i of this.byIndex.values()) {
-      for (const a of i.addrs) {
-        const m = prefixMask(a.prefixLen);
-        if ((a.addr & m) >>> 0 === (ip & m) >>> 0) return i;
-      }
-    }
-    return undefined;
   }
 }

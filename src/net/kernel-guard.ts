@@ -61,21 +61,13 @@ function dedupe(list: string[]): string[] {
 }
 
 export class KernelGuard {
-  private installed = false;
-
   /** Replaces the whole table atomically (a stale table of a killed uvsd included). */
   async apply(spec: GuardSpec): Promise<void> {
     await run('nft', ['-f', '-'], guardRuleset(spec));
-    this.installed = true;
   }
 
   /** Removes the table; synchronous so that it can run in an exit handler. */
   remove(): void {
     runSyncQuiet('nft', ['delete', 'table', 'netdev', GUARD_TABLE]);
-    this.installed = false;
-  }
-
-  get active(): boolean {
-    return this.installed;
   }
 }

@@ -86,7 +86,7 @@ before(async () => {
   badSmtpPort = portOf(bad);
   closers.push(() => bad.close());
   const dns = await serveDns(0, new Map([['www.example.test', '192.0.2.10']]), '127.0.0.1');
-  dnsPort = (dns.address() as AddressInfo).port;
+  dnsPort = dns.address().port;
   closers.push(() => dns.close());
 });
 
@@ -112,7 +112,7 @@ test('TCP_CHECK: up on a listening port, down with the reason on a closed one', 
   assert.deepEqual(await new TcpCheck().check(at(httpPort)), { ok: true });
   const r = await new TcpCheck().check(at(closedPort()));
   assert.equal(r.ok, false);
-  assert.match(!r.ok ? r.reason : '', /ECONNREFUSED/);
+  assert.match(r.reason, /ECONNREFUSED/);
   // bindto: the check leaves from that address (one the host must hold).
   assert.deepEqual(await new TcpCheck().check({ ...at(httpPort), bindto: '127.0.0.1' }), {
     ok: true,
@@ -196,6 +196,14 @@ test('DNS_CHECK: a record of the type asked is up; NXDOMAIN is down', async () =
   assert.deepEqual(await new DnsCheck('www.example.test', 'A').check(at(dnsPort)), { ok: true });
   assert.equal((await new DnsCheck('nope.example.test', 'A').check(at(dnsPort))).ok, false);
   assert.equal((await new DnsCheck('www.example.test', 'MX').check(at(dnsPort))).ok, false);
+  // bindto: the query leaves from that address, as every checker's does.
+  const from = { ...at(dnsPort), bindto: '127.0.0.1' };
+  assert.deepEqual(await new DnsCheck('www.example.test', 'A').check(from), { ok: true });
+  const unbound = await new DnsCheck('www.example.test', 'A').check({
+    ...from,
+    bindto: '192.0.2.77',
+  });
+  assert.match(!unbound.ok ? unbound.reason : '', /EADDRNOTAVAIL/);
 });
 
 test("PING_CHECK: an answering host is up; a silent address on the namespace's own LAN is down", () => {

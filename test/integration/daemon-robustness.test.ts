@@ -5,8 +5,8 @@
 //   client ── lan10 ── eth1 [director] eth2 ── lan20 ── S1, S2
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { until } from '../helpers/poll.js';
 import { fileURLToPath } from 'node:url';
-import type { Lab } from '../../src/lab/lab.js';
 import { UVSADM } from '../../src/lab/lab.js';
 import { PAGE_S1, PAGE_S2 } from '../../src/lab/maquette.js';
 import { writeU16 } from '../../src/packet/checksum.js';
@@ -15,23 +15,22 @@ import { counters, fetchPages, natLab } from './helpers/nat-lab.js';
 
 const SEND_FRAMES = fileURLToPath(new URL('./fixtures/send-frames.js', import.meta.url));
 const VIP = '192.168.10.23';
-let lab: Lab;
+const lab = natLab();
 
 before(() => {
-  lab = natLab();
   lab.build();
   lab.startDirector();
   lab.configure();
 });
 
-after(() => lab?.destroy());
+after(() => lab.destroy());
 
 function macOf(host: string, ifName: string): string {
   const r = lab.run(host, 'ip', ['-j', 'link', 'show', ifName]);
   return (JSON.parse(r.stdout) as { address: string }[])[0]!.address;
 }
 
-test('malformed frames to the VIP are counted and dropped; uvsd keeps forwarding', () => {
+test('malformed frames to the VIP are counted and dropped; uvsd keeps forwarding', async () => {
   const dirMac = macOf('director', 'eth1');
   const cliMac = macOf('client', 'eth0');
   const syn = () =>
@@ -74,15 +73,17 @@ test('malformed frames to the VIP are counted and dropped; uvsd keeps forwarding
     ...frames.map((f) => f.toString('hex')),
   ]);
   assert.equal(r.code, 0, r.stderr);
-  // Bounded wait for the daemon to have read them.
-  const deadline = Date.now() + 3000;
+  // Bounded wait for the daemon to have read them (the fragment is the last one sent).
   let now = counters(lab);
-  while (Date.now() < deadline && now['drop.fragment'] === before['drop.fragment'])
-    now = counters(lab);
+  await until(() => (now = counters(lab))['drop.fragment'] !== before['drop.fragment'], {
+    what: 'uvsd counted the fragment',
+    timeoutMs: 3000,
+    lastSeen: () => JSON.stringify(now),
+  });
   const delta = (k: string) => now[k]! - before[k]!;
   const all = Object.fromEntries(
     Object.keys(now)
-      .map((k) => [k, delta(k)])
+      .map((k): [string, number] => [k, delta(k)])
       .filter(([, v]) => v !== 0),
   );
   assert.equal(delta('drop.bad_ip_header'), 2, `short header and bad IHL: ${JSON.stringify(all)}`);
@@ -123,17 +124,26 @@ test('uvsadm -Lnc shows an established connection, then its TIME_WAIT, in ipvsad
     '10',
     `http://${VIP}/hold?ms=2500`,
   ]);
-  const deadline = Date.now() + 5000;
   let listing = '';
-  while (Date.now() < deadline && !/ESTABLISHED/.test(listing))
-    listing = lab.uvsadm(['-Lnc']).stdout;
+  const lastSeen = (): string => listing;
+  await until(() => /ESTABLISHED/.test((listing = lab.uvsadm(['-Lnc']).stdout)), {
+    what: 'the held connection ESTABLISHED',
+    timeoutMs: 5000,
+    lastSeen,
+  });
   assert.match(
     listing,
-    /^TCP 14:5\d  ESTABLISHED 192\.168\.10\.1:\d+ +192\.168\.10\.23:80 +192\.168\.20\.[12]:80$/m,
+    /^TCP 14:5\d {2}ESTABLISHED 192\.168\.10\.1:\d+ +192\.168\.10\.23:80 +192\.168\.20\.[12]:80$/m,
   );
   await new Promise((r) => held.child.once('exit', r));
+  // curl has exited; the client's last ACK may still be on its way through the director.
+  await until(() => /TIME_WAIT/.test((listing = lab.uvsadm(['-Lnc']).stdout)), {
+    what: 'the connection in TIME_WAIT',
+    timeoutMs: 5000,
+    lastSeen,
+  });
   assert.match(
-    lab.uvsadm(['-Lnc']).stdout,
-    /^TCP 0[12]:\d\d  TIME_WAIT   192\.168\.10\.1:\d+ +192\.168\.10\.23:80 +192\.168\.20\.[12]:80$/m,
+    listing,
+    /^TCP 0[12]:\d\d {2}TIME_WAIT {3}192\.168\.10\.1:\d+ +192\.168\.10\.23:80 +192\.168\.20\.[12]:80$/m,
   );
 });

@@ -4,16 +4,15 @@
 //   client ── lan10 ── eth1 [director] eth2 ── lan20 ── S1, S2
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Lab } from '../../src/lab/lab.js';
+import { until } from '../helpers/poll.js';
 import { PAGE_S1, PAGE_S2 } from '../../src/lab/maquette.js';
 import type { StartedProcess } from '../../src/lab/topology.js';
 import { fetchPages, natLab } from './helpers/nat-lab.js';
 
-let lab: Lab;
+const lab = natLab();
 let uvsd: StartedProcess;
 
 before(() => {
-  lab = natLab();
   lab.build();
   // GRO on, as a NIC may have it: uvsd must turn it off (merged frames exceed the MTU).
   assert.equal(lab.run('director', 'ethtool', ['-K', 'eth1', 'gro', 'on']).code, 0);
@@ -21,14 +20,16 @@ before(() => {
   lab.configure();
 });
 
-after(() => lab?.destroy());
+after(() => lab.destroy());
 
 test('uvsd turns off GRO on the interfaces it serves and says so', async () => {
   // Its stderr arrives through the event loop: bounded wait.
-  const deadline = Date.now() + 3000;
-  while (Date.now() < deadline && !/turned off/.test(uvsd.output()))
-    await new Promise((r) => setTimeout(r, 50));
-  assert.match(uvsd.output(), /uvsd: eth1: turned off generic-receive-offload/);
+  await until(() => /uvsd: eth1: turned off generic-receive-offload/.test(uvsd.output()), {
+    what: 'uvsd says it turned GRO off on eth1',
+    timeoutMs: 3000,
+    intervalMs: 50,
+    lastSeen: () => uvsd.output(),
+  });
   assert.match(
     lab.run('director', 'ethtool', ['-k', 'eth1']).stdout,
     /generic-receive-offload: off/,
@@ -42,13 +43,16 @@ test('a VIP removed from the kernel while uvsd runs is answered by uvsd itself (
   );
   lab.run('client', 'ip', ['neigh', 'flush', 'dev', 'eth0']);
   // uvsd follows address changes (ip monitor, debounced): bounded wait for its ARP answer.
-  const deadline = Date.now() + 5000;
   let pages: string[] = [];
-  while (Date.now() < deadline) {
-    pages = fetchPages(lab, 2, 'http://192.168.10.23/', 2);
-    if (!pages.includes('FAIL')) break;
-    lab.run('client', 'ip', ['neigh', 'flush', 'dev', 'eth0']);
-  }
+  await until(
+    () => {
+      pages = fetchPages(lab, 2, 'http://192.168.10.23/', 2);
+      if (!pages.includes('FAIL')) return true;
+      lab.run('client', 'ip', ['neigh', 'flush', 'dev', 'eth0']);
+      return false;
+    },
+    { what: 'the VIP answered once uvsd announces it', timeoutMs: 5000, intervalMs: 0 },
+  );
   assert.deepEqual([...pages].sort(), [PAGE_S1, PAGE_S2]);
   const neigh = lab.run('client', 'ip', ['-j', 'neigh', 'show', '192.168.10.23']).stdout;
   const dirMac = (

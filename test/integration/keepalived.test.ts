@@ -13,14 +13,14 @@ import { after, before, test } from 'node:test';
 import { Lab, REPO_ROOT } from '../../src/lab/lab.js';
 import { KEEPALIVED_MAQUETTE, PAGE_S1, PAGE_S2, PAGE_SORRY } from '../../src/lab/maquette.js';
 import type { StartedProcess } from '../../src/lab/topology.js';
-import { count, fetchPages } from './helpers/nat-lab.js';
+import { until } from '../helpers/poll.js';
+import { count, fetchPages, tcpPassiveOpens } from './helpers/nat-lab.js';
 
 const VIP = '192.168.10.23';
 const dir = mkdtempSync(join(tmpdir(), 'uvs-ka-'));
 const conf = join(dir, 'keepalived.conf');
-let lab: Lab;
+const lab = new Lab(KEEPALIVED_MAQUETTE, `uvk${process.pid.toString(36)}`);
 let uvsd: StartedProcess;
-let labs = 0;
 
 function genhash(host: string, ip: string): string {
   const r = lab.run(host, process.execPath, [
@@ -36,20 +36,40 @@ function genhash(host: string, ip: string): string {
   return /^MD5SUM = ([0-9a-f]{32})$/m.exec(r.stdout)![1]!;
 }
 
-/** Waits (bounded) until `uvsadm -Ln` matches or not. */
-async function until(
+/** Waits (bounded) until `uvsadm -Ln` satisfies `ok`; returns that listing. */
+function untilListing(
   what: string,
   ok: (listing: string) => boolean,
   seconds: number,
 ): Promise<string> {
-  const deadline = Date.now() + seconds * 1000;
   let listing = '';
-  while (Date.now() < deadline) {
-    listing = lab.uvsadm(['-Ln']).stdout;
-    if (ok(listing)) return listing;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`${what} within ${seconds} s; last listing:\n${listing}`);
+  return until(
+    () => {
+      listing = lab.uvsadm(['-Ln']).stdout;
+      return ok(listing) && listing;
+    },
+    { what, timeoutMs: seconds * 1000, intervalMs: 200, lastSeen: () => listing },
+  );
+}
+
+/** Waits (bounded) until `file` holds exactly `expected` (scripts run by uvsd append to it). */
+function untilFileIs(file: string, expected: string, what: string): Promise<true> {
+  return until(() => existsSync(file) && readFileSync(file, 'utf8') === expected, {
+    what,
+    timeoutMs: 3000,
+    lastSeen: () => (existsSync(file) ? readFileSync(file, 'utf8') : '(no file)'),
+  });
+}
+
+/** Waits (bounded) until uvsd has written `pattern` `times` times in all. */
+function untilLogged(pattern: RegExp, times: number, what: string): Promise<true> {
+  const flags = pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`;
+  const counted = new RegExp(pattern.source, flags);
+  return until(() => (uvsd.output().match(counted)?.length ?? 0) >= times, {
+    what,
+    timeoutMs: 5000,
+    lastSeen: () => uvsd.output(),
+  });
 }
 
 const hasServer = (ip: string) => (l: string) => l.includes(`-> ${ip}:80 `);
@@ -67,12 +87,11 @@ function realServer(ip: string, checker: string, extra = ''): string {
 }
 
 before(() => {
-  lab = new Lab(KEEPALIVED_MAQUETTE, `uvk${process.pid.toString(36)}${++labs}`);
   lab.build();
 });
 
 after(() => {
-  lab?.destroy();
+  lab.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -94,7 +113,7 @@ test('TCP_CHECK: S1 stopped is removed within delay_loop × (retry+1) + connect_
     ),
   );
   uvsd = lab.startDirector(['-f', conf]);
-  await until(
+  await untilListing(
     'both servers in the table',
     (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l),
     5,
@@ -102,10 +121,10 @@ test('TCP_CHECK: S1 stopped is removed within delay_loop × (retry+1) + connect_
   assert.deepEqual([...fetchPages(lab, 2)].sort(), [PAGE_S1, PAGE_S2]);
   await lab.stopWebServer('s1');
   // delay_loop 1 × (retry 1 + 1) + connect_timeout 1 = 3 s; a second of slack.
-  await until('S1 removed', (l) => !hasServer('192.168.20.1')(l), 4);
+  await untilListing('S1 removed', (l) => !hasServer('192.168.20.1')(l), 4);
   assert.deepEqual(fetchPages(lab, 4), [PAGE_S2, PAGE_S2, PAGE_S2, PAGE_S2]);
   lab.startWebServer('s1', 80, PAGE_S1);
-  await until('S1 back', hasServer('192.168.20.1'), 5);
+  await untilListing('S1 back', hasServer('192.168.20.1'), 5);
   assert.deepEqual([...fetchPages(lab, 2)].sort(), [PAGE_S1, PAGE_S2]);
 });
 
@@ -127,25 +146,39 @@ test('HTTP_GET with digests from uvs-genhash: a changed page takes its server ou
     ),
   );
   uvsd.child.kill('SIGHUP');
-  await until(
+  await untilListing(
     'both servers under HTTP_GET',
     (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l),
     5,
   );
   await lab.stopWebServer('s1');
   lab.startWebServer('s1', 80, 'Je suis le serveur 1 et je suis changé');
-  await until('S1 removed for its digest', (l) => !hasServer('192.168.20.1')(l), 5);
+  await untilListing('S1 removed for its digest', (l) => !hasServer('192.168.20.1')(l), 5);
   // The new page is served (its digest differs), and S1 stays out check after check.
   lab.waitForPort('s1', 80);
   assert.notEqual(genhash('director', '192.168.20.1'), d1);
-  await new Promise((r) => setTimeout(r, 2500));
-  assert.ok(
-    !hasServer('192.168.20.1')(lab.uvsadm(['-Ln']).stdout),
-    'S1 still out with the changed page',
+  // Staying out is shown check by check, not by waiting: S1's only TCP peer is the director's
+  // HTTP_GET (S1 is out of the table, genhash is done), so each connection S1 accepts is one
+  // check. Three accepted means two checks of the changed page ran to their end; S1 must be
+  // out at every look meanwhile (a passing check would put it back for a whole delay_loop).
+  const opensBefore = tcpPassiveOpens(lab, 's1');
+  let listing = '';
+  await until(
+    () => {
+      listing = lab.uvsadm(['-Ln']).stdout;
+      assert.ok(!hasServer('192.168.20.1')(listing), `S1 back with the changed page:\n${listing}`);
+      return tcpPassiveOpens(lab, 's1') >= opensBefore + 3;
+    },
+    // Three checks: 3 × delay_loop 1 s, each within connect_timeout 1 s; slack for a busy box.
+    {
+      what: 'three HTTP_GET checks of the changed page',
+      timeoutMs: 10_000,
+      lastSeen: () => listing,
+    },
   );
   await lab.stopWebServer('s1');
   lab.startWebServer('s1', 80, PAGE_S1);
-  await until('S1 back with its page', hasServer('192.168.20.1'), 5);
+  await untilListing('S1 back with its page', hasServer('192.168.20.1'), 5);
 });
 
 test('MISC_CHECK with misc_dynamic: exit 2…255 sets the weight (code − 2), 1 takes the server out, 0 keeps it', async () => {
@@ -172,14 +205,18 @@ test('MISC_CHECK with misc_dynamic: exit 2…255 sets the weight (code − 2), 1
 `,
   );
   uvsd.child.kill('SIGHUP');
-  await until('S1 at weight 5', (l) => /-> 192\.168\.20\.1:80 +Masq +5 /.test(l), 5);
+  await untilListing('S1 at weight 5', (l) => /-> 192\.168\.20\.1:80 +Masq +5 /.test(l), 5);
   writeFileSync(codeFile, '1');
-  await until('S1 out', (l) => !hasServer('192.168.20.1')(l), 5);
+  await untilListing('S1 out', (l) => !hasServer('192.168.20.1')(l), 5);
   // keepalived: 0 is up with the weight unchanged; 2…255 set it.
   writeFileSync(codeFile, '0');
-  await until('S1 back, weight unchanged', (l) => /-> 192\.168\.20\.1:80 +Masq +5 /.test(l), 5);
+  await untilListing(
+    'S1 back, weight unchanged',
+    (l) => /-> 192\.168\.20\.1:80 +Masq +5 /.test(l),
+    5,
+  );
   writeFileSync(codeFile, '3');
-  await until('S1 at weight 1', (l) => /-> 192\.168\.20\.1:80 +Masq +1 /.test(l), 5);
+  await untilListing('S1 at weight 1', (l) => /-> 192\.168\.20\.1:80 +Masq +1 /.test(l), 5);
 });
 
 test('quorum: below it the sorry server takes every new connection and quorum_down runs; back above, quorum_up runs', async () => {
@@ -193,38 +230,38 @@ test('quorum: below it the sorry server takes every new connection and quorum_do
     ),
   );
   uvsd.child.kill('SIGHUP');
-  await until(
+  await untilListing(
     'both servers',
     (l) =>
       hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l) && !hasServer('192.168.20.3')(l),
     5,
   );
   await lab.stopWebServer('s1');
-  await until(
+  await untilListing(
     'only the sorry server',
     (l) => hasServer('192.168.20.3')(l) && !hasServer('192.168.20.2')(l),
     5,
   );
   assert.deepEqual(fetchPages(lab, 3), [PAGE_SORRY, PAGE_SORRY, PAGE_SORRY]);
   lab.startWebServer('s1', 80, PAGE_S1);
-  await until(
+  await untilListing(
     'real servers back',
     (l) => hasServer('192.168.20.1')(l) && !hasServer('192.168.20.3')(l),
     5,
   );
   assert.equal(count(fetchPages(lab, 4), PAGE_SORRY), 0);
-  const deadline = Date.now() + 3000;
-  while (Date.now() < deadline && !(existsSync(log) && readFileSync(log, 'utf8') === 'down\nup\n'))
-    await new Promise((r) => setTimeout(r, 100));
-  assert.equal(readFileSync(log, 'utf8'), 'down\nup\n');
+  await untilFileIs(log, 'down\nup\n', 'quorum_down then quorum_up run');
 });
 
 test('SIGHUP with an unchanged virtual server keeps its connections and counters; a broken file changes nothing', async () => {
   fetchPages(lab, 4);
   const before = lab.uvsadm(['-Ln', '--stats']).stdout;
   const conns = lab.uvsadm(['-Lnc']).stdout;
+  // The reload is seen in uvsd's log (one line per load), not guessed from a delay.
+  const loaded = /keepalived\.conf: 1 virtual server\(s\), 1 unchanged/g;
+  const reloads = uvsd.output().match(loaded)?.length ?? 0;
   uvsd.child.kill('SIGHUP');
-  await new Promise((r) => setTimeout(r, 1000));
+  await untilLogged(loaded, reloads + 1, 'the unchanged configuration reloaded');
   assert.equal(lab.uvsadm(['-Ln', '--stats']).stdout, before, 'counters kept');
   assert.equal(
     lab.uvsadm(['-Lnc']).stdout.split('\n').length,
@@ -233,10 +270,10 @@ test('SIGHUP with an unchanged virtual server keeps its connections and counters
   );
   writeFileSync(conf, `virtual_server ${VIP} 80 {\n  lb_kind NATT\n}\n`);
   uvsd.child.kill('SIGHUP');
-  await new Promise((r) => setTimeout(r, 1000));
-  assert.match(
-    uvsd.output(),
+  await untilLogged(
     /reload refused, running configuration kept: .*keepalived\.conf:2: unknown lb_kind "NATT" \(expected NAT, DR or TUN\)/,
+    1,
+    'the broken file refused with its line',
   );
   assert.equal(lab.uvsadm(['-Ln', '--stats']).stdout.split('\n').length, before.split('\n').length);
 });
@@ -260,23 +297,23 @@ test('cable pulled on S1: inhibit_on_failure keeps it at weight 0, notify_down/n
   );
   uvsd.child.kill('SIGHUP');
   // alpha: a real server enters only once its checkers passed.
-  await until(
+  await untilListing(
     'both servers after their first checks',
     (l) => /-> 192\.168\.20\.1:80 +Masq +2 /.test(l) && hasServer('192.168.20.2')(l),
     6,
   );
   lab.topo.cable('s1', 'eth0', false);
   try {
-    await until('S1 at weight 0 (inhibited)', (l) => /-> 192\.168\.20\.1:80 +Masq +0 /.test(l), 6);
+    await untilListing(
+      'S1 at weight 0 (inhibited)',
+      (l) => /-> 192\.168\.20\.1:80 +Masq +0 /.test(l),
+      6,
+    );
     assert.deepEqual(fetchPages(lab, 3), [PAGE_S2, PAGE_S2, PAGE_S2]);
   } finally {
     lab.topo.cable('s1', 'eth0', true);
   }
-  await until('S1 back at weight 2', (l) => /-> 192\.168\.20\.1:80 +Masq +2 /.test(l), 6);
-  const deadline = Date.now() + 3000;
+  await untilListing('S1 back at weight 2', (l) => /-> 192\.168\.20\.1:80 +Masq +2 /.test(l), 6);
   // With alpha S1 started down: its first passing check was already an "up".
-  const expected = 's1-up\ns1-down\ns1-up\n';
-  while (Date.now() < deadline && !(existsSync(log) && readFileSync(log, 'utf8') === expected))
-    await new Promise((r) => setTimeout(r, 100));
-  assert.equal(readFileSync(log, 'utf8'), expected);
+  await untilFileIs(log, 's1-up\ns1-down\ns1-up\n', 'notify_up, notify_down, notify_up run');
 });

@@ -7,26 +7,25 @@
 // Requests: client → router → director ⇒ IPIP ⇒ router → S; replies: S → router → client.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { captureFile, pcapFrames } from '../../src/lab/capture.js';
 import { Lab } from '../../src/lab/lab.js';
 import { PAGE_S1, PAGE_S2, TUN_MAQUETTE } from '../../src/lab/maquette.js';
 import { deterministicBytes } from '../../src/lab/web-server.js';
-import { capture, fetchPages } from './helpers/nat-lab.js';
+import { until } from '../helpers/poll.js';
+import { SeededRandom } from '../helpers/seeded-random.js';
+import { capture, download, fetchPages, lengthAndSha256, upload } from './helpers/nat-lab.js';
 
 const VIP = '192.168.20.23';
-let lab: Lab;
+const lab = new Lab(TUN_MAQUETTE, `uvn${process.pid.toString(36)}`);
 
 before(() => {
-  lab = new Lab(TUN_MAQUETTE, `uvn${process.pid.toString(36)}`);
   lab.build();
   lab.startDirector();
   lab.configure();
 });
 
-after(() => lab?.destroy());
+after(() => lab.destroy());
 
 test('TUN: pages alternate and the replies bypass the director', async () => {
   let pages: string[] = [];
@@ -35,7 +34,7 @@ test('TUN: pages alternate and the replies bypass the director', async () => {
   });
   assert.deepEqual(pages, [PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2]);
   assert.deepEqual(onDirector, []);
-  assert.match(lab.uvsadm(['-Ln']).stdout, /-> 192\.168\.30\.1:80 {14}Tunnel  1/);
+  assert.match(lab.uvsadm(['-Ln']).stdout, /-> 192\.168\.30\.1:80 {14}Tunnel {2}1/);
 });
 
 test('what leaves the director toward the servers is IPIP carrying the client packet unchanged (tshark)', async () => {
@@ -100,22 +99,7 @@ test('what leaves the director toward the servers is IPIP carrying the client pa
 
 test('a 10 MB download through TUN arrives intact', () => {
   const n = 10 * 1024 * 1024;
-  const file = `/tmp/uvs-tun-download-${process.pid}`;
-  try {
-    const r = lab.run('client', 'curl', [
-      '-sS',
-      '--max-time',
-      '60',
-      '-o',
-      file,
-      `http://${VIP}/bytes?n=${n}`,
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    const got = spawnSync('sha256sum', [file], { encoding: 'utf8' }).stdout.split(' ')[0];
-    assert.equal(got, createHash('sha256').update(deterministicBytes(n)).digest('hex'));
-  } finally {
-    rmSync(file, { force: true });
-  }
+  assert.equal(download(lab, `http://${VIP}/bytes?n=${n}`), lengthAndSha256(deterministicBytes(n)));
 });
 
 test("a narrower link beyond the director: the router's fragmentation-needed about IPIP is relayed to the client", async () => {
@@ -128,26 +112,16 @@ test("a narrower link beyond the director: the router's fragmentation-needed abo
     lab.topo.mtu(host, ifName, 1300);
   // The client forgets the path MTU the previous test taught it.
   lab.run('client', 'ip', ['route', 'flush', 'cache']);
-  const body = randomBytes(300_000);
-  const file = `/tmp/uvs-tun-upload2-${process.pid}`;
-  writeFileSync(file, body);
+  const body = new SeededRandom(1300).bytes(300_000);
   try {
     let answer = '';
     let fromRouter: string[] = [];
     const icmp = await capture(lab, 'client', 'eth0', 'icmp', async () => {
       fromRouter = await capture(lab, 'director', 'eth0', 'icmp', () => {
-        const r = lab.run('client', 'curl', [
-          '-sS',
-          '--max-time',
-          '30',
-          '--data-binary',
-          `@${file}`,
-          `http://${VIP}/upload`,
-        ]);
-        answer = r.code === 0 ? r.stdout.trim() : `FAIL ${r.stderr}`;
+        answer = upload(lab, `http://${VIP}/upload`, body);
       });
     });
-    assert.equal(answer, `${body.length} ${createHash('sha256').update(body).digest('hex')}`);
+    assert.equal(answer, lengthAndSha256(body));
     assert.ok(
       fromRouter.some((l) =>
         /192\.168\.20\.254 > 192\.168\.20\.253: ICMP 192\.168\.30\.[12] unreachable - need to frag \(mtu 1300\)/.test(
@@ -165,7 +139,6 @@ test("a narrower link beyond the director: the router's fragmentation-needed abo
       icmp.join('\n'),
     );
   } finally {
-    rmSync(file, { force: true });
     for (const [host, ifName] of [
       ['router', 'eth2'],
       ['s1', 'eth0'],
@@ -189,35 +162,30 @@ test('with a small MTU on the tunnel path, the director sends ICMP fragmentation
     ]).code,
     0,
   );
-  await new Promise((r) => setTimeout(r, 800)); // uvsd follows route changes (ip monitor, debounced)
-  lab.run('client', 'ip', ['route', 'flush', 'cache']); // forget what the previous test taught
-  const body = randomBytes(300_000);
-  const file = `/tmp/uvs-tun-upload-${process.pid}`;
-  writeFileSync(file, body);
+  const body = new SeededRandom(1280).bytes(300_000);
+  const fragNeeded = `${VIP} > 192.168.10.1: ICMP 192.168.20.23 unreachable - need to frag (mtu 1280)`;
   try {
-    let answer = '';
-    const icmp = await capture(lab, 'client', 'eth0', 'icmp', () => {
-      const r = lab.run('client', 'curl', [
-        '-sS',
-        '--max-time',
-        '30',
-        '--data-binary',
-        `@${file}`,
-        `http://${VIP}/upload`,
-      ]);
-      answer = r.code === 0 ? r.stdout.trim() : `FAIL ${r.stderr}`;
-    });
-    assert.equal(answer, `${body.length} ${createHash('sha256').update(body).digest('hex')}`);
-    assert.ok(
-      icmp.some((l) =>
-        l.includes(
-          `${VIP} > 192.168.10.1: ICMP 192.168.20.23 unreachable - need to frag (mtu 1280)`,
-        ),
-      ),
-      icmp.join('\n'),
+    // uvsd learns the route MTU when `ip monitor` reports the change (debounced), so the first
+    // upload may leave before it knows: upload until the director's fragmentation-needed names
+    // the route's MTU (1300 − 20 for the outer header), every upload complete and intact.
+    let icmp: string[] = [];
+    await until(
+      async () => {
+        lab.run('client', 'ip', ['route', 'flush', 'cache']); // forget what earlier uploads taught
+        let answer = '';
+        icmp = await capture(lab, 'client', 'eth0', 'icmp', () => {
+          answer = upload(lab, `http://${VIP}/upload`, body);
+        });
+        assert.equal(answer, lengthAndSha256(body));
+        return icmp.some((l) => l.includes(fragNeeded));
+      },
+      {
+        what: 'fragmentation-needed from the director with the route MTU',
+        timeoutMs: 20_000,
+        lastSeen: () => icmp.join('\n'),
+      },
     );
   } finally {
-    rmSync(file, { force: true });
     lab.run('director', 'ip', ['route', 'del', '192.168.30.0/24']);
     lab.run('client', 'ip', ['route', 'flush', 'cache']);
   }

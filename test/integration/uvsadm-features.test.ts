@@ -5,54 +5,33 @@
 //   client 192.168.10.1 + .11…14 ── lan10 ── eth1 [director] eth2 ── lan20 ── S1, S2
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Lab } from '../../src/lab/lab.js';
 import { PAGE_S1, PAGE_S2 } from '../../src/lab/maquette.js';
-import { natLab } from './helpers/nat-lab.js';
+import { natLab, pageFrom, uvsadmOk } from './helpers/nat-lab.js';
 
 const VIP = '192.168.10.23';
 const CLIENTS = ['192.168.10.11', '192.168.10.12', '192.168.10.13', '192.168.10.14'];
-let lab: Lab;
-
-function uvsadmOk(args: string[]): string {
-  const r = lab.uvsadm(args);
-  assert.equal(r.code, 0, `uvsadm ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** One GET from a given client address. */
-function pageFrom(addr: string): string {
-  const r = lab.run('client', 'curl', [
-    '-sS',
-    '--max-time',
-    '3',
-    '--interface',
-    addr,
-    `http://${VIP}/`,
-  ]);
-  return r.code === 0 ? r.stdout.trim() : 'FAIL';
-}
+const lab = natLab();
 
 function service(scheduler: string, extra: string[] = []): void {
-  uvsadmOk(['-C']);
-  uvsadmOk(['-A', '-t', `${VIP}:80`, '-s', scheduler, ...extra]);
-  uvsadmOk(['-a', '-t', `${VIP}:80`, '-r', '192.168.20.1:80', '-m']);
-  uvsadmOk(['-a', '-t', `${VIP}:80`, '-r', '192.168.20.2:80', '-m']);
+  uvsadmOk(lab, ['-C']);
+  uvsadmOk(lab, ['-A', '-t', `${VIP}:80`, '-s', scheduler, ...extra]);
+  uvsadmOk(lab, ['-a', '-t', `${VIP}:80`, '-r', '192.168.20.1:80', '-m']);
+  uvsadmOk(lab, ['-a', '-t', `${VIP}:80`, '-r', '192.168.20.2:80', '-m']);
 }
 
 before(() => {
-  lab = natLab();
   lab.build();
   for (const a of CLIENTS) lab.run('client', 'ip', ['addr', 'add', `${a}/24`, 'dev', 'eth0']);
   lab.startDirector(['--metrics', '127.0.0.1:9101']);
 });
 
-after(() => lab?.destroy());
+after(() => lab.destroy());
 
 for (const scheduler of ['sh', 'mh']) {
   test(`${scheduler}: each client address always reaches the same server, and both servers serve`, () => {
     service(scheduler);
-    const first = CLIENTS.map(pageFrom);
-    const again = CLIENTS.map(pageFrom);
+    const first = CLIENTS.map((c) => pageFrom(lab, c));
+    const again = CLIENTS.map((c) => pageFrom(lab, c));
     assert.deepEqual(again, first);
     assert.ok(!first.includes('FAIL'));
     // These fixed addresses hash onto both servers (deterministic for a given table).
@@ -62,27 +41,27 @@ for (const scheduler of ['sh', 'mh']) {
 
 test('persistence (-p 60): two client addresses each stay on their server; templates show in -Lnc', () => {
   service('rr', ['-p', '60']);
-  const a = [1, 2, 3].map(() => pageFrom(CLIENTS[0]!));
-  const b = [1, 2, 3].map(() => pageFrom(CLIENTS[1]!));
+  const a = [1, 2, 3].map(() => pageFrom(lab, CLIENTS[0]!));
+  const b = [1, 2, 3].map(() => pageFrom(lab, CLIENTS[1]!));
   assert.deepEqual(a, [PAGE_S1, PAGE_S1, PAGE_S1]);
   assert.deepEqual(b, [PAGE_S2, PAGE_S2, PAGE_S2]);
-  const conns = uvsadmOk(['-Lnc']);
+  const conns = uvsadmOk(lab, ['-Lnc']);
   assert.match(
     conns,
-    /^TCP 0[01]:\d\d  NONE        192\.168\.10\.11:0 +192\.168\.10\.23:80 +192\.168\.20\.1:80$/m,
+    /^TCP 0[01]:\d\d {2}NONE {8}192\.168\.10\.11:0 +192\.168\.10\.23:80 +192\.168\.20\.1:80$/m,
   );
   assert.match(
     conns,
-    /^TCP 0[01]:\d\d  NONE        192\.168\.10\.12:0 +192\.168\.10\.23:80 +192\.168\.20\.2:80$/m,
+    /^TCP 0[01]:\d\d {2}NONE {8}192\.168\.10\.12:0 +192\.168\.10\.23:80 +192\.168\.20\.2:80$/m,
   );
-  assert.match(uvsadmOk(['-Ln']), /^TCP {2}192\.168\.10\.23:80 rr persistent 60$/m);
-  assert.match(uvsadmOk(['-Ln', '--persistent-conn']), /-> 192\.168\.20\.1:80 +1 +1 +/);
+  assert.match(uvsadmOk(lab, ['-Ln']), /^TCP {2}192\.168\.10\.23:80 rr persistent 60$/m);
+  assert.match(uvsadmOk(lab, ['-Ln', '--persistent-conn']), /-> 192\.168\.20\.1:80 +1 +1 +/);
 });
 
 test('a /metrics scrape agrees with uvsadm -Ln --stats', () => {
   service('rr');
-  for (let k = 0; k < 6; k++) pageFrom('192.168.10.1');
-  const stats = uvsadmOk(['-Ln', '--stats', '--exact']);
+  for (let k = 0; k < 6; k++) pageFrom(lab, '192.168.10.1');
+  const stats = uvsadmOk(lab, ['-Ln', '--stats', '--exact']);
   const scrape = lab.run('director', 'curl', [
     '-sS',
     '--max-time',
@@ -123,21 +102,12 @@ test('firewall-mark service: an nftables mark groups ports 80 and 8080; with -p 
   const mangle =
     'table ip mangle {\n  chain pre {\n    type filter hook prerouting priority -150;\n    ip daddr 192.168.10.23 tcp dport { 80, 8080 } meta mark set 1\n  }\n}\n';
   assert.equal(lab.run('director', 'nft', ['-f', '-'], mangle).code, 0);
-  uvsadmOk(['-C']);
-  uvsadmOk(['-A', '-f', '1', '-s', 'rr']);
-  uvsadmOk(['-a', '-f', '1', '-r', '192.168.20.1', '-m']);
-  uvsadmOk(['-a', '-f', '1', '-r', '192.168.20.2', '-m']);
-  const pageOf = (addr: string, port: number): string => {
-    const r = lab.run('client', 'curl', [
-      '-sS',
-      '--max-time',
-      '3',
-      '--interface',
-      addr,
-      `http://${VIP}:${port}/`,
-    ]);
-    return r.code === 0 ? r.stdout.trim() : 'FAIL';
-  };
+  uvsadmOk(lab, ['-C']);
+  uvsadmOk(lab, ['-A', '-f', '1', '-s', 'rr']);
+  uvsadmOk(lab, ['-a', '-f', '1', '-r', '192.168.20.1', '-m']);
+  uvsadmOk(lab, ['-a', '-f', '1', '-r', '192.168.20.2', '-m']);
+  const pageOf = (addr: string, port: number): string =>
+    pageFrom(lab, addr, `http://${VIP}:${port}/`);
   assert.deepEqual(
     [
       pageOf(CLIENTS[2]!, 80),
@@ -147,17 +117,17 @@ test('firewall-mark service: an nftables mark groups ports 80 and 8080; with -p 
     ],
     [PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2],
   );
-  assert.match(uvsadmOk(['-Ln']), /^FWM {2}1 rr\n {2}-> 192\.168\.20\.1:0 {15}Masq /m);
+  assert.match(uvsadmOk(lab, ['-Ln']), /^FWM {2}1 rr\n {2}-> 192\.168\.20\.1:0 {15}Masq /m);
 
-  uvsadmOk(['-E', '-f', '1', '-s', 'rr', '-p', '60']);
+  uvsadmOk(lab, ['-E', '-f', '1', '-s', 'rr', '-p', '60']);
   const a = [pageOf(CLIENTS[2]!, 80), pageOf(CLIENTS[2]!, 8080), pageOf(CLIENTS[2]!, 80)];
   const b = [pageOf(CLIENTS[3]!, 8080), pageOf(CLIENTS[3]!, 80)];
   assert.equal(new Set(a).size, 1, `one server for both ports: ${a.join(' | ')}`);
   assert.equal(new Set(b).size, 1, `one server for both ports: ${b.join(' | ')}`);
   assert.notEqual(a[0], b[0]);
   assert.match(
-    uvsadmOk(['-Lnc']),
-    /^IP  0[01]:\d\d  NONE        192\.168\.10\.13:0 +0\.0\.0\.1:0 +192\.168\.20\.[12]:0$/m,
+    uvsadmOk(lab, ['-Lnc']),
+    /^IP {2}0[01]:\d\d {2}NONE {8}192\.168\.10\.13:0 +0\.0\.0\.1:0 +192\.168\.20\.[12]:0$/m,
   );
   lab.run('director', 'nft', ['delete', 'table', 'ip', 'mangle']);
 });

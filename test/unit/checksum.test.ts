@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomInt } from 'node:crypto';
 import { test } from 'node:test';
-import { seededRandom } from './fixtures/seeded-random.js';
 import {
   csumReplace16,
   csumReplace32,
@@ -15,6 +13,7 @@ import {
 import { Ipv4, ipv4ChecksumOk } from '../../src/packet/ipv4.js';
 import { decrementTtl, rewriteEndpoint } from '../../src/engine/forward/rewrite.js';
 import { parseIpv4 } from '../../src/packet/addr.js';
+import { SeededRandom } from '../helpers/seeded-random.js';
 import { buildFrame, checksumsOk } from './fixtures/frames.js';
 
 test('checksum of RFC 1071 example data', () => {
@@ -23,23 +22,24 @@ test('checksum of RFC 1071 example data', () => {
 });
 
 test('incremental 16- and 32-bit updates equal a full recompute over 2000 random rewrites', () => {
+  const random = new SeededRandom(1071);
   for (let n = 0; n < 2000; n++) {
-    const len = 2 * randomInt(4, 40);
-    const data = randomBytes(len);
+    const len = 2 * random.int(4, 40);
+    const data = random.bytes(len);
     const csum = finish(sum16(data, 0, len));
     if (n % 2 === 0) {
-      const off = 2 * randomInt(0, len / 2);
+      const off = 2 * random.int(0, len / 2);
       const old = readU16(data, off);
-      const nv = randomInt(0, 0x10000);
+      const nv = random.int(0, 0x10000);
       writeU16(data, off, nv);
       const expected = finish(sum16(data, 0, len));
       const got = csumReplace16(csum, old, nv);
       // 0x0000 and 0xffff are the same value in one's complement arithmetic.
       assert.ok(got === expected || (got ^ expected) === 0xffff, `16-bit round ${n}`);
     } else {
-      const off = 2 * randomInt(0, len / 2 - 1);
+      const off = 2 * random.int(0, len / 2 - 1);
       const old = data.readUInt32BE(off);
-      const nv = randomInt(0, 0x10000) * 0x10000 + randomInt(0, 0x10000);
+      const nv = random.int(0, 0x10000) * 0x10000 + random.int(0, 0x10000);
       data.writeUInt32BE(nv, off);
       const expected = finish(sum16(data, 0, len));
       const got = csumReplace32(csum, old, nv);
@@ -49,19 +49,20 @@ test('incremental 16- and 32-bit updates equal a full recompute over 2000 random
 });
 
 test('DNAT and SNAT rewrites keep IP and L4 checksums valid for random TCP and UDP frames', () => {
+  const random = new SeededRandom(1624);
   for (let n = 0; n < 500; n++) {
     const proto = n % 2 ? 'tcp' : 'udp';
     const frame = buildFrame({
-      src: `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`,
+      src: `10.${random.int(256)}.${random.int(256)}.${random.int(1, 255)}`,
       dst: '192.168.10.23',
       proto,
-      sport: randomInt(1024, 65536),
+      sport: random.int(1024, 65536),
       dport: 80,
-      payload: randomBytes(randomInt(0, 300)),
+      payload: random.bytes(random.int(0, 300)),
     });
     const ip = 14;
     const l4 = 34;
-    const rip = parseIpv4(`192.168.20.${randomInt(1, 255)}`);
+    const rip = parseIpv4(`192.168.20.${random.int(1, 255)}`);
     rewriteEndpoint(
       frame,
       ip,
@@ -71,7 +72,7 @@ test('DNAT and SNAT rewrites keep IP and L4 checksums valid for random TCP and U
       parseIpv4('192.168.10.23'),
       rip,
       80,
-      randomInt(1, 65536),
+      random.int(1, 65536),
       false,
     );
     assert.ok(decrementTtl(frame, ip));
@@ -133,7 +134,7 @@ test('TTL 1 is not forwarded', () => {
 test('a partial checksum (CHECKSUM_PARTIAL) gets the pseudo-header update only, and completes right', () => {
   // A frame as a local sender's offload leaves it: the L4 checksum field holds the folded
   // pseudo-header sum; the NIC (or the kernel) sums from the L4 header on and stores the result.
-  const rand = seededRandom(7);
+  const random = new SeededRandom(7);
   for (let n = 0; n < 500; n++) {
     const proto = n % 2 ? 'tcp' : 'udp';
     const frame = buildFrame({
@@ -142,9 +143,7 @@ test('a partial checksum (CHECKSUM_PARTIAL) gets the pseudo-header update only, 
       proto,
       sport: 1024 + n,
       dport: 80,
-      payload: Buffer.from(
-        Array.from({ length: Math.floor(rand() * 300) }, () => Math.floor(rand() * 256)),
-      ),
+      payload: random.bytes(random.int(300)),
     });
     const ip = 14;
     const l4 = 34;

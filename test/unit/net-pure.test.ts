@@ -46,8 +46,14 @@ test('interfaces are read from ip -j addr: MAC, MTU, IPv4 addresses, loopback', 
   const t = new InterfaceTable();
   t.set(list);
   assert.equal(t.isLocalAddress(parseIpv4('192.168.10.23')), true);
-  assert.equal(t.interfaceForSubnet(parseIpv4('192.168.10.99'))?.name, 'eth1');
-  assert.equal(t.interfaceForSubnet(parseIpv4('10.0.0.1')), undefined);
+  assert.equal(t.isLocalAddress(parseIpv4('192.168.10.99')), false, 'on the subnet, not local');
+  assert.deepEqual(
+    t.localAddresses().sort((a, b) => a - b),
+    ['127.0.0.1', '192.168.10.23', '192.168.10.254'].map(parseIpv4),
+  );
+  assert.equal(t.named('eth1'), t.get(7));
+  assert.equal(t.named('eth1')?.mac.toString('hex'), '02dd00000001');
+  assert.equal(t.named('eth9'), undefined);
 });
 
 test('the guard drops service traffic and NAT replies, except replies to the director itself', () => {
