@@ -8,7 +8,7 @@ import { Engine } from '../src/engine/engine.js';
 import type { EngineEnv } from '../src/engine/engine-env.js';
 import { EngineShared } from '../src/engine/engine-shared.js';
 import { FwdMethod } from '../src/engine/model.js';
-import { FIRST_FRAME_OFFSET } from '../src/io/frame-layout.js';
+import { FIRST_FRAME_OFFSET } from '../src/packet/frame-layout.js';
 import { parseIpv4, parseMac, writeIpv4 } from '../src/packet/addr.js';
 import { finish, pseudoHeaderSum, sum16, writeU16 } from '../src/packet/checksum.js';
 import { EtherType, writeEthHeader } from '../src/packet/ethernet.js';

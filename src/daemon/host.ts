@@ -6,14 +6,14 @@ import type { ServiceTable } from '../engine/service-table.js';
 import type { NeighbourTable } from '../engine/shared/neighbour-table.js';
 import type { HostFacts } from '../engine/snapshot.js';
 import { engineNow } from './engine-clock.js';
-import { FIRST_FRAME_OFFSET } from '../io/frame-layout.js';
+import { FIRST_FRAME_OFFSET } from '../packet/frame-layout.js';
 import type { FrameSender } from '../io/io-backend.js';
 import { buildGratuitousArp } from '../packet/arp.js';
 import { InterfaceTable } from '../net/interfaces.js';
 import type { FwmarkTap } from '../net/fwmark-tap.js';
 import { KernelGuard } from '../net/kernel-guard.js';
 import { LinkWatch } from '../net/link-watch.js';
-import { Neighbours } from '../net/neighbours.js';
+import { Neighbours } from './neighbours.js';
 import { routeTo } from '../net/routes.js';
 import type { HostServices } from './host-services.js';
 

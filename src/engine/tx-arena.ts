@@ -2,7 +2,7 @@
 // through a tunnel), each laid out as a received frame is (headroom, virtio_net_hdr, frame), and
 // kept until the batch is flushed. When it is full, `onFull` flushes what is queued, and the
 // arena starts again from the beginning.
-import { FRAME_HEADROOM, MAX_FRAME } from '../io/frame-layout.js';
+import { FRAME_HEADROOM, MAX_FRAME } from '../packet/frame-layout.js';
 import { VNET_HDR_LEN } from '../packet/virtio-net-hdr.js';
 
 const DEFAULT_BYTES = 1 << 20;

@@ -1,7 +1,7 @@
 // IoBackend in memory, for tests: frames are injected by the test, sent frames are recorded
 // (with their virtio_net_hdr, so that tests can check GSO fields).
 import { VNET_HDR_LEN } from '../packet/virtio-net-hdr.js';
-import { FIRST_FRAME_OFFSET, MAX_FRAME } from './frame-layout.js';
+import { FIRST_FRAME_OFFSET, MAX_FRAME } from '../packet/frame-layout.js';
 import { newIoCounters, type FrameHandler, type IoBackend, type IoCounters } from './io-backend.js';
 
 export interface SentFrame {

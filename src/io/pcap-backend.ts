@@ -7,7 +7,7 @@
 import capPkg from 'cap';
 import { formatMac } from '../packet/addr.js';
 import { VNET_HDR_LEN } from '../packet/virtio-net-hdr.js';
-import { FIRST_FRAME_OFFSET } from './frame-layout.js';
+import { FIRST_FRAME_OFFSET } from '../packet/frame-layout.js';
 import { newIoCounters, type FrameHandler, type IoBackend, type IoCounters } from './io-backend.js';
 
 const { Cap } = capPkg;

@@ -5,7 +5,7 @@ import { parseIpv4, parseMac } from '../../src/packet/addr.js';
 import { buildArpRequest, arpReplyInPlace } from '../../src/packet/arp.js';
 import { InterfaceTable, parseIpAddrJson } from '../../src/net/interfaces.js';
 import { guardRuleset } from '../../src/net/kernel-guard.js';
-import { Neighbours } from '../../src/net/neighbours.js';
+import { Neighbours } from '../../src/daemon/neighbours.js';
 import { mergingFeaturesOn } from '../../src/net/offloads.js';
 
 const IP_ADDR_JSON = JSON.stringify([

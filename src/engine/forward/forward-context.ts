@@ -2,7 +2,6 @@
 // (neighbours), the arena for frames they build, the sink, and the counters. A narrow interface
 // of their own, so that the engine imports the forwarders and not the other way round.
 import type { ConnTable } from '../conn-table.js';
-import type { IcmpErrorRoute } from './icmp-error.js';
 import type { EngineEnv } from '../engine-env.js';
 import type { LiveConfig } from '../live-config.js';
 import type { ThreadStats } from '../shared/thread-stats.js';
@@ -25,4 +24,13 @@ export interface ForwardContext {
   notOurs(): Verdict;
   /** False when an ICMP error may not be sent now (rate limit, as the kernel's icmp_ratelimit). */
   icmpAllowed(now: number): boolean;
+}
+
+/** Where an ICMP error goes: to `to`, from `from`, toward MAC `mac` at `macOff`, on `outIf`. */
+export interface IcmpErrorRoute {
+  from: number;
+  to: number;
+  mac: Buffer;
+  macOff: number;
+  outIf: number;
 }

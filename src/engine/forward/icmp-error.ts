@@ -9,20 +9,11 @@ import { Icmp, ICMP_CODE_FRAG_NEEDED, ICMP_HLEN, IcmpType } from '../../packet/i
 import { Ipv4, ipv4SetChecksum, IpProto, IPV4_MIN_LEN } from '../../packet/ipv4.js';
 import { FrameStat } from '../shared/thread-stats.js';
 import { DropReason, Verdict } from '../verdict.js';
-import type { ForwardContext } from './forward-context.js';
+import type { ForwardContext, IcmpErrorRoute } from './forward-context.js';
 
 const ICMP_TTL = 64;
 /** An ICMP error fits in 576 bytes (RFC 1812 4.3.2.3; the kernel's icmp_send). */
 const ICMP_ERROR_MAX = 576;
-
-/** Where an ICMP error goes: to `to`, from `from`, toward MAC `mac` at `macOff`, on `outIf`. */
-export interface IcmpErrorRoute {
-  from: number;
-  to: number;
-  mac: Buffer;
-  macOff: number;
-  outIf: number;
-}
 
 /**
  * Builds and sends an ICMP destination-unreachable `code` (with `nextHopMtu` for code 4)

@@ -4,11 +4,11 @@
 // the shared NeighbourTable (forwarding threads read them and learn from ARP too); this is the
 // main thread's side: asking, learning, refreshing.
 import { NeighbourState, type NeighbourTable } from '../engine/shared/neighbour-table.js';
-import { FIRST_FRAME_OFFSET } from '../io/frame-layout.js';
+import { FIRST_FRAME_OFFSET } from '../packet/frame-layout.js';
 import { prefixMask, readIpv4 } from '../packet/addr.js';
 import { Arp, arpIsEthIpv4, buildArpRequest } from '../packet/arp.js';
 import { ETH_HLEN } from '../packet/ethernet.js';
-import type { InterfaceTable } from './interfaces.js';
+import type { InterfaceTable } from '../net/interfaces.js';
 
 /** Unanswered requests for an address are given up after TRIES (one a second). */
 const TRIES = 3;

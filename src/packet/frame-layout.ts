@@ -8,7 +8,7 @@
 // header in place (LVS-TUN moves the frame's start up to 40 bytes earlier, then writes the virtio
 // header before the new start). What the engine sends is described the same way: a frame start
 // and a length, with its virtio_net_hdr just before the start.
-import { VNET_HDR_LEN } from '../packet/virtio-net-hdr.js';
+import { VNET_HDR_LEN } from './virtio-net-hdr.js';
 
 /** Bytes guaranteed free before a received frame's virtio_net_hdr. */
 export const FRAME_HEADROOM = 64;
