@@ -46,11 +46,16 @@ Napi::Value MapShared(const Napi::CallbackInfo& info) {
   const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) throw SysError(env, context, "open", errno);
   struct stat st;
-  if (fstat(fd, &st) < 0 ||
-      (static_cast<size_t>(st.st_size) < bytes && ftruncate(fd, static_cast<off_t>(bytes)) < 0)) {
+  if (fstat(fd, &st) < 0) {
     const int err = errno;
     close(fd);
-    throw SysError(env, context, st.st_size < 0 ? "fstat" : "ftruncate", err);
+    throw SysError(env, context, "fstat", err);
+  }
+  // Grown, never shrunk: a restarted uvsd with a smaller table keeps the data beyond it.
+  if (static_cast<size_t>(st.st_size) < bytes && ftruncate(fd, static_cast<off_t>(bytes)) < 0) {
+    const int err = errno;
+    close(fd);
+    throw SysError(env, context, "ftruncate", err);
   }
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   const int err = errno;

@@ -103,6 +103,7 @@ Napi::Value Waiter::Wait(const Napi::CallbackInfo& info) {
     if (e.socket->fd() >= 0) fds[n++] = pollfd{e.socket->fd(), POLLIN, 0};
   const nfds_t waker = n;
   if (wakerFd_ >= 0) fds[n++] = pollfd{wakerFd_, POLLIN, 0};
+  if (n == 0 && timeoutMs < 0) return Napi::Number::New(env, 0);  // nothing could ever wake us
   const int64_t deadline = timeoutMs < 0 ? -1 : NowNs() + static_cast<int64_t>(timeoutMs * 1e6);
   for (;;) {
     int ms = -1;

@@ -94,3 +94,14 @@ test('frames built in an arena Buffer leave on the wire as they were written', a
     frames.map((f, i) => [7001 + i, f.length]),
   );
 });
+
+test('a worker that throws takes its packet socket and ring mapping with it', () => {
+  const r = JSON.parse(lab.runNode('b', 'afpacket-probe.js', ['worker-fault', 'eth0'])) as {
+    before: { fds: number; rings: number };
+    after: { fds: number; rings: number };
+    errors: string[];
+  };
+  assert.deepEqual(r.errors, Array<string>(4).fill('injected fault'));
+  assert.equal(r.before.rings, 0);
+  assert.deepEqual(r.after, r.before);
+});
