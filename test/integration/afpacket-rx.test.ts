@@ -79,3 +79,22 @@ for (const ring of ['v2', 'v3'] as const) {
     assert.ok(largest > 8 * 1514, `largest super-frame ${largest} bytes`);
   });
 }
+
+test('a PACKET_FANOUT hash group keeps each flow on one socket and spreads flows over both', async () => {
+  const cap = lab.startNode('b', 'afpacket-probe.js', ['capture', 'eth0', '--fanout', '2']);
+  await waitForLine(cap, 'ready');
+  // 32 flows (source ports 6000..6031) of 5 datagrams each.
+  const send = `const d=require('dgram');let left=32;for(let f=0;f<32;f++){const s=d.createSocket('udp4');s.bind(6000+f,()=>{let n=0;const go=()=>s.send('x',9998,'${B}',()=>{if(++n<5)go();else{s.close();if(--left===0)process.exit(0)}});go()})}`;
+  lab.run('a', process.execPath, ['-e', send]);
+  const report = await stopAndReport<CaptureReport>(cap);
+  const flowsOf = report.ports.map((p) => {
+    const datagrams = new Map<number, number>();
+    for (const f of p.frames)
+      if (f.dport === 9998) datagrams.set(f.sport, (datagrams.get(f.sport) ?? 0) + 1);
+    return datagrams;
+  });
+  const [one, two] = flowsOf as [Map<number, number>, Map<number, number>];
+  assert.equal(one.size + two.size, 32, 'every flow seen, each by one socket only');
+  for (const [sport, n] of [...one, ...two]) assert.equal(n, 5, `flow ${sport} split or lost`);
+  assert.ok(one.size > 0 && two.size > 0, `all flows on one socket: ${one.size}/${two.size}`);
+});
