@@ -60,15 +60,20 @@ export class PortGroup {
 
   /** Blocks until a frame is ready on a port, the waker fires or the timeout passes (WaitResult bits). */
   wait(spinUs: number, timeoutMs: number): number {
+    const { ports } = this;
     const cursors = this.waiter.cursors;
-    for (const p of this.ports) cursors[p.idsInGroup.wait] = p.reader.cursor;
+    for (let i = 0; i < ports.length; i++) {
+      const p = ports[i]!;
+      cursors[p.idsInGroup.wait] = p.reader.cursor;
+    }
     return this.waiter.wait(spinUs, timeoutMs);
   }
 
   /** Sends what is queued, then gives the frames read so far back to the kernel. */
   commit(): void {
     this.tx.flush();
-    for (const p of this.ports) p.release();
+    const { ports } = this;
+    for (let i = 0; i < ports.length; i++) ports[i]!.release();
   }
 
   close(): void {
