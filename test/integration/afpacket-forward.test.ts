@@ -61,5 +61,6 @@ for (const ring of ['v2', 'v3'] as const) {
     assert.equal(report.malformed, 0);
     assert.equal(report.txFailed, 0);
     assert.equal(report.txInvalid, 0);
+    assert.equal(report.sinkRefused, 0);
   });
 }

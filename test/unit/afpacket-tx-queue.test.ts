@@ -8,6 +8,7 @@ import {
   ringGeometry,
   ringSocketOptions,
 } from '../../src/io/afpacket/ring-config.js';
+import { PortSink } from '../../src/io/afpacket/port-sink.js';
 import { newTxCounters, TxEntry, TxQueue } from '../../src/io/afpacket/tx-queue.js';
 import { MAX_FRAME } from '../../src/io/frame-layout.js';
 
@@ -81,4 +82,28 @@ test('a V3 ring needs blocks that hold a whole super-frame; bad sizes are refuse
   assert.throws(() => ringGeometry({ ...DEFAULT_RING_V2, blockSize: 65536 }), /more than a block/);
   assert.throws(() => ringGeometry({ ...DEFAULT_RING_V2, blockSize: 5000 }), /multiple of 4096/);
   assert.throws(() => ringGeometry({ ...DEFAULT_RING_V2, ringBytes: 1 << 20 }), /fewer than 2/);
+});
+
+test('PortSink queues a frame by the ids of its buffer and of the port on its interface', () => {
+  const tx = new RecordingTransmitter();
+  const ring0 = Buffer.alloc(64);
+  const ring1 = Buffer.alloc(64);
+  const arena = Buffer.alloc(64);
+  const group = {
+    ports: [
+      { ifIndex: 7, ring: ring0, idsInGroup: { source: 0, wait: 0, txSocket: 0, txRing: 0 } },
+      { ifIndex: 9, ring: ring1, idsInGroup: { source: 1, wait: 1, txSocket: 1, txRing: 1 } },
+    ],
+    tx: new TxQueue(tx),
+    addArena: () => 2,
+  };
+  const sink = new PortSink(group);
+  sink.addArena(arena);
+  sink.send(ring0, 140, 60, 9); // forwarded: from port 0's ring out of port 1
+  sink.send(arena, 10, 42, 7); // built: from the arena out of port 0
+  sink.send(Buffer.alloc(64), 10, 42, 7); // a Buffer nobody registered
+  sink.send(ring1, 140, 60, 3); // an interface without a port
+  group.tx.flush();
+  assert.deepEqual(tx.calls, [[1, 0, 140, 60, 0, 2, 10, 42]]);
+  assert.deepEqual(sink.counters, { noPort: 1, unknownBuffer: 1 });
 });
