@@ -2,7 +2,7 @@
 // the sink. Pure: no I/O, no timers of its own; time comes in as an argument. Classification
 // follows DESIGN.md: ARP for a VIP, a packet of a known connection (either way), a new connection
 // to a virtual service, an ICMP error about a connection; anything else is not ours.
-// Frames sit in their buffer as io/frame-layout.ts says: at `off`, virtio_net_hdr just before.
+// Frames sit in their buffer as packet/frame-layout.ts says: at `off`, virtio_net_hdr just before.
 import { readIpv4 } from '../packet/addr.js';
 import { arpIsEthIpv4, arpOp, ArpOp, arpReplyInPlace, arpTargetIp } from '../packet/arp.js';
 import { readU16 } from '../packet/checksum.js';

@@ -1,5 +1,5 @@
 // How frames arrive and leave for an engine that runs on the main thread (pcap, memory), hidden
-// behind one interface. Frames follow io/frame-layout.ts: at `off` in `buf`, their
+// behind one interface. Frames follow packet/frame-layout.ts: at `off` in `buf`, their
 // virtio_net_hdr just before. (The AF_PACKET fast path runs in worker threads with its own ring
 // reader and transmit queue; see daemon/worker/.)
 

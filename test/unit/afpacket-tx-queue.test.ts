@@ -10,7 +10,7 @@ import {
 } from '../../src/io/afpacket/ring-config.js';
 import { PortSink } from '../../src/io/afpacket/port-sink.js';
 import { newTxCounters, TxEntry, TxQueue } from '../../src/io/afpacket/tx-queue.js';
-import { MAX_FRAME } from '../../src/io/frame-layout.js';
+import { MAX_FRAME } from '../../src/packet/frame-layout.js';
 
 /** Records what send() was given; reports every frame sent. */
 class RecordingTransmitter implements NativeTransmitter {

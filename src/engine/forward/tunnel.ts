@@ -1,7 +1,7 @@
 // LVS-TUN: the client's IP packet, unchanged, inside an outer IPv4 header (protocol 4, IPIP,
 // RFC 2003) addressed to the real server, as ip_vs_tunnel_xmit builds it: TOS and DF copied
 // from the inner header, a fresh TTL, the director's own address as source. The outer header is
-// written in the headroom before the frame (io/frame-layout.ts): nothing moves. A packet that
+// written in the headroom before the frame (packet/frame-layout.ts): nothing moves. A packet that
 // would not fit the path once encapsulated, with DF set, is answered with ICMP "fragmentation
 // needed" carrying the MTU left for the inner packet (RFC 1191). Checksums leave complete: the
 // far end of a tunnel (and a NIC offloading it) cannot be trusted to finish a partial one.

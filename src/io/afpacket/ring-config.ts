@@ -1,7 +1,7 @@
 // The shape of a receive ring, from what it must hold to the socket options that make it.
 // V2 slots are sized for the largest frame (a 64 KiB GSO super-frame), so nothing is ever
 // truncated; V3 blocks pack frames of any size but reach userspace only when full or retired.
-import { FRAME_HEADROOM, MAX_FRAME } from '../frame-layout.js';
+import { FRAME_HEADROOM, MAX_FRAME } from '../../packet/frame-layout.js';
 import type { PacketSocketOptions } from './native.js';
 import { frameOffsetInSlot, TPACKET2_HDRLEN, TPACKET3_HDRLEN, tpacketAlign } from './tpacket.js';
 

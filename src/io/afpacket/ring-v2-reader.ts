@@ -1,5 +1,5 @@
 // TPACKET_V2: one frame per fixed slot, slots taken and given back in ring order.
-import { FRAME_HEADROOM } from '../frame-layout.js';
+import { FRAME_HEADROOM } from '../../packet/frame-layout.js';
 import { VNET_HDR_LEN } from '../../packet/virtio-net-hdr.js';
 import type { RingGeometry } from './ring-config.js';
 import { newRxCounters, type RingReader, type RxBatch, type RxCounters } from './rx-batch.js';
