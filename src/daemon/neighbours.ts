@@ -18,7 +18,7 @@ const REFRESH_AFTER_MS = 30_000;
 export type FrameSender = (ifIndex: number, buf: Buffer, off: number, len: number) => boolean;
 
 export class Neighbours {
-  /** An ARP request, laid out as io/frame-layout.ts says (zeroed virtio_net_hdr before it). */
+  /** An ARP request, laid out as packet/frame-layout.ts says (zeroed virtio_net_hdr before it). */
   private readonly txBuf = Buffer.alloc(FIRST_FRAME_OFFSET + 64);
   private readonly mac = Buffer.alloc(6);
 

@@ -8,7 +8,7 @@ import {
   ringGeometry,
   ringSocketOptions,
 } from '../../src/io/afpacket/ring-config.js';
-import { PortSink } from '../../src/io/afpacket/port-sink.js';
+import { PortSink } from '../../src/daemon/worker/port-sink.js';
 import { newTxCounters, TxEntry, TxQueue } from '../../src/io/afpacket/tx-queue.js';
 import { MAX_FRAME } from '../../src/packet/frame-layout.js';
 

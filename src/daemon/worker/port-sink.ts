@@ -3,8 +3,8 @@
 // registered arena) and of the port on that interface. No allocation: interfaces are found in
 // a Map, buffers by identity among the few registered ones.
 import type { FrameSink } from '../../engine/frame-sink.js';
-import type { PortIds } from './port.js';
-import type { TxQueue } from './tx-queue.js';
+import type { PortIds } from '../../io/afpacket/port.js';
+import type { TxQueue } from '../../io/afpacket/tx-queue.js';
 
 /** What PortSink needs of a PortGroup. */
 export interface SinkPorts {
