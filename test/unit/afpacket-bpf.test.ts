@@ -93,6 +93,13 @@ const unrelated = tcp(CLIENT, '10.9.9.9', 40000, 80);
 const options81 = tcp(CLIENT, VIP, 40000, 81, { ipOptions: Buffer.from([1, 1, 0, 80]) });
 const options80 = tcp(CLIENT, VIP, 40000, 80, { ipOptions: Buffer.from([1, 1, 0, 81]) });
 
+/** SPEC's VIPs and 5000 more: too many for an exact program. */
+function manyVips(): L4Endpoint[] {
+  const many = [...SPEC.vips!];
+  for (let i = 0; i < 5000; i++) many.push(ep(`10.1.${i >> 8}.${i & 255}`, 'tcp', 80));
+  return many;
+}
+
 const ROWS: { name: string; frame: Buffer; accept: boolean }[] = [
   { name: 'ARP request', frame: arpRequest(), accept: true },
   { name: 'TCP to VIP:80', frame: tcp(CLIENT, VIP, 40000, 80), accept: true },
@@ -178,6 +185,16 @@ test('an accepted frame is kept whole (the program returns more than any frame)'
   assert.equal(runFilter(prog.insns, tcp(CLIENT, VIP, 40000, 80)), BPF_ACCEPT);
 });
 
+test('a frame whose VLAN tag the kernel took out is dropped, even to a VIP', () => {
+  const toVip = tcp(CLIENT, VIP, 40000, 80);
+  for (const prog of [filterProgram(SPEC), filterProgram({ ...SPEC, vips: manyVips() })]) {
+    assert.notEqual(runFilter(prog.insns, toVip), 0);
+    assert.equal(runFilter(prog.insns, toVip, { vlanTagPresent: true }), 0, `exact: ${prog.exact}`);
+  }
+  const all = filterProgram({ acceptAll: true });
+  assert.notEqual(runFilter(all.insns, toVip, { vlanTagPresent: true }), 0, 'the tap takes all');
+});
+
 test('the encoded program decodes to the same instructions', () => {
   const prog = filterProgram(SPEC);
   assert.equal(prog.bytes.length, prog.insns.length * 8);
@@ -246,9 +263,7 @@ test('a VIP with 400 ports still fits: far branches go through ja trampolines', 
 });
 
 test('too many rules fall back to a coarse program that still accepts every needed frame', () => {
-  const many: L4Endpoint[] = [];
-  for (let i = 0; i < 5000; i++) many.push(ep(`10.1.${i >> 8}.${i & 255}`, 'tcp', 80));
-  const spec: FilterSpec = { ...SPEC, vips: [...SPEC.vips!, ...many] };
+  const spec: FilterSpec = { ...SPEC, vips: manyVips() };
   const prog = filterProgram(spec);
   assert.equal(prog.exact, false);
   assert.ok(prog.insns.length <= BPF_MAXINSNS);

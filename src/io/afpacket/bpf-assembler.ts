@@ -1,7 +1,16 @@
 // Builds a classic BPF program with symbolic jump targets. Conditional jumps reach at most
 // 255 instructions ahead (jt and jf are bytes): a branch whose target is farther is routed
 // through an unconditional `ja` (32-bit offset) inserted right after it, until every branch fits.
-import { BpfClass, BpfJmp, BpfMode, BpfSize, BpfSrc, insn, type BpfInsn } from './bpf-insn.js';
+import {
+  BpfClass,
+  BpfJmp,
+  BpfMode,
+  BpfSize,
+  BpfSrc,
+  insn,
+  SKF_AD_OFF,
+  type BpfInsn,
+} from './bpf-insn.js';
 
 export type Label = number;
 
@@ -36,6 +45,11 @@ export class BpfAssembler {
   /** A = packet word/half/byte at `off` (ABS) or at X + `off` (IND). */
   load(size: BpfSize.W | BpfSize.H | BpfSize.B, off: number, indexed = false): void {
     this.items.push({ code: BpfClass.LD | size | (indexed ? BpfMode.IND : BpfMode.ABS), k: off });
+  }
+
+  /** A = a metadata byte (SKF_AD_VLAN_TAG_PRESENT…). */
+  loadAncillary(what: number): void {
+    this.items.push({ code: BpfClass.LD | BpfSize.B | BpfMode.ABS, k: (SKF_AD_OFF + what) >>> 0 });
   }
 
   /** X = 4 * (packet[off] & 0x0f): the IPv4 header length. */

@@ -62,6 +62,13 @@ export const enum BpfMisc {
   TXA = 0x80,
 }
 
+/**
+ * Loads at SKF_AD_OFF + n (a negative offset) read the socket buffer's metadata instead of the
+ * frame: SKF_AD_VLAN_TAG_PRESENT is 1 when the kernel took a VLAN tag out of the frame.
+ */
+export const SKF_AD_OFF = -0x1000;
+export const SKF_AD_VLAN_TAG_PRESENT = 48;
+
 /** BPF_MAXINSNS: the kernel refuses longer programs. */
 export const BPF_MAXINSNS = 4096;
 /** Scratch memory words (M[0..15]). */

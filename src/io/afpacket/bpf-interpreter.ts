@@ -12,6 +12,8 @@ import {
   BPF_MAXINSNS,
   BPF_MEMWORDS,
   bpfClass,
+  SKF_AD_OFF,
+  SKF_AD_VLAN_TAG_PRESENT,
   type BpfInsn,
 } from './bpf-insn.js';
 
@@ -70,8 +72,24 @@ function alu(op: number, a: number, b: number): number | undefined {
   }
 }
 
+/** The socket buffer's metadata that ancillary loads read. */
+export interface FrameMeta {
+  /** The kernel took a VLAN tag out of the frame. */
+  readonly vlanTagPresent?: boolean;
+}
+
+function ancillary(k: number, meta: FrameMeta): number {
+  const what = (k | 0) - SKF_AD_OFF;
+  if (what === SKF_AD_VLAN_TAG_PRESENT) return meta.vlanTagPresent ? 1 : 0;
+  throw new BpfProgramError(`unsupported ancillary load SKF_AD_OFF + ${what}`);
+}
+
 /** The program's return value for `frame` (Ethernet header first): 0 drops the frame. */
-export function runFilter(program: readonly BpfInsn[], frame: Uint8Array): number {
+export function runFilter(
+  program: readonly BpfInsn[],
+  frame: Uint8Array,
+  meta: FrameMeta = {},
+): number {
   checkProgram(program);
   const mem = new Uint32Array(BPF_MEMWORDS);
   let a = 0;
@@ -84,6 +102,8 @@ export function runFilter(program: readonly BpfInsn[], frame: Uint8Array): numbe
       case BpfClass.LD: {
         let v: number | undefined;
         if (mode === BpfMode.IMM) v = k;
+        else if (mode === BpfMode.ABS && (k | 0) < 0 && (k | 0) >= SKF_AD_OFF)
+          v = ancillary(k, meta);
         else if (mode === BpfMode.ABS) v = load(frame, k, size);
         else if (mode === BpfMode.IND) v = load(frame, x + k, size);
         else if (mode === BpfMode.MEM) v = mem[k & 15];

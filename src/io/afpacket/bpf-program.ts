@@ -1,6 +1,7 @@
 // The classic BPF program a uvs packet socket runs: from what uvs may handle on an interface,
 // accept exactly those frames so that the host's other traffic never reaches userspace.
 // Exact program (per EtherType section; IPv4 below, IPv6 to be added as another section):
+//   a VLAN tag taken out by the kernel     drop (the frame is for a VLAN interface)
 //   ARP                                    accept (if asked)
 //   IPv4 non-first fragment                accept when to a VIP or from a real server (no ports)
 //   IPv4 protocol 112                      accept (VRRP, if asked)
@@ -13,7 +14,14 @@
 // BPF_MAXINSNS, a coarse one accepts by EtherType and IPv4 protocol instead: more frames
 // reach the engine (which says NotOurs), none that it needs is lost.
 import { BpfAssembler, type Label } from './bpf-assembler.js';
-import { BpfJmp, BpfSize, BPF_MAXINSNS, encodeProgram, type BpfInsn } from './bpf-insn.js';
+import {
+  BpfJmp,
+  BpfSize,
+  BPF_MAXINSNS,
+  encodeProgram,
+  SKF_AD_VLAN_TAG_PRESENT,
+  type BpfInsn,
+} from './bpf-insn.js';
 
 /** What the program returns to keep a frame: all of it. */
 export const BPF_ACCEPT = 0xffffffff;
@@ -116,8 +124,14 @@ function build(spec: FilterSpec, exact: boolean): BpfInsn[] {
   sections.push(ipv4Section(spec));
   sections.push(...(spec.sections ?? []));
   const entries = sections.map(() => asm.newLabel());
+  const drop = asm.newLabel();
+  // A tag the kernel took out of the frame (VLAN offload) would hide it from the rest: such a
+  // frame belongs to a VLAN interface, which uvs serves as an interface of its own.
+  asm.loadAncillary(SKF_AD_VLAN_TAG_PRESENT);
+  asm.branch(BpfJmp.JEQ, 0, undefined, drop);
   asm.load(BpfSize.H, Off.EtherType);
   sections.forEach((s, i) => asm.branch(BpfJmp.JEQ, s.etherType, entries[i]));
+  asm.place(drop);
   asm.ret(BPF_DROP);
   sections.forEach((s, i) => {
     asm.place(entries[i]!);
