@@ -165,6 +165,13 @@ void PacketSocket::Open(Napi::Env env, const Napi::Object& opts) {
 PacketSocket::~PacketSocket() { CloseFd(); }
 
 void PacketSocket::CloseFd() {
+  // The ring's mapping holds the socket open past close(2): still bound, still in its fanout
+  // group, taking its share of the frames into a ring nobody reads. Replace the mapping with
+  // anonymous memory (MAP_FIXED, in one step): the socket goes with the fd, and a view of the
+  // ring kept in JavaScript reads zeros instead of faulting (the Buffer's finalizer unmaps it).
+  if (fd_ >= 0 && ring_ != nullptr && !ringBuffer_.IsEmpty()) {
+    mmap(ring_, ringBytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  }
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
 }

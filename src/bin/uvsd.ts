@@ -6,7 +6,9 @@ import { Daemon } from '../daemon/daemon.js';
 import { engineNow } from '../daemon/engine-clock.js';
 import { EngineShared } from '../engine/engine-shared.js';
 import { Host } from '../daemon/host.js';
-import { parseDaemonOptions } from '../daemon/options.js';
+import { parseDaemonOptions, type DaemonOptions } from '../daemon/options.js';
+import { InlineForwarding, WorkerForwarding, type Forwarding } from '../daemon/forwarding.js';
+import { DEFAULT_RING_V2, DEFAULT_RING_V3 } from '../io/afpacket/ring-config.js';
 import { KeepalivedRunner } from '../keepalived/keepalived-runner.js';
 import { servedInterfaces } from '../daemon/served-interfaces.js';
 import { PcapBackend } from '../io/pcap-backend.js';
@@ -15,6 +17,24 @@ import { FwmarkTap, TAP_IF } from '../net/fwmark-tap.js';
 import { InterfaceTable } from '../net/interfaces.js';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+
+function makeForwarding(opts: DaemonOptions, shared: EngineShared, ifaces: InterfaceTable): Forwarding {
+  if (opts.io === 'pcap') {
+    const io = new PcapBackend(
+      (name) => ifaces.named(name),
+      new Map([[TAP_IF, FwmarkTap.captureFilter()]]),
+    );
+    return new InlineForwarding(io, shared);
+  }
+  const fault = process.env['UVS_TEST_WORKER_FAULT_MS'];
+  return new WorkerForwarding(shared, {
+    workers: opts.workers,
+    ring: opts.ring === 'v3' ? DEFAULT_RING_V3 : DEFAULT_RING_V2,
+    spinUs: opts.busyPollUs,
+    log,
+    ...(fault !== undefined ? { faultAfterMs: Number(fault) } : {}),
+  });
+}
 
 async function main(): Promise<void> {
   const opts = parseDaemonOptions(process.argv.slice(2));
@@ -25,16 +45,13 @@ async function main(): Promise<void> {
   process.on('exit', () => tap?.close());
   const ifaces = new InterfaceTable();
   await ifaces.refresh();
-  const served = await servedInterfaces(ifaces, opts.interfaces, log);
-  const io = new PcapBackend(
-    (name) => ifaces.named(name),
-    new Map([[TAP_IF, FwmarkTap.captureFilter()]]),
-  );
+  const served = await servedInterfaces(ifaces, opts.interfaces, log, opts.io === 'afpacket');
   const shared = EngineShared.create(opts.connTableSize, engineNow());
-  const host = new Host(io, () => served, opts.kernelGuard, tap, shared.neighbours);
+  const forwarding = makeForwarding(opts, shared, ifaces);
+  const host = new Host(forwarding.sender, () => served, opts.kernelGuard, tap, shared.neighbours);
   // Whatever happens from here, the guard must not outlive uvsd.
   process.on('exit', () => host.close());
-  const daemon = new Daemon(shared, host, io, log);
+  const daemon = new Daemon(shared, host, forwarding, log);
   if (tap) daemon.setMarkInterface(ifaces.named(TAP_IF)?.ifIndex ?? -1);
   // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
   await daemon.start(tap ? [...served, TAP_IF] : served);
@@ -67,7 +84,7 @@ async function main(): Promise<void> {
   );
 
   log(
-    `uvsd: serving ${served.join(', ')} (io ${io.name}), control socket ${socket}${opts.metrics ? `, metrics on ${opts.metrics}` : ''}`,
+    `uvsd: serving ${served.join(', ')} (io ${forwarding.name}${opts.io === 'afpacket' ? `, ${opts.workers} worker(s)` : ''}), control socket ${socket}${opts.metrics ? `, metrics on ${opts.metrics}` : ''}`,
   );
 }
 

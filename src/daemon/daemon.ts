@@ -1,15 +1,13 @@
-// uvsd's wiring: learn the host, open the io backend on the served interfaces, run the
-// engine on every frame, keep real servers' routes and neighbours and the kernel guard in
-// step with the configuration, and answer uvsadm on the control socket.
-import { Engine } from '../engine/engine.js';
+// uvsd's wiring: learn the host, start forwarding on the served interfaces, keep real servers'
+// routes and neighbours, the capture filters and the kernel guard in step with the
+// configuration, and answer uvsadm on the control socket.
 import type { EngineShared } from '../engine/engine-shared.js';
 import type { DirectorControl } from '../engine/model.js';
-import type { IoBackend } from '../io/io-backend.js';
 import { formatIpv4 } from '../packet/addr.js';
+import { portSpecs, type ServedInterface } from './capture-filter.js';
 import { Director } from './director.js';
 import { engineNow } from './engine-clock.js';
-import { frameLoop } from './frame-loop.js';
-import { HostEnv } from './host-env.js';
+import type { Forwarding } from './forwarding.js';
 import type { HostServices } from './host-services.js';
 
 /** Ticks of the engine (expiry, rates) and of the neighbour refresh. */
@@ -18,9 +16,10 @@ const TICK_MS = 1000;
 export type Log = (msg: string) => void;
 
 export class Daemon {
-  readonly engine: Engine;
   private readonly control: Director;
-  private readonly env: HostEnv;
+  private served: ServedInterface[] = [];
+  /** The capture filters last given to the forwarding, to give them again only on change. */
+  private portsKey = '';
   /** The firewall-mark tap's interface, -1 when there is none. */
   private markIfIndex = -1;
   private tick: NodeJS.Timeout | undefined;
@@ -34,20 +33,18 @@ export class Daemon {
   constructor(
     readonly shared: EngineShared,
     private readonly host: HostServices,
-    private readonly io: IoBackend,
+    private readonly forwarding: Forwarding,
     private readonly log: Log,
+    /** Whether the capture filters let VRRP adverts through (the daemon runs VRRP). */
+    private readonly vrrp = false,
   ) {
-    this.env = new HostEnv(host);
-    this.engine = new Engine(this.shared, this.env, {
-      send: (buf, off, len, ifIndex) => void io.send(ifIndex, buf, off, len),
-    });
     this.control = new Director(
       this.shared,
       this.clock,
-      (snapshot) => this.engine.configure(snapshot),
+      (snapshot) => this.forwarding.publish(snapshot),
       () => this.host.facts(this.markIfIndex),
       () => this.configChanged(),
-      () => Object.fromEntries(Object.entries(io.counters).map(([k, v]) => [`io.${k}`, v])),
+      () => this.forwarding.counters(),
     );
   }
 
@@ -65,11 +62,17 @@ export class Daemon {
   async start(ifNames: readonly string[]): Promise<void> {
     await this.host.refresh();
     this.control.republish();
-    this.io.open(ifNames, frameLoop(this.engine, this.host.neighbours, this.clock));
+    this.served = ifNames.flatMap((name) => {
+      const ifIndex = this.host.interfaceIndex(name);
+      return ifIndex === undefined ? [] : [{ name, ifIndex }];
+    });
+    const ports = this.ports();
+    this.portsKey = portsKey(ports);
+    await this.forwarding.start(ports);
     await this.host.applyGuard(this.control.table);
     this.tick = setInterval(() => {
       const now = this.clock();
-      this.engine.tick(now);
+      this.forwarding.tick(now);
       this.control.tick(now);
     }, TICK_MS);
     this.host.onHostChange(() => this.configChanged());
@@ -117,6 +120,7 @@ export class Daemon {
       }
       this.host.setNextHopsInUse(nextHops);
       this.control.republish();
+      this.updatePorts();
       await this.host.applyGuard(this.control.table);
       this.announceVips();
     } catch (err) {
@@ -135,12 +139,33 @@ export class Daemon {
     for (const vip of vips) this.announced.add(vip);
   }
 
+  private ports() {
+    return portSpecs(this.served, this.control.table, {
+      vrrp: this.vrrp,
+      markIfIndex: this.markIfIndex,
+      fanout: true,
+    });
+  }
+
+  /** Gives the forwarding new capture filters when the services they depend on changed. */
+  private updatePorts(): void {
+    const ports = this.ports();
+    const key = portsKey(ports);
+    if (key === this.portsKey) return;
+    this.portsKey = key;
+    this.forwarding.setPorts(ports);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.tick) clearInterval(this.tick);
-    this.io.close();
+    await this.forwarding.close();
     await this.syncing.catch(() => {});
     this.host.close();
   }
+}
+
+function portsKey(ports: readonly { name: string; filter: Uint8Array }[]): string {
+  return ports.map((p) => `${p.name}:${Buffer.from(p.filter).toString('base64')}`).join(' ');
 }

@@ -23,6 +23,8 @@ export interface HostServices {
   refresh(): Promise<void>;
   interfaceByIndex(ifIndex: number): InterfaceFacts | undefined;
   isLocalAddress(ip: number): boolean;
+  /** The index of an interface by name. */
+  interfaceIndex(name: string): number | undefined;
   /** The first IPv4 address of an interface. */
   interfaceAddress(ifIndex: number): number | undefined;
   /** What the forwarding threads must know of the host (interfaces, local addresses). */

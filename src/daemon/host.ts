@@ -65,6 +65,10 @@ export class Host implements HostServices {
     return this.interfaces.get(ifIndex);
   }
 
+  interfaceIndex(name: string): number | undefined {
+    return this.interfaces.named(name)?.ifIndex;
+  }
+
   interfaceAddress(ifIndex: number): number | undefined {
     return this.interfaces.get(ifIndex)?.addrs[0]?.addr;
   }

@@ -5,7 +5,14 @@ export interface DaemonOptions {
   /** Interfaces to serve; empty = every interface of the namespace but lo, as ip_vs does. */
   readonly interfaces: readonly string[];
   readonly socket: string | undefined;
-  readonly io: 'pcap';
+  /** afpacket: worker threads on AF_PACKET rings (Linux); pcap: libpcap on the main thread. */
+  readonly io: 'afpacket' | 'pcap';
+  /** Forwarding workers (afpacket). */
+  readonly workers: number;
+  /** Busy-poll this long for the next frame before a worker sleeps in poll(2). */
+  readonly busyPollUs: number;
+  /** TPACKET_V2 (a slot per frame, handed over at once) or TPACKET_V3 (blocks). */
+  readonly ring: 'v2' | 'v3';
   readonly connTableSize: number;
   /** keepalived.conf to run (keepalived's -f). */
   readonly configFile: string | undefined;
@@ -14,6 +21,10 @@ export interface DaemonOptions {
   /** Where to serve Prometheus metrics ("host:port"), if anywhere. */
   readonly metrics: string | undefined;
 }
+
+/** Defaults chosen from `npm run bench` on a 2-core machine: see README, "Fast path". */
+export const DEFAULT_WORKERS = 1;
+export const DEFAULT_BUSY_POLL_US = 50;
 
 /** 2^18 connections: about 27 MiB of shared memory, used as the table fills. */
 export const DEFAULT_CONN_TABLE_SIZE = 1 << 18;
@@ -50,9 +61,25 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
     })
     .option('io', {
       type: 'string',
-      choices: ['pcap'],
-      default: 'pcap',
-      describe: 'capture/transmit backend',
+      choices: ['afpacket', 'pcap'],
+      default: 'afpacket',
+      describe: 'capture/transmit backend: AF_PACKET rings in worker threads, or libpcap',
+    })
+    .option('workers', {
+      type: 'number',
+      default: DEFAULT_WORKERS,
+      describe: 'forwarding worker threads (afpacket)',
+    })
+    .option('busy-poll-us', {
+      type: 'number',
+      default: DEFAULT_BUSY_POLL_US,
+      describe: 'µs a worker keeps polling its rings after the last frame before it sleeps',
+    })
+    .option('ring', {
+      type: 'string',
+      choices: ['v2', 'v3'],
+      default: 'v2',
+      describe: 'receive ring: TPACKET_V2 (low latency) or TPACKET_V3 (blocks)',
     })
     .option('conn-table-size', {
       type: 'number',
@@ -91,11 +118,21 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
   return {
     interfaces: parsed.interface.map(String),
     socket: parsed.socket,
-    io: 'pcap',
+    io: parsed.io === 'pcap' ? 'pcap' : 'afpacket',
+    workers: wholeNumber('--workers', parsed.workers, 1, 16),
+    busyPollUs: wholeNumber('--busy-poll-us', parsed['busy-poll-us'], 0, 1_000_000),
+    ring: parsed.ring === 'v3' ? 'v3' : 'v2',
     connTableSize: size,
     configFile: parsed['use-file'],
     kernelGuard: parsed['kernel-guard'],
     verbose: parsed.verbose,
     metrics: parsed.metrics,
   };
+}
+
+function wholeNumber(flag: string, v: number, min: number, max: number): number {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new OptionsError(`${flag} must be a whole number from ${min} to ${max}, not "${v}"`);
+  }
+  return v;
 }

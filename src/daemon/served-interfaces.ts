@@ -1,5 +1,6 @@
 // Which interfaces uvsd serves: every interface of the namespace but lo (as ip_vs does), or
-// those named with -i; each must exist and have its receive offloads off.
+// those named with -i. With libpcap (which sees neither GSO fields nor partial checksums), their
+// receive offloads that merge frames are turned off; AF_PACKET takes merged frames whole.
 import type { InterfaceTable } from '../net/interfaces.js';
 import { fixReceiveOffloads } from '../net/offloads.js';
 
@@ -14,6 +15,7 @@ export async function servedInterfaces(
   ifaces: InterfaceTable,
   requested: readonly string[],
   warn: (msg: string) => void,
+  mergedFramesOk: boolean,
 ): Promise<string[]> {
   let names: string[];
   if (requested.length > 0) {
@@ -36,6 +38,7 @@ export async function servedInterfaces(
     if (names.length === 0)
       throw new InterfaceChoiceError('no Ethernet interface to serve in this network namespace');
   }
+  if (mergedFramesOk) return names;
   for (const n of names) {
     const changed = await fixReceiveOffloads(n);
     if (changed.length > 0)

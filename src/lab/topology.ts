@@ -1,14 +1,12 @@
 // Builds hosts and LANs in network namespaces: each host a namespace, each LAN a bridge in
 // the topology's own "switch" namespace (nothing is left in the root namespace), veth pairs
-// between them. Offloads are turned off on every lab interface so that the userspace
-// director never receives partial checksums or merged super-frames (see net/offloads.ts).
+// between them. Offloads stay as veth has them by default (TSO, GSO, checksum offload on), as on
+// a real host: the director takes GSO super-frames and partial checksums whole (AF_PACKET).
 // destroy() kills every process in the namespaces and deletes them, by name; it is
 // idempotent and safe in after() hooks and signal handlers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { LabCommandError, nsExec, sh, shQuiet } from './shell.js';
-
-const OFFLOADS = ['tx', 'off', 'rx', 'off', 'tso', 'off', 'gso', 'off', 'gro', 'off'];
 
 export interface StartedProcess {
   readonly child: ChildProcess;
@@ -88,9 +86,7 @@ export class Topology {
       this.switchNs,
     ]);
     sh('ip', ['-n', this.switchNs, 'link', 'set', port, 'master', lan]);
-    shQuiet('ip', ['netns', 'exec', this.switchNs, 'ethtool', '-K', port, ...OFFLOADS]);
     sh('ip', ['-n', this.switchNs, 'link', 'set', port, 'up']);
-    shQuiet('ip', ['netns', 'exec', ns, 'ethtool', '-K', ifName, ...OFFLOADS]);
     for (const a of addrs) sh('ip', ['-n', ns, 'addr', 'add', a, 'dev', ifName]);
     sh('ip', ['-n', ns, 'link', 'set', ifName, 'up']);
   }

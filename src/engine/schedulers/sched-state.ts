@@ -25,6 +25,15 @@ export class SchedStates {
     return new SchedState(this.words, svc * WORDS, owner);
   }
 
+  /** Releases the schedulers' locks a dead worker held. */
+  releaseLocksOf(owner: ThreadId): number {
+    let n = 0;
+    for (let b = 0; b < this.words.length; b += WORDS) {
+      if (Atomics.compareExchange(this.words, b + LOCK, owner + 1, 0) === owner + 1) n++;
+    }
+    return n;
+  }
+
   /** A service's slot is (re)used: its scheduler starts afresh. */
   reset(svc: number): void {
     this.words.fill(0, svc * WORDS, (svc + 1) * WORDS);

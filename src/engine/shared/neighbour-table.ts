@@ -157,6 +157,18 @@ export class NeighbourTable {
 
   // --- the main thread's upkeep ---
 
+  /**
+   * A worker died, perhaps while writing an entry: an entry left odd (being written) is made
+   * readable again. A live writer that finishes meanwhile stores the same even value.
+   */
+  releaseWriterOf(_thread: number): void {
+    for (let s = 0; s < SLOTS; s++) {
+      const k = s * N.Words + N.Seq;
+      const seq = Atomics.load(this.w, k);
+      if (seq & 1) Atomics.compareExchange(this.w, k, seq, seq + 1);
+    }
+  }
+
   /** Every address with an entry that is not given up on. */
   *addresses(): IterableIterator<number> {
     for (let s = 0; s < SLOTS; s++) {

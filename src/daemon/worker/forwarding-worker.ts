@@ -1,0 +1,126 @@
+// A forwarding worker (a worker_threads thread): its own packet sockets on every served interface
+// (in a PACKET_FANOUT group with the other workers' when there are several), the engine over the
+// shared connection table, and a loop that never returns to the event loop:
+//   wait (busy-poll, then poll(2)) → messages → each port's ready frames through the engine →
+//   one flush of what they became → the ring slots back to the kernel.
+// It throws only on a bug; the main thread then restarts it (the connections live on in shared
+// memory), so nothing here needs to survive an exception.
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { Engine } from '../../engine/engine.js';
+import { EngineShared } from '../../engine/engine-shared.js';
+import { PortGroup } from '../../io/afpacket/port-group.js';
+import { RxBatch } from '../../io/afpacket/rx-batch.js';
+import { WaitResult } from '../../io/afpacket/native.js';
+import { EtherType, ethType } from '../../packet/ethernet.js';
+import { Ipv4 } from '../../packet/ipv4.js';
+import { engineNow } from '../engine-clock.js';
+import { PortSink } from './port-sink.js';
+import type { FromWorker, PortSpec, ToWorker, WorkerInit } from './worker-messages.js';
+import { NeighbourEnv } from '../neighbour-env.js';
+
+/** IP protocol of VRRP: its adverts go to the main thread. */
+const IPPROTO_VRRP = 112;
+/** The loop looks at its messages at least this often, even with no frame and no wake. */
+const WAIT_MS = 1000;
+const BATCH = 256;
+
+const init = workerData as WorkerInit;
+const port = parentPort;
+if (!port) throw new Error('forwarding-worker.js runs as a worker thread');
+
+const post = (m: FromWorker): void => port.postMessage(m);
+const shared = EngineShared.attach(init.handles, init.thread);
+const neighbours = new NeighbourEnv(shared.neighbours, engineNow);
+let group = new PortGroup({ wakerFd: init.wakerFd });
+let sink = new PortSink(group);
+/** The engine's sink: whatever port group is current (ports are reopened on changes). */
+const toPorts = { send: (b: Buffer, o: number, l: number, i: number) => sink.send(b, o, l, i) };
+const engine = new Engine(shared, neighbours, toPorts, init.snapshot);
+neighbours.attach(engine.arena, toPorts, () => engine.config);
+engine.arena.onFull = () => group.tx.flush();
+const batch = new RxBatch(BATCH);
+
+/** Serves `specs`: new filters on the same interfaces are swapped in place (no frame lost). */
+function openPorts(specs: readonly PortSpec[]): void {
+  const same =
+    group.ports.length === specs.length &&
+    specs.every((s, k) => group.ports[k]!.ifIndex === s.ifIndex && group.ports[k]!.ifName === s.name);
+  if (same) {
+    specs.forEach((s, k) => group.ports[k]!.setFilter(Buffer.from(s.filter)));
+    return;
+  }
+  group.close();
+  group = new PortGroup({ wakerFd: init.wakerFd });
+  for (const s of specs) {
+    group.open({
+      ifName: s.name,
+      ring: init.ring,
+      filter: Buffer.from(s.filter),
+      ...(s.fanoutGroup !== 0 ? { fanout: { group: s.fanoutGroup, mode: 'hash' as const } } : {}),
+    });
+  }
+  sink = new PortSink(group);
+  sink.addArena(engine.arena.buf);
+}
+
+/** Applies the main thread's messages; false when told to stop. */
+function readMessages(): boolean {
+  for (;;) {
+    const m = receiveMessageOnPort(port!)?.message as ToWorker | undefined;
+    if (!m) return true;
+    if (m.type === 'snapshot') engine.configure(m.snapshot);
+    else if (m.type === 'ports') openPorts(m.ports);
+    else return false;
+  }
+}
+
+/** Runs each ready frame of every port through the engine; returns how many. */
+function forwardReady(now: number): number {
+  let n = 0;
+  const ports = group.ports;
+  for (let p = 0; p < ports.length; p++) {
+    const pt = ports[p]!;
+    const ring = pt.ring;
+    const ifIndex = pt.ifIndex;
+    batch.clear();
+    pt.read(batch);
+    for (let k = 0; k < batch.count; k++) {
+      const off = batch.frame[k]!;
+      const len = batch.length[k]!;
+      const type = ethType(ring, off);
+      if (type === EtherType.ARP) neighbours.learn(ring, off, len, ifIndex, now);
+      else if (type === EtherType.IPv4 && len > 34 && ring[off + 14 + Ipv4.Proto] === IPPROTO_VRRP) {
+        post({ type: 'frame', ifIndex, frame: new Uint8Array(ring.subarray(off, off + len)) });
+      }
+      engine.process(ring, off, len, ifIndex, now);
+    }
+    n += batch.count;
+  }
+  return n;
+}
+
+function run(): void {
+  openPorts(init.ports);
+  shared.progress.running(init.thread, true);
+  post({ type: 'ready', thread: init.thread });
+  const faultAt = init.faultAfterMs !== undefined ? engineNow() + init.faultAfterMs : Infinity;
+  const progress = shared.progress;
+  const thread = init.thread;
+  for (;;) {
+    progress.idle(thread, true);
+    const r = group.wait(init.spinUs, WAIT_MS);
+    progress.idle(thread, false);
+    if ((r & WaitResult.Woken || r === WaitResult.TimedOut) && !readMessages()) break;
+    const now = engineNow();
+    if (now >= faultAt) throw new Error(`injected fault in forwarding worker ${thread}`);
+    if (forwardReady(now) > 0) {
+      group.commit();
+      engine.arena.reset();
+    }
+    progress.batchDone(thread);
+  }
+  shared.progress.running(init.thread, false);
+  group.close();
+}
+
+run();
