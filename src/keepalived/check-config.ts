@@ -44,7 +44,10 @@ export function checkConfig(path: string, opts: CheckOptions = {}): ConfigCheck 
     return { errors: [message], warnings: [], notices: [], diagnostics: [] };
   }
   const host = [
-    ...interfaceDiagnostics(config, opts.interfaces ?? hostInterfaces()),
+    // In another namespace (keepalived's net_namespace) the interfaces are not ours to see.
+    ...(config.netNamespace === undefined
+      ? interfaceDiagnostics(config, opts.interfaces ?? hostInterfaces())
+      : []),
     ...scriptSecurityDiagnostics(config),
   ];
   const diagnostics = [...config.diagnostics, ...host].sort((a, b) =>

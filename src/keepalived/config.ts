@@ -37,6 +37,7 @@ interface RootDraft {
   readonly virtualServers: { spec: VirtualServerSpec; facts: VirtualServerFacts }[];
   readonly groups: Map<string, GroupMember[]>;
   ssl?: SslSpec;
+  netNamespace?: string;
   readonly scripts: Map<string, VrrpScriptSpec & { readonly s: Statement }>;
   readonly usedScripts: Set<string>;
   readonly instances: { s: Statement; d: InstanceDraft }[];
@@ -117,7 +118,13 @@ const ROOT_TABLE = keywordTable<RootDraft>({
   vrrp_track_file: unsupported('block'),
   track_file: unsupported('block'),
   bfd_instance: unsupported('block'),
-  net_namespace: unsupported('line', 'not read by uvs (run uvsd in the namespace)'),
+  net_namespace: {
+    args: [1, 1],
+    apply: (d, s, r) => {
+      r.notice(s, 'net_namespace is not applied by uvs (run uvsd in the namespace); ignored');
+      d.netNamespace = r.arg(s);
+    },
+  },
   net_namespace_ipvs: unsupported('line'),
   namespace_with_ipsets: accepted('line'),
   use_pid_dir: accepted('line'),
@@ -188,6 +195,7 @@ function interpret(statements: readonly Statement[]): KeepalivedConfig {
     vrrp,
     ...(d.ssl ? { ssl: d.ssl } : {}),
     interfaceRefs: Object.freeze(d.interfaceRefs),
+    ...(d.netNamespace !== undefined ? { netNamespace: d.netNamespace } : {}),
     warnings: Object.freeze(diagnostics.map((g) => `${g.file}:${g.line}: ${g.message}`)),
     diagnostics: Object.freeze(diagnostics),
   });

@@ -100,8 +100,8 @@ class Lexer {
   }
 
   private onLine(l: SourceLine): void {
-    const inc = /^include([rmwba]?)[ \t]+(.*)$/.exec(l.text);
-    if (inc) this.include(l, inc[1]!, inc[2]!);
+    const inc = /^include([rmwba]?)(?:[ \t]+(.*))?$/.exec(l.text);
+    if (inc) this.include(l, inc[1]!, inc[2] ?? '');
     else tokenize(l, this.tokens);
   }
 

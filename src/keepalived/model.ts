@@ -117,6 +117,8 @@ export interface KeepalivedConfig {
   readonly vrrp: VrrpConfig;
   readonly ssl?: SslSpec;
   readonly interfaceRefs: readonly InterfaceRef[];
+  /** keepalived's net_namespace: the namespace keepalived would run in (uvs does not switch). */
+  readonly netNamespace?: string;
   /** Every diagnostic as `file:line: message`, warnings and notices, in file order. */
   readonly warnings: readonly string[];
   readonly diagnostics: readonly Diagnostic[];

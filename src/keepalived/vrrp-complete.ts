@@ -3,7 +3,6 @@
 // priority, the authentication, preemption and strict-mode rules, the advert interval's
 // granularity, and the global defaults. What keepalived corrects with a complaint is
 // corrected here with a warning; what stops keepalived's VRRP is an error.
-import { isIpv6LinkLocal } from './address.js';
 import type { GlobalDefs } from './global-model.js';
 import type { Reader } from './reader.js';
 import type { Statement } from './tree.js';
@@ -94,15 +93,19 @@ function preemption(
   return { nopreempt, preemptDelay };
 }
 
-/** What keepalived cannot run an instance without; the VRID. */
-function required(r: Reader, s: Statement, d: InstanceDraft, unicast: boolean): number {
+/**
+ * What keepalived cannot run an instance without: a VRID and an interface (keepalived 2.2
+ * checks the interface before it looks at unicast peers, so unicast needs one too).
+ */
+function required(
+  r: Reader,
+  s: Statement,
+  d: InstanceDraft,
+): { virtualRouterId: number; interface: string } {
   if (d.vrid === undefined) return r.fail(s, `(${d.name}) the virtual router id must be set`);
-  if (d.interface === undefined && !unicast) r.fail(s, `(${d.name}) Unknown interface!`);
-  if (d.interface === undefined && d.sourceIp === undefined)
-    r.fail(s, `(${d.name}): Unicast instances must have unicast_src_ip or interface`);
-  if (d.interface === undefined && d.family === 6 && isIpv6LinkLocal(d.sourceIp ?? ''))
-    r.fail(s, `(${d.name}) Non link-local address required if interface omitted`);
-  return d.vrid;
+  if (d.interface === undefined)
+    return r.fail(s, `(${d.name}) Unknown interface! (interface is required)`);
+  return { virtualRouterId: d.vrid, interface: d.interface };
 }
 
 function vips(
@@ -193,7 +196,6 @@ function plain(d: InstanceDraft, g: GlobalDefs, unicast: boolean) {
   return {
     where: d.where,
     name: d.name,
-    ...(d.interface !== undefined ? { interface: d.interface } : {}),
     virtualRoutes: Object.freeze(d.vroutes),
     virtualRules: Object.freeze(d.vrules),
     ...(d.sourceIp !== undefined ? { sourceIp: d.sourceIp } : {}),
@@ -223,7 +225,7 @@ export function completeInstance(
 ): VrrpInstanceSpec {
   const warn: Warn = (reason) => r.warnBlock(s, reason);
   const unicast = d.unicastPeers.length > 0;
-  const virtualRouterId = required(r, s, d, unicast);
+  const needed = required(r, s, d);
   unicastChecks(d, unicast, warn);
   const strict = d.strictMode ?? g.vrrpStrict;
   const family = d.family ?? 4;
@@ -235,7 +237,7 @@ export function completeInstance(
   return Object.freeze({
     ...plain(d, g, unicast),
     ...role,
-    virtualRouterId,
+    ...needed,
     version,
     family,
     advertInterval: advertInterval(d, version, warn),

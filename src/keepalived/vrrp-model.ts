@@ -106,8 +106,8 @@ export interface VrrpInstanceSpec {
   readonly name: string;
   /** State to start in: the configured one, else MASTER only for the owner (priority 255). */
   readonly initialState: 'MASTER' | 'BACKUP';
-  /** Unset only for a unicast instance with unicast_src_ip. */
-  readonly interface?: string;
+  /** The interface adverts go out of (keepalived 2.2 requires one, unicast or not). */
+  readonly interface: string;
   readonly virtualRouterId: number;
   /** 1-255; unset: 255 for state MASTER, else 100 (keepalived's rule). */
   readonly priority: number;

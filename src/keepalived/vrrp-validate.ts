@@ -74,9 +74,7 @@ function vridConflicts(r: Reader, list: readonly { s: Statement; spec: VrrpInsta
       if (x.family !== y.family || x.virtualRouterId !== y.virtualRouterId) continue;
       const xu = x.unicastPeers.length > 0;
       if (xu !== y.unicastPeers.length > 0) continue;
-      const sameLink =
-        x.interface === undefined || y.interface === undefined || x.interface === y.interface;
-      if (!sameLink) continue;
+      if (x.interface !== y.interface) continue;
       if (xu) {
         const shared = x.unicastPeers.some((p) => y.unicastPeers.some((q) => q.ip === p.ip));
         if (shared && x.sourceIp === y.sourceIp)
@@ -87,7 +85,7 @@ function vridConflicts(r: Reader, list: readonly { s: Statement; spec: VrrpInsta
       } else if (x.mcastGroup === y.mcastGroup) {
         r.fail(
           b.s,
-          `${x.name} and ${y.name} both use VRID ${x.virtualRouterId} with IPv${x.family} on interface ${x.interface ?? ''}`,
+          `${x.name} and ${y.name} both use VRID ${x.virtualRouterId} with IPv${x.family} on interface ${x.interface}`,
         );
       }
     }
