@@ -12,11 +12,14 @@ interface Weighted {
 }
 
 /** `weight N [reverse|noreverse]` after the name; ±254 is read as ±253, as keepalived does. */
-function weighted(r: Reader, s: Statement, owner: string): Weighted {
+function weighted(r: Reader, s: Statement, owner: string, what: string): Weighted {
   if (s.args.length === 0) return {};
   if (s.args[0] !== 'weight')
     r.fail(s, `${owner}: unknown option "${s.args[0]!}" for ${s.keyword}`);
-  let weight = r.int(s, -254, 254, 2);
+  const word = s.args[1] ?? '';
+  if (!/^-?\d+$/.test(word) || Math.abs(Number(word)) > 254)
+    r.fail(s, `(${owner}) weight "${word}" for ${what} ${s.keyword} is not from -254 to 254`);
+  let weight = Number(word);
   if (Math.abs(weight) === 254) {
     r.warn(s, `${owner}: weight for ${s.keyword} cannot be +/-254; +/-253 used`);
     weight = Math.sign(weight) * 253;
@@ -37,7 +40,7 @@ export function readTrackInterfaces(
   const out: TrackedInterface[] = [];
   for (const k of r.block(s)) {
     if (k.children) r.fail(k, `${k.keyword} does not take a block`);
-    const w = weighted(r, k, owner);
+    const w = weighted(r, k, owner, 'track_interface');
     if (out.some((t) => t.name === k.keyword)) {
       r.warn(k, `(${owner}) duplicate track_interface ${k.keyword} - ignoring`);
       continue;
@@ -58,7 +61,7 @@ export function readTrackScripts(
   const out: TrackedScript[] = [];
   for (const k of r.block(s)) {
     if (k.children) r.fail(k, `${k.keyword} does not take a block`);
-    const w = weighted(r, k, owner);
+    const w = weighted(r, k, owner, 'track_script');
     const script = scripts.get(k.keyword);
     if (!script) {
       r.warn(k, `(${owner}) track script ${k.keyword} not found, ignoring...`);
