@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { UrlSpec } from '../keepalived/model.js';
+import type { UrlSpec } from './checker-spec.js';
 import { failed, ok, type Checker, type CheckResult, type CheckTarget } from './checker.js';
 
 export interface PageResult {

@@ -1,5 +1,5 @@
 // A Checker for each keepalived checker block.
-import type { CheckerSpec } from '../keepalived/model.js';
+import type { CheckerSpec } from './checker-spec.js';
 import type { Checker } from './checker.js';
 import { DnsCheck } from './dns-check.js';
 import { HttpGet } from './http-get.js';

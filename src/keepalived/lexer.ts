@@ -1,7 +1,16 @@
-// keepalived.conf's lexical level: words, quoted strings and braces, with `#` and `!`
-// comments, and `include` (with globs) expanded in place, each token keeping its file:line.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+// keepalived.conf's lexical level: each file's lines through the preprocessor (comments,
+// conditionals, definitions, sequences), `include` (and keepalived's includer/includem/
+// includew/includeb/includea, with globs and {a,b}) expanded in place, then words, quoted
+// strings and braces, each token keeping its file:line.
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError } from './config-error.js';
+import { expandGlob } from './glob.js';
+import { Preprocessor, type SourceLine } from './preprocess.js';
+
+export { ConfigError } from './config-error.js';
+export { expandGlob } from './glob.js';
 
 export interface Token {
   readonly text: string;
@@ -11,134 +20,125 @@ export interface Token {
   readonly brace: boolean;
   /** First token of its line: keywords start lines. */
   readonly lineStart: boolean;
+  /** The line the token was read from (after preprocessing) and the token's place in it. */
+  readonly src: string;
+  readonly start: number;
+  readonly end: number;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'E_CONFIG_SYNTAX';
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    reason: string,
-  ) {
-    super(`${file}:${line}: ${reason}`);
-  }
+export interface LexOptions {
+  /** keepalived's config id (`-i`) for `@ID` lines; default: the host name up to its first dot. */
+  readonly configId?: string;
 }
 
 /** Includes deeper than this are a loop. */
 const MAX_INCLUDE_DEPTH = 16;
 
-/** Files matching a glob (`*`, `?`, `[…]` in the last path components), sorted. */
-export function expandGlob(pattern: string): string[] {
-  if (!/[*?[]/.test(pattern)) return [pattern];
-  const parts = pattern.split('/');
-  let bases = [pattern.startsWith('/') ? '/' : '.'];
-  for (const part of parts) {
-    if (part === '') continue;
-    if (!/[*?[]/.test(part)) {
-      bases = bases.map((b) => join(b, part));
-      continue;
+/** keepalived's default config id: the host name up to the first dot. */
+export function defaultConfigId(): string {
+  return hostname().split('.')[0] ?? '';
+}
+
+/** Words of one line: `"quoted"` as one word, braces as words of their own. */
+function tokenize(l: SourceLine, out: Token[]): void {
+  const raw = l.text;
+  let i = 0;
+  let first = true;
+  const push = (text: string, brace: boolean, start: number, end: number): void => {
+    out.push({ text, brace, file: l.file, line: l.line, lineStart: first, src: raw, start, end });
+    first = false;
+  };
+  while (i < raw.length) {
+    const ch = raw[i]!;
+    if (ch === ' ' || ch === '\t' || ch === '\r') {
+      i++;
+    } else if (ch === '{' || ch === '}') {
+      push(ch, true, i, i + 1);
+      i++;
+    } else if (ch === '"') {
+      const end = raw.indexOf('"', i + 1);
+      if (end < 0) throw new ConfigError(l.file, l.line, 'unterminated quoted string');
+      push(raw.slice(i + 1, end), false, i, end + 1);
+      i = end + 1;
+    } else {
+      let j = i;
+      while (j < raw.length && !' \t\r{}"'.includes(raw[j]!)) j++;
+      push(raw.slice(i, j), false, i, j);
+      i = j;
     }
-    const re = new RegExp(
-      `^${part
-        .replace(/[.+^${}()|\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`,
-    );
-    bases = bases.flatMap((b) => {
-      try {
-        return readdirSync(b)
-          .filter((n) => re.test(n))
-          .sort()
-          .map((n) => join(b, n));
-      } catch {
-        return [];
-      }
-    });
   }
-  return bases.filter((f) => {
+}
+
+class Lexer {
+  readonly tokens: Token[] = [];
+  private depth = 0;
+  readonly pre: Preprocessor;
+
+  constructor(configId: string) {
+    this.pre = new Preprocessor(configId, (l) => this.onLine(l));
+  }
+
+  readText(text: string, file: string): void {
+    text.split('\n').forEach((raw, n) => this.pre.line(raw, file, n + 1));
+  }
+
+  readFile(file: string, from?: SourceLine): void {
+    let text: string;
     try {
-      return statSync(f).isFile();
-    } catch {
-      return false;
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      if (!from) throw new ConfigError(file, 0, `cannot read: ${code}`);
+      throw new ConfigError(from.file, from.line, `include: cannot read ${file}: ${code}`);
     }
-  });
-}
-
-function lexText(text: string, file: string, out: Token[], depth: number): void {
-  const lines = text.split('\n');
-  for (let n = 0; n < lines.length; n++) {
-    const raw = lines[n]!;
-    const words: { text: string; brace: boolean }[] = [];
-    let i = 0;
-    while (i < raw.length) {
-      const ch = raw[i]!;
-      if (ch === ' ' || ch === '\t' || ch === '\r') {
-        i++;
-      } else if (ch === '#' || ch === '!') {
-        break;
-      } else if (ch === '{' || ch === '}') {
-        words.push({ text: ch, brace: true });
-        i++;
-      } else if (ch === '"') {
-        const end = raw.indexOf('"', i + 1);
-        if (end < 0) throw new ConfigError(file, n + 1, 'unterminated quoted string');
-        words.push({ text: raw.slice(i + 1, end), brace: false });
-        i = end + 1;
-      } else {
-        let j = i;
-        while (j < raw.length && !' \t\r{}"#!'.includes(raw[j]!)) j++;
-        words.push({ text: raw.slice(i, j), brace: false });
-        i = j;
-      }
+    this.depth++;
+    try {
+      this.readText(text, file);
+    } finally {
+      this.depth--;
     }
-    if (words[0]?.text === 'include' && !words[0].brace) {
-      if (words.length < 2) throw new ConfigError(file, n + 1, 'include needs a file name');
-      if (depth >= MAX_INCLUDE_DEPTH)
-        throw new ConfigError(
-          file,
-          n + 1,
-          `include nested more than ${MAX_INCLUDE_DEPTH} deep (a loop?)`,
-        );
-      for (const w of words.slice(1)) {
-        const pattern = isAbsolute(w.text) ? w.text : resolve(dirname(file), w.text);
-        const glob = /[*?[]/.test(w.text);
-        if (!glob && !existsSync(pattern))
-          throw new ConfigError(file, n + 1, `include: no such file "${w.text}"`);
-        const files = expandGlob(pattern);
-        for (const f of files) lexFile(f, out, depth + 1);
-      }
-      continue;
-    }
-    words.forEach((w, k) =>
-      out.push({ text: w.text, brace: w.brace, file, line: n + 1, lineStart: k === 0 }),
-    );
   }
-}
 
-function lexFile(file: string, out: Token[], depth: number): void {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(
-      file,
-      0,
-      `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
+  private onLine(l: SourceLine): void {
+    const inc = /^include([rmwba]?)(?:[ \t]+(.*))?$/.exec(l.text);
+    if (inc) this.include(l, inc[1]!, inc[2] ?? '');
+    else tokenize(l, this.tokens);
   }
-  lexText(text, file, out, depth);
+
+  private include(l: SourceLine, variant: string, rest: string): void {
+    const names = rest.split(/[ \t]+/).filter((w) => w !== '');
+    if (names.length === 0) throw new ConfigError(l.file, l.line, 'include needs a file name');
+    if (this.depth > MAX_INCLUDE_DEPTH)
+      throw new ConfigError(
+        l.file,
+        l.line,
+        `include nested more than ${MAX_INCLUDE_DEPTH} deep (a loop?)`,
+      );
+    for (const raw of names) {
+      const name = raw.replace(/^"(.*)"$/, '$1');
+      const pattern = isAbsolute(name) ? name : resolve(dirname(l.file), name);
+      const glob = /[*?[{]/.test(name);
+      if (!glob && !existsSync(pattern))
+        throw new ConfigError(l.file, l.line, `include: no such file "${name}"`);
+      const files = expandGlob(pattern);
+      // includew and includea: a pattern that matches nothing is an error too.
+      if (files.length === 0 && (variant === 'w' || variant === 'a'))
+        throw new ConfigError(l.file, l.line, `include${variant}: no file matches "${name}"`);
+      for (const f of files) this.readFile(f, l);
+    }
+  }
 }
 
 /** Tokens of a configuration file, includes expanded. */
-export function lexConfig(file: string): Token[] {
-  const out: Token[] = [];
-  lexFile(file, out, 0);
-  return out;
+export function lexConfig(file: string, opts: LexOptions = {}): Token[] {
+  const lexer = new Lexer(opts.configId ?? defaultConfigId());
+  lexer.readFile(file);
+  return lexer.tokens;
 }
 
 /** Tokens of configuration text (tests; includes relative to `file`'s directory). */
-export function lexConfigText(text: string, file: string): Token[] {
-  const out: Token[] = [];
-  lexText(text, file, out, 0);
-  return out;
+export function lexConfigText(text: string, file: string, opts: LexOptions = {}): Token[] {
+  const lexer = new Lexer(opts.configId ?? defaultConfigId());
+  lexer.readText(text, file);
+  return lexer.tokens;
 }

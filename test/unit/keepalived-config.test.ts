@@ -27,7 +27,9 @@ test("the course's NAT maquette in keepalived.conf", () => {
     s1!.checkers.map((k) => [k.type, k.connectTimeout, k.retry, k.delayBeforeRetry, k.delayLoop]),
     [['HTTP_GET', 1, 1, 1, 2]],
   );
-  assert.deepEqual(s1!.checkers[0]!.urls, [{ path: '/', statusCode: 200 }]);
+  assert.deepEqual(s1!.checkers[0]!.urls, [
+    { path: '/', statusCode: 200, statusCodes: [[200, 200]] },
+  ]);
   assert.equal(s2!.checkers[0]!.type, 'TCP_CHECK');
 });
 
@@ -64,9 +66,10 @@ test('documented keepalived examples: include with globs, groups with ranges, fw
     rs.checkers.map((k) => k.type),
     ['SSL_GET', 'SMTP_CHECK', 'MISC_CHECK'],
   );
+  assert.equal(rs.port, 0, 'a DR real server of a mixed-port group has no port');
   assert.deepEqual(rs.checkers[0]!.urls, [
     { path: '/health', digest: '9b3a0c85a887a256d6939da88aabd8cd' },
-    { path: '/ready', statusCode: 204 },
+    { path: '/ready', statusCode: 204, statusCodes: [[204, 204]] },
   ]);
   assert.equal(rs.checkers[0]!.retry, 2, 'nb_get_retry is the old name of retry');
   assert.deepEqual(
@@ -78,11 +81,16 @@ test('documented keepalived examples: include with globs, groups with ranges, fw
     c.virtualServers[2]!.realServers[0]!.checkers.map((k) => k.type),
     ['PING_CHECK', 'DNS_CHECK', 'UDP_CHECK'],
   );
-  // global_defs' other keywords (notification_email…) are keepalived's own business: silent.
+  assert.deepEqual(c.global.notificationEmail, ['admin@example.org']);
+  assert.deepEqual(
+    c.vrrp.instances.map((i) => [i.name, i.interface, i.virtualRouterId, i.initialState]),
+    [['VI_1', 'eth0', 51, 'MASTER']],
+  );
+  // keepalived -t says the same of this file: only the deprecated nb_get_retry.
   assert.equal(c.warnings.length, 1, c.warnings.join('\n'));
   assert.match(
     c.warnings[0]!,
-    /keepalived-doc\.conf:70: vrrp_instance is not handled by this uvs version; ignored$/,
+    /keepalived-doc\.conf:41: nb_get_retry is deprecated - please use 'retry'$/,
   );
 });
 
@@ -108,7 +116,8 @@ for (const [file, re] of broken) {
 
 test('unknown keywords are warnings with file:line; a brace may open on the next line', () => {
   const c = parseKeepalivedText(
-    'virtual_server 10.0.0.1 80\n{\n  lb_algo rr\n  frobnicate yes\n}\n',
+    'virtual_server 10.0.0.1 80\n{\n  lb_algo rr\n  frobnicate yes\n  lb_kind NAT\n  protocol TCP\n' +
+      '  real_server 10.0.0.2 80 {\n  }\n}\n',
     'k.conf',
   );
   assert.deepEqual(c.warnings, [
