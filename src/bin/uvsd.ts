@@ -13,26 +13,31 @@ import { KeepalivedRunner } from '../keepalived/keepalived-runner.js';
 import { servedInterfaces } from '../daemon/served-interfaces.js';
 import { PcapBackend } from '../io/pcap-backend.js';
 import { createMetricsRegistry, serveMetrics } from '../metrics/metrics.js';
-import { FwmarkTap, TAP_IF } from '../net/fwmark-tap.js';
+import { FwmarkTap, TAP_CAPTURE_IF } from '../net/fwmark-tap.js';
 import { InterfaceTable } from '../net/interfaces.js';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
-function makeForwarding(opts: DaemonOptions, shared: EngineShared, ifaces: InterfaceTable): Forwarding {
+function makeForwarding(
+  opts: DaemonOptions,
+  shared: EngineShared,
+  ifaces: InterfaceTable,
+): Forwarding {
   if (opts.io === 'pcap') {
     const io = new PcapBackend(
       (name) => ifaces.named(name),
-      new Map([[TAP_IF, FwmarkTap.captureFilter()]]),
+      new Map([[TAP_CAPTURE_IF, FwmarkTap.captureFilter()]]),
     );
     return new InlineForwarding(io, shared);
   }
-  const fault = process.env['UVS_TEST_WORKER_FAULT_MS'];
+  const fault = process.env['UVS_TEST_WORKER_FAULT_FILE'];
   return new WorkerForwarding(shared, {
     workers: opts.workers,
     ring: opts.ring === 'v3' ? DEFAULT_RING_V3 : DEFAULT_RING_V2,
     spinUs: opts.busyPollUs,
+    qdiscBypass: opts.qdiscBypass,
     log,
-    ...(fault !== undefined ? { faultAfterMs: Number(fault) } : {}),
+    ...(fault !== undefined ? { faultFile: fault } : {}),
   });
 }
 
@@ -52,9 +57,9 @@ async function main(): Promise<void> {
   // Whatever happens from here, the guard must not outlive uvsd.
   process.on('exit', () => host.close());
   const daemon = new Daemon(shared, host, forwarding, log);
-  if (tap) daemon.setMarkInterface(ifaces.named(TAP_IF)?.ifIndex ?? -1);
+  if (tap) daemon.setMarkInterface(ifaces.named(TAP_CAPTURE_IF)?.ifIndex ?? -1);
   // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
-  await daemon.start(tap ? [...served, TAP_IF] : served);
+  await daemon.start(tap ? [...served, TAP_CAPTURE_IF] : served);
   const control = new ControlServer(daemon.director, () => daemon.settled());
   const socket = opts.socket ?? defaultSocketPath();
   await control.listen(socket);

@@ -17,18 +17,28 @@ function protos(p: number): L4Proto[] {
   return p === IpProto.TCP ? ['tcp'] : p === IpProto.UDP ? ['udp'] : ['tcp', 'udp'];
 }
 
-/** The filter of an ordinary served interface, for the services of `table`. */
+/**
+ * The filter of an ordinary served interface, for the services of `table`. A firewall-mark
+ * service can match any packet, and uvs learns the way back to its clients from their frames on
+ * the wire (the mark tap's copies have lost their Ethernet header): with one configured, every
+ * frame is taken in.
+ */
 export function captureFilter(table: ServiceTable, vrrp: boolean): Uint8Array {
+  if (table.marks().length > 0) return filterProgram({ acceptAll: true }).bytes;
   const vips: L4Endpoint[] = [];
   const realServers: L4Endpoint[] = [];
+  const icmpAddresses: number[] = [];
   for (const s of table.ordered) {
-    if (s.fwmark === 0) vips.push({ addr: s.vip, proto: s.proto === IpProto.TCP ? 'tcp' : 'udp', port: s.port });
+    if (s.fwmark === 0)
+      vips.push({ addr: s.vip, proto: s.proto === IpProto.TCP ? 'tcp' : 'udp', port: s.port });
     for (const d of s.dests) {
+      icmpAddresses.push(d.addr);
       if (d.method !== FwdMethod.Masq) continue;
       for (const proto of protos(s.proto)) realServers.push({ addr: d.addr, proto, port: d.port });
     }
   }
-  return filterProgram({ arp: true, icmpErrors: true, vrrp, vips, realServers }).bytes;
+  return filterProgram({ arp: true, icmpErrors: true, icmpAddresses, vrrp, vips, realServers })
+    .bytes;
 }
 
 /** Port specs for every served interface (the mark tap takes everything). */

@@ -57,7 +57,11 @@ export class InlineForwarding implements Forwarding {
     const env = this.engine.env as NeighbourEnv;
     this.io.open(
       ports.map((p) => p.name),
-      frameLoop(this.engine, { learn: (b, o, l, i) => env.learn(b, o, l, i, engineNow()) }, engineNow),
+      frameLoop(
+        this.engine,
+        { learn: (b, o, l, i) => env.learn(b, o, l, i, engineNow()) },
+        engineNow,
+      ),
     );
     this.opened = true;
     return Promise.resolve();

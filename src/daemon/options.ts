@@ -13,6 +13,8 @@ export interface DaemonOptions {
   readonly busyPollUs: number;
   /** TPACKET_V2 (a slot per frame, handed over at once) or TPACKET_V3 (blocks). */
   readonly ring: 'v2' | 'v3';
+  /** Send with PACKET_QDISC_BYPASS (tcpdump on the director then misses uvs's frames). */
+  readonly qdiscBypass: boolean;
   readonly connTableSize: number;
   /** keepalived.conf to run (keepalived's -f). */
   readonly configFile: string | undefined;
@@ -75,6 +77,11 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
       default: DEFAULT_BUSY_POLL_US,
       describe: 'µs a worker keeps polling its rings after the last frame before it sleeps',
     })
+    .option('qdisc-bypass', {
+      type: 'boolean',
+      default: false,
+      describe: "send past the qdisc layer: faster, but the director's tcpdump no longer sees it",
+    })
     .option('ring', {
       type: 'string',
       choices: ['v2', 'v3'],
@@ -122,6 +129,7 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
     workers: wholeNumber('--workers', parsed.workers, 1, 16),
     busyPollUs: wholeNumber('--busy-poll-us', parsed['busy-poll-us'], 0, 1_000_000),
     ring: parsed.ring === 'v3' ? 'v3' : 'v2',
+    qdiscBypass: parsed['qdisc-bypass'],
     connTableSize: size,
     configFile: parsed['use-file'],
     kernelGuard: parsed['kernel-guard'],

@@ -15,8 +15,8 @@ export class LiveDest {
   readonly ifIndex: number;
   readonly nextHop: number;
   readonly tunnelSrc: number;
-  /** Lowered by a router's "fragmentation needed" about an IPIP packet (as IPVS lowers it). */
-  routeMtu: number;
+  /** The route's MTU when set (0: the link's). */
+  private readonly configuredMtu: number;
 
   constructor(
     s: SnapshotDest,
@@ -33,7 +33,23 @@ export class LiveDest {
     this.ifIndex = s.ifIndex;
     this.nextHop = s.nextHop;
     this.tunnelSrc = s.tunnelSrc;
-    this.routeMtu = s.routeMtu;
+    this.configuredMtu = s.routeMtu;
+  }
+
+  /**
+   * The MTU toward it when narrower than the link's (0: the link's): the route's, or lower, a
+   * path MTU a router reported (kept in shared memory: every thread, every snapshot sees it).
+   */
+  get routeMtu(): number {
+    const learnt = this.counts.get(this.id, DestCount.LearntMtu);
+    if (learnt === 0) return this.configuredMtu;
+    return this.configuredMtu > 0 ? Math.min(this.configuredMtu, learnt) : learnt;
+  }
+
+  /** A router beyond the director can carry no more than `mtu` toward this server. */
+  learnMtu(mtu: number): void {
+    const was = this.counts.get(this.id, DestCount.LearntMtu);
+    if (was === 0 || mtu < was) this.counts.set(this.id, DestCount.LearntMtu, mtu);
   }
 
   get activeConns(): number {

@@ -65,8 +65,10 @@ export class HttpGet implements Checker {
           `${this.type} ${t.ip}:${t.port}${u.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
         );
       }
-      const statusOk =
-        u.statusCode !== undefined
+      // status_code: one code, or ranges and lists ("200-299 301"); none: any 2xx.
+      const statusOk = u.statusCodes
+        ? u.statusCodes.some(([first, last]) => page.status >= first && page.status <= last)
+        : u.statusCode !== undefined
           ? page.status === u.statusCode
           : page.status >= 200 && page.status < 300;
       if (!statusOk)

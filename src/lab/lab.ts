@@ -158,10 +158,18 @@ export class Lab {
     );
   }
 
-  /** Starts uvsd in the director and waits (bounded) until uvsadm reaches it. */
+  /**
+   * Starts uvsd in the director and waits (bounded) until uvsadm reaches it. UVS_LAB_UVSD_ARGS
+   * (space-separated) adds options to every uvsd a lab starts: the test suite runs once as is and
+   * once with `--workers 2`.
+   */
   startDirector(args: readonly string[] = []): StartedProcess {
     this.progress(`starting uvsd in ${this.ns('director')}`);
-    const p = this.startIn('director', 'uvsd', process.execPath, [UVSD, ...args]);
+    const p = this.startIn('director', 'uvsd', process.execPath, [
+      UVSD,
+      ...args,
+      ...extraUvsdArgs(args),
+    ]);
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       if (this.uvsadm(['-Ln']).code === 0) return p;
@@ -209,4 +217,17 @@ export class Lab {
   destroy(): void {
     this.topo.destroy();
   }
+}
+
+/** UVS_LAB_UVSD_ARGS ("--flag value …"), but for the flags the caller gave itself. */
+function extraUvsdArgs(given: readonly string[]): string[] {
+  const words = (process.env['UVS_LAB_UVSD_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const flag = words[i]!;
+    const value = words[i + 1] !== undefined && !words[i + 1]!.startsWith('--') ? words[++i] : undefined;
+    if (given.includes(flag)) continue;
+    out.push(flag, ...(value !== undefined ? [value] : []));
+  }
+  return out;
 }

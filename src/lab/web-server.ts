@@ -1,6 +1,7 @@
 // The lab's real servers: an HTTP server answering a fixed page (the course's «Je suis le
 // serveur 1…»), plus /bytes?n=N (a deterministic N-byte body, for download tests) and
-// /hold?ms=M (answers after M ms, for tests that hold connections open); and a UDP echo
+// /hold?ms=M (answers after M ms, for tests that hold connections open), /lines?n=N&ms=M
+// (N numbered lines, one every M ms: a long stream whose every line must arrive); and a UDP echo
 // server that prefixes each answer with its name. /upload answers the length and SHA-256
 // of the body it receives.
 import { createHash } from 'node:crypto';
@@ -16,6 +17,7 @@ export function deterministicBytes(n: number): Buffer {
 
 const MAX_BYTES = 256 * 1024 * 1024;
 const MAX_HOLD_MS = 120_000;
+const MAX_LINES = 100_000;
 
 export function serveHttp(port: number, text: string, host = '0.0.0.0'): Promise<Server> {
   const server = createServer((req, res) => {
@@ -35,6 +37,20 @@ export function serveHttp(port: number, text: string, host = '0.0.0.0'): Promise
         hash.update(d);
       });
       req.on('end', () => res.end(`${n} ${hash.digest('hex')}\n`));
+      return;
+    }
+    if (url.pathname === '/lines') {
+      const n = Math.min(Number(url.searchParams.get('n') ?? '0') || 0, MAX_LINES);
+      const ms = Math.min(Number(url.searchParams.get('ms') ?? '0') || 0, 1000);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      let k = 0;
+      const timer = setInterval(() => {
+        if (++k > n) {
+          clearInterval(timer);
+          res.end();
+        } else res.write(`line ${k}\n`);
+      }, ms);
+      res.on('close', () => clearInterval(timer));
       return;
     }
     if (url.pathname === '/hold') {

@@ -3,12 +3,15 @@
 // makes it visible: uvs's own `ip` table, right after the mangle priority, duplicates each
 // packet carrying a service's mark out of a veth of its own (uvsfwm0) toward a neighbour
 // whose static MAC *is* the mark (02:75:MM:MM:MM:MM), and drops the original. uvs captures
-// what uvsfwm0 transmits and reads the mark back from the destination MAC.
+// what uvsfwm0 transmits where it arrives, on its peer uvsfwm1 (a packet socket that ignores
+// outgoing frames sees it there), and reads the mark back from the destination MAC.
 import { formatIpv4, formatMac } from '../packet/addr.js';
 import { run, runSyncQuiet } from './run.js';
 
 export const TAP_IF = 'uvsfwm0';
 const TAP_PEER = 'uvsfwm1';
+/** Where uvs receives the tap's frames. */
+export const TAP_CAPTURE_IF = TAP_PEER;
 const TAP_ADDR = '169.254.255.254/16';
 const NFT_TABLE = 'uvs_fwmark';
 /** Marks must be set before this priority (mangle is -150). */
@@ -59,7 +62,7 @@ export class FwmarkTap {
     return new FwmarkTap();
   }
 
-  /** pcap filter for what the tap transmits: frames toward a mark MAC. */
+  /** pcap filter for what the tap carries: frames toward a mark MAC. */
   static captureFilter(): string {
     return `ether[0:2] = 0x${MARK_MAC_PREFIX.toString(16).padStart(4, '0')}`;
   }

@@ -1,5 +1,6 @@
 // uvsd against bad input and uvsadm against wrong use, on the course's NAT maquette:
-// malformed frames from the client are counted and dropped, the daemon keeps forwarding;
+// malformed frames from the client are dropped (in the kernel by the capture filter when it
+// cannot read their IP header, else counted by reason), the daemon keeps forwarding;
 // uvsadm's errors and exit statuses match ipvsadm's; -Lnc shows live connection states.
 //
 //   client ── lan10 ── eth1 [director] eth2 ── lan20 ── S1, S2
@@ -30,7 +31,7 @@ function macOf(host: string, ifName: string): string {
   return (JSON.parse(r.stdout) as { address: string }[])[0]!.address;
 }
 
-test('malformed frames to the VIP are counted and dropped; uvsd keeps forwarding', async () => {
+test('malformed frames to the VIP are dropped, in the kernel or counted by reason; uvsd keeps forwarding', async () => {
   const dirMac = macOf('director', 'eth1');
   const cliMac = macOf('client', 'eth0');
   const syn = () =>
@@ -86,7 +87,9 @@ test('malformed frames to the VIP are counted and dropped; uvsd keeps forwarding
       .map((k): [string, number] => [k, delta(k)])
       .filter(([, v]) => v !== 0),
   );
-  assert.equal(delta('drop.bad_ip_header'), 2, `short header and bad IHL: ${JSON.stringify(all)}`);
+  // The capture filter (a BPF program) cannot read ports past a cut or too short IP header: the
+  // kernel drops those two before userspace (the engine's own handling is in engine-malformed).
+  assert.equal(delta('drop.bad_ip_header'), 0, `short header and bad IHL: ${JSON.stringify(all)}`);
   assert.equal(delta('drop.truncated'), 2, 'total length and TCP header');
   assert.equal(delta('drop.fragment'), 1);
   assert.equal(lab.uvsadm(['-Ln']).code, 0, 'uvsd still answers');

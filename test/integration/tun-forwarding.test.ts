@@ -13,6 +13,7 @@ import { Lab } from '../../src/lab/lab.js';
 import { PAGE_S1, PAGE_S2, TUN_MAQUETTE } from '../../src/lab/maquette.js';
 import { deterministicBytes } from '../../src/lab/web-server.js';
 import { until } from '../helpers/poll.js';
+import { checksumsOk } from '../unit/fixtures/frames.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 import { capture, download, fetchPages, lengthAndSha256, upload } from './helpers/nat-lab.js';
 
@@ -92,7 +93,7 @@ test('what leaves the director toward the servers is IPIP carrying the client pa
   assert.ok(incoming.length > 0);
   for (const p of incoming)
     assert.ok(
-      inners.some((q) => q.equals(p)),
+      inners.some((q) => sameExceptPartialChecksum(p, q)),
       'the client packet travels unchanged',
     );
 });
@@ -190,3 +191,19 @@ test('with a small MTU on the tunnel path, the director sends ICMP fragmentation
     lab.run('client', 'ip', ['route', 'flush', 'cache']);
   }
 });
+
+/**
+ * The inner packet `q` is the client's packet `p`, byte for byte, but for the TCP checksum when
+ * the client's offload left it partial (the director completes it, as a NIC would on the wire):
+ * then the inner checksum must verify.
+ */
+function sameExceptPartialChecksum(p: Buffer, q: Buffer): boolean {
+  if (p.equals(q)) return true;
+  if (p.length !== q.length) return false;
+  const csum = ((p[0]! & 0x0f) << 2) + 16;
+  const a = Buffer.from(p);
+  a.writeUInt16BE(q.readUInt16BE(csum), csum);
+  if (!a.equals(q)) return false;
+  const frame = Buffer.concat([Buffer.alloc(14), q]);
+  return checksumsOk(frame);
+}

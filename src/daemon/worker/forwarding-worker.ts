@@ -5,6 +5,7 @@
 //   one flush of what they became → the ring slots back to the kernel.
 // It throws only on a bug; the main thread then restarts it (the connections live on in shared
 // memory), so nothing here needs to survive an exception.
+import { existsSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Engine } from '../../engine/engine.js';
 import { EngineShared } from '../../engine/engine-shared.js';
@@ -44,7 +45,9 @@ const batch = new RxBatch(BATCH);
 function openPorts(specs: readonly PortSpec[]): void {
   const same =
     group.ports.length === specs.length &&
-    specs.every((s, k) => group.ports[k]!.ifIndex === s.ifIndex && group.ports[k]!.ifName === s.name);
+    specs.every(
+      (s, k) => group.ports[k]!.ifIndex === s.ifIndex && group.ports[k]!.ifName === s.name,
+    );
   if (same) {
     specs.forEach((s, k) => group.ports[k]!.setFilter(Buffer.from(s.filter)));
     return;
@@ -55,6 +58,7 @@ function openPorts(specs: readonly PortSpec[]): void {
     group.open({
       ifName: s.name,
       ring: init.ring,
+      qdiscBypass: init.qdiscBypass,
       filter: Buffer.from(s.filter),
       ...(s.fanoutGroup !== 0 ? { fanout: { group: s.fanoutGroup, mode: 'hash' as const } } : {}),
     });
@@ -89,7 +93,11 @@ function forwardReady(now: number): number {
       const len = batch.length[k]!;
       const type = ethType(ring, off);
       if (type === EtherType.ARP) neighbours.learn(ring, off, len, ifIndex, now);
-      else if (type === EtherType.IPv4 && len > 34 && ring[off + 14 + Ipv4.Proto] === IPPROTO_VRRP) {
+      else if (
+        type === EtherType.IPv4 &&
+        len > 34 &&
+        ring[off + 14 + Ipv4.Proto] === IPPROTO_VRRP
+      ) {
         post({ type: 'frame', ifIndex, frame: new Uint8Array(ring.subarray(off, off + len)) });
       }
       engine.process(ring, off, len, ifIndex, now);
@@ -103,7 +111,7 @@ function run(): void {
   openPorts(init.ports);
   shared.progress.running(init.thread, true);
   post({ type: 'ready', thread: init.thread });
-  const faultAt = init.faultAfterMs !== undefined ? engineNow() + init.faultAfterMs : Infinity;
+  let faultCheck = init.faultFile !== undefined ? 0 : Infinity;
   const progress = shared.progress;
   const thread = init.thread;
   for (;;) {
@@ -112,7 +120,11 @@ function run(): void {
     progress.idle(thread, false);
     if ((r & WaitResult.Woken || r === WaitResult.TimedOut) && !readMessages()) break;
     const now = engineNow();
-    if (now >= faultAt) throw new Error(`injected fault in forwarding worker ${thread}`);
+    if (now >= faultCheck) {
+      // Testing only (UVS_TEST_WORKER_FAULT_FILE): looked at ten times a second at most.
+      faultCheck = now + 100;
+      if (existsSync(init.faultFile!)) throw new Error(`injected fault in forwarding worker ${thread}`);
+    }
     if (forwardReady(now) > 0) {
       group.commit();
       engine.arena.reset();

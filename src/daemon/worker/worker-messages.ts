@@ -21,12 +21,14 @@ export interface WorkerInit {
   readonly ring: RingConfig;
   /** Busy-poll this long after the last frame before sleeping in poll(2). */
   readonly spinUs: number;
+  /** Send with PACKET_QDISC_BYPASS (faster; tcpdump on the director then misses what uvs sends). */
+  readonly qdiscBypass: boolean;
   /** The main thread's Waker for this worker. */
   readonly wakerFd: number;
   readonly ports: readonly PortSpec[];
   readonly snapshot: EngineSnapshot;
-  /** Testing only: throw once, this long after starting (a worker fault the pool must survive). */
-  readonly faultAfterMs?: number;
+  /** Testing only: throw once this file exists (a worker fault the pool must survive). */
+  readonly faultFile?: string;
 }
 
 export type ToWorker =

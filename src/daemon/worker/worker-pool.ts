@@ -17,11 +17,12 @@ export interface WorkerPoolOptions {
   readonly workers: number;
   readonly ring: RingConfig;
   readonly spinUs: number;
+  readonly qdiscBypass: boolean;
   readonly log: (msg: string) => void;
   /** A frame a worker handed over (VRRP adverts). */
   readonly onFrame?: (ifIndex: number, frame: Buffer) => void;
-  /** Testing only: the first incarnation of each worker throws after this long. */
-  readonly faultAfterMs?: number;
+  /** Testing only: the first incarnation of each worker throws once this file exists. */
+  readonly faultFile?: string;
 }
 
 interface Slot {
@@ -73,11 +74,12 @@ export class WorkerPool {
       handles: this.shared.handles,
       ring: this.opts.ring,
       spinUs: this.opts.spinUs,
+      qdiscBypass: this.opts.qdiscBypass,
       wakerFd: slot.waker.fd,
       ports: this.ports,
       snapshot: this.snapshot,
-      ...(slot.restarts === 0 && this.opts.faultAfterMs !== undefined
-        ? { faultAfterMs: this.opts.faultAfterMs }
+      ...(slot.restarts === 0 && this.opts.faultFile !== undefined
+        ? { faultFile: this.opts.faultFile }
         : {}),
     };
     const worker = new Worker(WORKER_URL, { workerData: init });

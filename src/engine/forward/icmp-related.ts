@@ -113,7 +113,7 @@ function relayTunnelFragNeeded(
   const dest = ctx.config.destsById[c.word(i, Cf.DestId)];
   const pathMtu = readU16(buf, f.l4 + Icmp.NextHopMtu);
   if (!dest || pathMtu < 68 + IPV4_MIN_LEN) return ctx.notOurs();
-  dest.routeMtu = dest.routeMtu > 0 ? Math.min(dest.routeMtu, pathMtu) : pathMtu;
+  dest.learnMtu(pathMtu);
   c.copyClientMac(i, ctx.macScratch, 0);
   const route = ctx.icmpRoute;
   route.from = vip;

@@ -9,7 +9,9 @@ export const enum DestCount {
   Inactive = 1,
   Persistent = 2,
   Overloaded = 3,
-  Words = 4,
+  /** A path MTU learnt from a router's "fragmentation needed" (0: none), as IPVS updates it. */
+  LearntMtu = 4,
+  Words = 8,
 }
 
 export class DestCounters {
@@ -25,6 +27,10 @@ export class DestCounters {
 
   get(id: number, field: DestCount): number {
     return this.words[id * DestCount.Words + field]!;
+  }
+
+  set(id: number, field: DestCount, v: number): void {
+    Atomics.store(this.words, id * DestCount.Words + field, v);
   }
 
   add(id: number, field: DestCount, delta: number): void {

@@ -61,6 +61,11 @@ export interface FilterSpec {
   readonly realServers?: readonly L4Endpoint[];
   /** ICMP errors about connections (quoting a VIP or real-server address). */
   readonly icmpErrors?: boolean;
+  /**
+   * More addresses whose quoted packets make an ICMP error ours: real servers of DR and TUN,
+   * whose own traffic uvs does not take in, but whose path MTU a router may report.
+   */
+  readonly icmpAddresses?: readonly number[];
   /** IP protocol 112. */
   readonly vrrp?: boolean;
   /** Further EtherTypes (IPv6…), in the order given. */
@@ -162,7 +167,9 @@ function byAddress(endpoints: readonly L4Endpoint[]): Map<number, PortRules> {
 function ipv4Section(spec: FilterSpec): EtherTypeSection {
   const vips = byAddress(spec.vips ?? []);
   const rips = byAddress(spec.realServers ?? []);
-  const known = [...new Set([...vips.keys(), ...rips.keys()])];
+  const known = [
+    ...new Set([...vips.keys(), ...rips.keys(), ...(spec.icmpAddresses ?? []).map((a) => a >>> 0)]),
+  ];
   const protos = new Set<number>();
   for (const rules of [...vips.values(), ...rips.values()]) {
     if (rules.tcp.size > 0) protos.add(IPPROTO.tcp);

@@ -17,6 +17,11 @@ export interface PortOptions {
   /** Classic BPF program (bpf-program.ts), attached before any frame is received. */
   readonly filter?: Buffer;
   readonly sendBuffer?: number;
+  /**
+   * PACKET_QDISC_BYPASS: frames sent skip the qdisc layer — and the host's packet taps, so
+   * tcpdump on this host no longer sees what uvs sends. Off unless asked.
+   */
+  readonly qdiscBypass?: boolean;
 }
 
 export interface PortIds {
@@ -56,6 +61,7 @@ export class AfPacketPort {
       ...(fanout ? { fanoutGroup: fanout.group, fanoutMode: FANOUT_MODES[fanout.mode] } : {}),
       ...(options.filter ? { filter: options.filter } : {}),
       ...(options.sendBuffer !== undefined ? { sendBuffer: options.sendBuffer } : {}),
+      qdiscBypass: options.qdiscBypass === true,
     });
     this.ifName = options.ifName;
     this.ifIndex = this.socket.ifIndex;
