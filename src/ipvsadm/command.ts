@@ -49,3 +49,8 @@ export class UsageError extends Error {
     super(message);
   }
 }
+
+/** ipvsadm's fail(2, …): a usage error with exit status 2. */
+export function fail(message: string): never {
+  throw new UsageError(message, 2);
+}
