@@ -149,6 +149,8 @@ function serverCommand(
   // DR and TUN keep the virtual port (ipvsadm: "dest port = service port").
   const keepVport =
     key.kind === 'addr' && (s.method === FwdMethod.Route || s.method === FwdMethod.Tunnel);
+  if (server.family !== s.family && s.method !== FwdMethod.Tunnel)
+    fail('Different address family is allowed only for tunneling servers');
   const dest: DestSpec = {
     addr: server.addr,
     port: keepVport ? s.svcPort : (server.port ?? s.svcPort),

@@ -1,26 +1,36 @@
 // What each ipvsadm option does to the command being read (ipvsadm's parse_options switch),
-// one small handler per option, applied in command-line order.
+// one small handler per option, applied in command-line order: the order matters, as in
+// ipvsadm (-M reads a prefix length only once the service is known to be IPv6; -6 needs -f).
 import { FwdMethod, type ServiceKey } from '../engine/model.js';
-import { parseIpv4Netmask, parseServiceAddress, toNumber } from './address-arg.js';
+import {
+  parseIpv4Netmask,
+  parseIpv6PrefixLen,
+  parseServiceAddress,
+  toNumber,
+} from './address-arg.js';
 import type { AddrPort } from './address-arg.js';
-import { fail, type ListFormat } from './command.js';
+import { fail, type Fwmark6Key, type ListFormat } from './command.js';
 import { COMMAND_TAGS, OPTION_GROUP } from './option-table.js';
 import type { Token } from './tokenize.js';
 
 /** ipvsadm's MAX_TIMEOUT (86400 × 31). */
 export const MAX_TIMEOUT = 86400 * 31;
 const DEFAULT_PERSISTENCE = 300;
-/** Persistence granularity by default: one client address. */
+/** Persistence granularity by default: one client address (/32, or /128 for IPv6). */
 export const IPV4_HOST_MASK = '255.255.255.255';
+export const IPV6_HOST_PREFIX = '128';
 
 export interface ParseState {
   /** Option groups given so far (ipvsadm's options bit set). */
   readonly seen: Set<string>;
   proto: 'tcp' | 'udp';
   key: ServiceKey | undefined;
+  /** The service's address family (ipvsadm's ce->svc.af). */
+  family: 4 | 6;
   svcPort: number;
   scheduler: string | undefined;
   persistent: number | undefined;
+  /** Dotted quad for IPv4 services, prefix length (decimal) for IPv6 ones. */
   netmask: string;
   server: AddrPort | undefined;
   method: FwdMethod;
@@ -36,6 +46,7 @@ export function newParseState(): ParseState {
     seen: new Set(),
     proto: 'tcp',
     key: undefined,
+    family: 4,
     svcPort: 0,
     scheduler: undefined,
     persistent: undefined,
@@ -65,13 +76,25 @@ function serviceAddress(s: ParseState, v: string, t: Token): void {
   const ap = parseServiceAddress(v, s.proto);
   if (!ap) fail('illegal virtual server address[:port] specified');
   s.svcPort = ap.port ?? 0;
+  s.family = ap.family;
+  if (ap.family === 6) s.netmask = IPV6_HOST_PREFIX;
   s.key = { kind: 'addr', proto: s.proto, vip: ap.addr, port: s.svcPort };
 }
 
 function fwmark(s: ParseState, v: string): void {
   const mark = toNumber(v, 1, 0xffffffff);
   if (mark === undefined) fail(`invalid fwmark value \`${v}' specified`);
+  s.family = 4;
   s.key = { kind: 'fwmark', fwmark: mark };
+}
+
+function ipv6Fwmark(s: ParseState): void {
+  // ipvsadm's own message ends with a newline before fail() adds another.
+  if (s.key?.kind !== 'fwmark') fail('-6 used before -f\n');
+  s.family = 6;
+  s.netmask = IPV6_HOST_PREFIX;
+  const key: Fwmark6Key = { ...s.key, family: 'inet6' };
+  s.key = key;
 }
 
 function persistent(s: ParseState, _v: string, t: Token): void {
@@ -85,6 +108,12 @@ function persistent(s: ParseState, _v: string, t: Token): void {
 }
 
 function netmask(s: ParseState, v: string): void {
+  if (s.family === 6) {
+    const len = parseIpv6PrefixLen(v);
+    if (len === undefined) fail('illegal ipv6 netmask specified');
+    s.netmask = String(len);
+    return;
+  }
   const mask = parseIpv4Netmask(v);
   if (!mask) fail('illegal virtual server persistent mask specified');
   s.netmask = mask;
@@ -120,6 +149,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   t: serviceAddress,
   u: serviceAddress,
   f: fwmark,
+  '6': ipv6Fwmark,
   s: (s, v) => (s.scheduler = v),
   p: persistent,
   M: netmask,
