@@ -120,9 +120,10 @@ export function serviceEntry(s: ServiceView, f: ListFormat, rule: boolean): stri
   const name = serviceName(s, f, rule);
   let out: string;
   if (rule) {
+    // ipvsadm 1.31 prints persistence before the scheduler flags.
     out = `-A ${name} -s ${s.scheduler}`;
-    if (s.schedFlags && s.schedFlags.length > 0) out += ` -b ${s.schedFlags.join(',')}`;
     if (s.persistence) out += ` -p ${s.persistence.timeout}${maskText(s, '-M')}`;
+    if (s.schedFlags && s.schedFlags.length > 0) out += ` -b ${s.schedFlags.join(',')}`;
   } else if (f.stats) {
     const st = s.stats;
     out =
