@@ -29,8 +29,11 @@ import {
   ndpValidate,
   neighborAdvertReplyInPlace,
 } from '../packet/ndp.js';
+import { FIRST_FRAME_OFFSET } from '../packet/frame-layout.js';
 import { inIpv6Prefix, type Ipv6IfAddress } from './interface-addrs6.js';
-import type { FrameSender } from './neighbours.js';
+
+/** Sends the frame at `off` of `buf` (`len` bytes, its virtio_net_hdr before it) on `ifIndex`. */
+export type NdpFrameSender = (ifIndex: number, buf: Buffer, off: number, len: number) => boolean;
 
 /** Solicitations for one address are at least this far apart; unanswered ones are forgotten after TRIES. */
 const TRIES = 3;
@@ -110,11 +113,12 @@ export class NdpNeighbours {
   private readonly pending = new AddrMap<Pending>();
   /** VIPs uvsd answers solicitations for. */
   private answered: readonly Buffer[] = [];
-  private readonly txBuf = Buffer.alloc(NDP_FRAME_LEN);
+  /** A frame laid out as packet/frame-layout.ts says (zeroed virtio_net_hdr before it). */
+  private readonly txBuf = Buffer.alloc(FIRST_FRAME_OFFSET + NDP_FRAME_LEN);
   private readonly chain = newIpv6Chain();
 
   constructor(
-    private readonly send: FrameSender,
+    private readonly send: NdpFrameSender,
     private readonly ifaces: NdpInterfaces,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -130,43 +134,41 @@ export class NdpNeighbours {
   }
 
   /**
-   * Takes a frame that arrived on `ifIndex`: learns from a valid advertisement or
-   * solicitation about an address we care about, and turns a solicitation for an answered
-   * VIP into the advertisement, in place. Returns the length of that reply (to send back on
-   * `ifIndex` from `buf`), or 0.
+   * Takes the frame at `off` of `buf` (`len` bytes) that arrived on `ifIndex`: learns from a
+   * valid advertisement or solicitation about an address we care about, and turns a
+   * solicitation for an answered VIP into the advertisement, in place. Returns the length of
+   * that reply (to send back on `ifIndex`, from `off`), or 0.
    */
-  handle(buf: Buffer, len: number, ifIndex: number): number {
-    const icmp = this.ndpOffset(buf, len);
-    if (icmp < 0) return 0;
-    const end = ipv6PacketEnd(buf, ETH_HLEN, len)!;
-    const type = ndpValidate(buf, ETH_HLEN, icmp, end);
+  handle(buf: Buffer, off: number, len: number, ifIndex: number): number {
+    const ip = off + ETH_HLEN;
+    const end = this.ipv6End(buf, off, len);
+    if (end < 0) return 0;
+    const status = walkIpv6Chain(buf, ip, end, this.chain);
+    if (status !== Ipv6ChainStatus.Upper || this.chain.proto !== NextHeader.ICMPv6) return 0;
+    const icmp = this.chain.l4;
+    const type = ndpValidate(buf, ip, icmp, end);
     if (type === Icmp6Type.NeighborAdvert) {
-      this.learnAdvert(buf, icmp, end, ifIndex);
+      this.learnAdvert(buf, off, icmp, end, ifIndex);
       return 0;
     }
     if (type !== Icmp6Type.NeighborSolicit) return 0;
-    this.learnSolicit(buf, icmp, end, ifIndex);
-    return this.answer(buf, icmp, ifIndex);
+    this.learnSolicit(buf, ip, icmp, end, ifIndex);
+    return this.answer(buf, off, icmp, ifIndex);
   }
 
-  /** Offset of the ICMPv6 header of an IPv6 frame, or -1. */
-  private ndpOffset(buf: Buffer, len: number): number {
-    if (len < ETH_HLEN || buf.readUInt16BE(Eth.Type) !== EtherType.IPv6) return -1;
-    const end = ipv6PacketEnd(buf, ETH_HLEN, len);
-    if (end === undefined) return -1;
-    const status = walkIpv6Chain(buf, ETH_HLEN, end, this.chain);
-    return status === Ipv6ChainStatus.Upper && this.chain.proto === NextHeader.ICMPv6
-      ? this.chain.l4
-      : -1;
+  /** End of the IPv6 packet of the frame at `off`, or -1 when it is not one. */
+  private ipv6End(buf: Buffer, off: number, len: number): number {
+    if (len < ETH_HLEN || buf.readUInt16BE(off + Eth.Type) !== EtherType.IPv6) return -1;
+    return ipv6PacketEnd(buf, off + ETH_HLEN, off + len) ?? -1;
   }
 
-  private learnAdvert(buf: Buffer, icmp: number, end: number, ifIndex: number): void {
+  private learnAdvert(buf: Buffer, off: number, icmp: number, end: number, ifIndex: number): void {
     const target = icmp + Ndp.Target;
     const entry = this.entries.get(buf, target);
     const pending = this.pending.get(buf, target);
     if (!entry && !pending) return;
     const lla = ndpLinkLayerAddr(buf, icmp, end, NdpOption.TargetLinkAddr);
-    const macOff = lla >= 0 ? lla : Eth.Src;
+    const macOff = lla >= 0 ? lla : off + Eth.Src;
     // Without the override flag, an advertisement does not replace a known, different MAC.
     if (
       entry &&
@@ -177,8 +179,8 @@ export class NdpNeighbours {
     this.update(buf, target, macOff, ifIndex, entry, pending);
   }
 
-  private learnSolicit(buf: Buffer, icmp: number, end: number, ifIndex: number): void {
-    const src = ETH_HLEN + Ipv6.Src;
+  private learnSolicit(buf: Buffer, ip: number, icmp: number, end: number, ifIndex: number): void {
+    const src = ip + Ipv6.Src;
     const lla = ndpLinkLayerAddr(buf, icmp, end, NdpOption.SourceLinkAddr);
     if (lla < 0) return; // from the unspecified address (DAD), or no address given
     const entry = this.entries.get(buf, src);
@@ -213,13 +215,13 @@ export class NdpNeighbours {
   }
 
   /** The advertisement for a solicited VIP that uvsd answers, written in place; 0 otherwise. */
-  private answer(buf: Buffer, icmp: number, ifIndex: number): number {
+  private answer(buf: Buffer, off: number, icmp: number, ifIndex: number): number {
     const target = icmp + Ndp.Target;
     if (!this.answered.some((v) => ipv6Equal(v, 0, buf, target))) return 0;
     const iface = this.ifaces.get(ifIndex);
     // The reply is written over the solicitation: it must start right after the IPv6 header.
-    if (!iface || icmp !== ETH_HLEN + IPV6_HLEN || buf.length < NDP_FRAME_LEN) return 0;
-    return neighborAdvertReplyInPlace(buf, iface.mac);
+    if (!iface || icmp !== off + ETH_HLEN + IPV6_HLEN || buf.length < off + NDP_FRAME_LEN) return 0;
+    return neighborAdvertReplyInPlace(buf, iface.mac, false, off);
   }
 
   /** Fire-and-forget resolution of the address at `buf[off]` on `ifIndex`, at most one solicitation a second. */
@@ -257,16 +259,18 @@ export class NdpNeighbours {
   announce(vip: Buffer, ifIndex: number, router = false): void {
     const iface = this.ifaces.get(ifIndex);
     if (!iface) return;
-    const len = buildUnsolicitedNeighborAdvert(this.txBuf, iface.mac, vip, 0, router);
-    this.send(ifIndex, this.txBuf, len);
+    const at = FIRST_FRAME_OFFSET;
+    const len = buildUnsolicitedNeighborAdvert(this.txBuf, iface.mac, vip, 0, router, at);
+    this.send(ifIndex, this.txBuf, at, len);
   }
 
   private solicit(target: Buffer, off: number, ifIndex: number, mac: Buffer | undefined): void {
     const iface = this.ifaces.get(ifIndex);
     const src = iface && sourceFor(iface, target, off);
     if (!iface || !src) return;
-    const len = buildNeighborSolicit(this.txBuf, iface.mac, src, 0, target, off, mac);
-    this.send(ifIndex, this.txBuf, len);
+    const at = FIRST_FRAME_OFFSET;
+    const len = buildNeighborSolicit(this.txBuf, iface.mac, src, 0, target, off, mac, at);
+    this.send(ifIndex, this.txBuf, at, len);
   }
 
   close(): void {

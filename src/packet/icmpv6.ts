@@ -93,9 +93,9 @@ export function writeIcmpv6Error(
 }
 
 /**
- * Writes, as a whole Ethernet frame in `out`, the error about the IPv6 packet at `quote[qIp]`
- * (`qLen` bytes) sent back to its source from the address it was sent to, toward `dstMac`
- * from `srcMac`. Returns the frame length.
+ * Writes, as a whole Ethernet frame at `at` in `out`, the error about the IPv6 packet at
+ * `quote[qIp]` (`qLen` bytes) sent back to its source from the address it was sent to, toward
+ * `dstMac` from `srcMac`. Returns the frame length.
  */
 export function buildIcmpv6ErrorReply(
   out: Buffer,
@@ -107,11 +107,12 @@ export function buildIcmpv6ErrorReply(
   type: number,
   code: number,
   param: number,
+  at = 0,
 ): number {
-  writeEthHeader(out, dstMac, srcMac, EtherType.IPv6);
+  writeEthHeader(out, dstMac, srcMac, EtherType.IPv6, at);
   const len = writeIcmpv6Error(
     out,
-    ETH_HLEN,
+    at + ETH_HLEN,
     quote,
     qIp + Ipv6.Dst,
     quote,
@@ -126,7 +127,7 @@ export function buildIcmpv6ErrorReply(
   return ETH_HLEN + len;
 }
 
-/** Port unreachable (type 1 code 4) back to the sender of the packet at `quote[qIp]`. */
+/** Port unreachable (type 1 code 4) back to the sender of the packet at `quote[qIp]`; frame at `at`. */
 export function buildPortUnreachable6(
   out: Buffer,
   dstMac: Buffer,
@@ -134,6 +135,7 @@ export function buildPortUnreachable6(
   quote: Buffer,
   qIp: number,
   qLen: number,
+  at = 0,
 ): number {
   return buildIcmpv6ErrorReply(
     out,
@@ -145,10 +147,11 @@ export function buildPortUnreachable6(
     Icmp6Type.DestUnreachable,
     Icmp6UnreachCode.Port,
     0,
+    at,
   );
 }
 
-/** Packet too big (type 2) with `mtu` back to the sender of the packet at `quote[qIp]`. */
+/** Packet too big (type 2) with `mtu` back to the sender of the packet at `quote[qIp]`; frame at `at`. */
 export function buildPacketTooBig(
   out: Buffer,
   dstMac: Buffer,
@@ -157,6 +160,7 @@ export function buildPacketTooBig(
   qIp: number,
   qLen: number,
   mtu: number,
+  at = 0,
 ): number {
   return buildIcmpv6ErrorReply(
     out,
@@ -168,6 +172,7 @@ export function buildPacketTooBig(
     Icmp6Type.PacketTooBig,
     0,
     mtu,
+    at,
   );
 }
 

@@ -65,12 +65,13 @@ function isUnspecified(buf: Buffer, off: number): boolean {
 }
 
 /**
- * Writes an NS or NA as the IPv6 packet at ETH_HLEN of `out` (the Ethernet header is the
- * caller's): from `src` to `dst`, about `target`, with one link-layer address option of type
- * `optType` carrying `mac`. Returns the frame length.
+ * Writes an NS or NA as the IPv6 packet after the Ethernet header of the frame at `at` (that
+ * header is the caller's): from `src` to `dst`, about `target`, with one link-layer address
+ * option of type `optType` carrying `mac`. Returns the frame length.
  */
 function writeNdp(
   out: Buffer,
+  at: number,
   type: Icmp6Type.NeighborSolicit | Icmp6Type.NeighborAdvert,
   flags: number,
   src: Buffer,
@@ -82,7 +83,7 @@ function writeNdp(
   optType: NdpOption,
   mac: Buffer,
 ): number {
-  const ip = ETH_HLEN;
+  const ip = at + ETH_HLEN;
   const icmp = ip + IPV6_HLEN;
   const icmpLen = NDP_MSG_LEN + NDP_LLA_OPT_LEN;
   writeIpv6VerTcFlow(out, ip, 0, 0);
@@ -110,9 +111,10 @@ const dstScratch = Buffer.alloc(IPV6_ALEN);
 const macScratch = Buffer.alloc(ETH_ALEN);
 
 /**
- * Writes a neighbor solicitation for `target` from `src` (an address of ours on the link) and
- * `srcMac`, with our link-layer address: to the target's solicited-node multicast address, or,
- * given `dstMac` (a cached entry being confirmed), to the target itself. Returns the length.
+ * Writes, as the frame at `at` of `out`, a neighbor solicitation for `target` from `src` (an
+ * address of ours on the link) and `srcMac`, with our link-layer address: to the target's
+ * solicited-node multicast address, or, given `dstMac` (a cached entry being confirmed), to
+ * the target itself. Returns the frame length.
  */
 export function buildNeighborSolicit(
   out: Buffer,
@@ -121,18 +123,20 @@ export function buildNeighborSolicit(
   srcOff: number,
   target: Buffer,
   tOff: number,
-  dstMac?: Buffer,
+  dstMac: Buffer | undefined = undefined,
+  at = 0,
 ): number {
   if (dstMac) {
-    writeEthHeader(out, dstMac, srcMac, EtherType.IPv6);
+    writeEthHeader(out, dstMac, srcMac, EtherType.IPv6, at);
     target.copy(dstScratch, 0, tOff, tOff + IPV6_ALEN);
   } else {
     solicitedNodeAddr(target, tOff, dstScratch, 0);
     ipv6MulticastMac(dstScratch, 0, macScratch, 0);
-    writeEthHeader(out, macScratch, srcMac, EtherType.IPv6);
+    writeEthHeader(out, macScratch, srcMac, EtherType.IPv6, at);
   }
   return writeNdp(
     out,
+    at,
     Icmp6Type.NeighborSolicit,
     0,
     src,
@@ -147,8 +151,9 @@ export function buildNeighborSolicit(
 }
 
 /**
- * Writes a neighbor advertisement that `target` is at `mac`, from `target` itself, to `dst`
- * (toward `dstMac`), with `flags` (NaFlag) and the target link-layer address option.
+ * Writes, as the frame at `at`, a neighbor advertisement that `target` is at `mac`, from
+ * `target` itself, to `dst` (toward `dstMac`), with `flags` (NaFlag) and the target
+ * link-layer address option.
  */
 export function buildNeighborAdvert(
   out: Buffer,
@@ -159,10 +164,12 @@ export function buildNeighborAdvert(
   dstOff: number,
   dstMac: Buffer,
   flags: number,
+  at = 0,
 ): number {
-  writeEthHeader(out, dstMac, mac, EtherType.IPv6);
+  writeEthHeader(out, dstMac, mac, EtherType.IPv6, at);
   return writeNdp(
     out,
+    at,
     Icmp6Type.NeighborAdvert,
     flags,
     target,
@@ -188,19 +195,26 @@ export function buildUnsolicitedNeighborAdvert(
   addr: Buffer,
   aOff: number,
   router = false,
+  at = 0,
 ): number {
   const flags = NaFlag.Override | (router ? NaFlag.Router : 0);
-  return buildNeighborAdvert(out, mac, addr, aOff, ALL_NODES, 0, ALL_NODES_MAC, flags);
+  return buildNeighborAdvert(out, mac, addr, aOff, ALL_NODES, 0, ALL_NODES_MAC, flags, at);
 }
 
 /**
- * Turns the (validated) neighbor solicitation frame in `buf` into the solicited advertisement
- * of its target at `mac`, in place (RFC 4861 section 7.2.4): to the solicitation's source, or
- * to all nodes without the S flag when that source was unspecified (duplicate address
- * detection). `buf` must hold NDP_FRAME_LEN bytes. Returns the frame length.
+ * Turns the (validated) neighbor solicitation frame at `at` of `buf`, its ICMPv6 header right
+ * after the IPv6 header, into the solicited advertisement of its target at `mac`, in place
+ * (RFC 4861 section 7.2.4): to the solicitation's source, or to all nodes without the S flag
+ * when that source was unspecified (duplicate address detection). `buf` must hold
+ * NDP_FRAME_LEN bytes from `at`. Returns the frame length.
  */
-export function neighborAdvertReplyInPlace(buf: Buffer, mac: Buffer, router = false): number {
-  const ip = ETH_HLEN;
+export function neighborAdvertReplyInPlace(
+  buf: Buffer,
+  mac: Buffer,
+  router = false,
+  at = 0,
+): number {
+  const ip = at + ETH_HLEN;
   const icmp = ip + IPV6_HLEN;
   const fromDad = isUnspecified(buf, ip + Ipv6.Src);
   const flags = NaFlag.Override | (router ? NaFlag.Router : 0) | (fromDad ? 0 : NaFlag.Solicited);
@@ -209,11 +223,12 @@ export function neighborAdvertReplyInPlace(buf: Buffer, mac: Buffer, router = fa
     copyMac(macScratch, 0, ALL_NODES_MAC, 0);
   } else {
     buf.copy(dstScratch, 0, ip + Ipv6.Src, ip + Ipv6.Src + IPV6_ALEN);
-    copyMac(macScratch, 0, buf, Eth.Src);
+    copyMac(macScratch, 0, buf, at + Eth.Src);
   }
-  writeEthHeader(buf, macScratch, mac, EtherType.IPv6);
+  writeEthHeader(buf, macScratch, mac, EtherType.IPv6, at);
   return writeNdp(
     buf,
+    at,
     Icmp6Type.NeighborAdvert,
     flags,
     buf,

@@ -223,3 +223,31 @@ test('invalid neighbor discovery messages are refused (RFC 4861 7.1)', () => {
     assert.equal(ndpValidate(b, IP, ICMP, end), 0, r.name);
   }
 });
+
+test('every frame builder writes at an offset what it writes at 0 (frames sit after headroom)', () => {
+  const at = 74;
+  const q = toVip(40);
+  const builds: ((out: Buffer, at: number) => number)[] = [
+    (o, a) => buildPortUnreachable6(o, CLIENT_MAC, DIRECTOR_MAC, q, IP, q.length - IP, a),
+    (o, a) => buildPacketTooBig(o, CLIENT_MAC, DIRECTOR_MAC, q, IP, q.length - IP, 1280, a),
+    (o, a) => buildNeighborSolicit(o, DIRECTOR_MAC, LINK_LOCAL, 0, RS, 0, undefined, a),
+    (o, a) => buildNeighborSolicit(o, DIRECTOR_MAC, LINK_LOCAL, 0, RS, 0, RS_MAC, a),
+    (o, a) => buildUnsolicitedNeighborAdvert(o, DIRECTOR_MAC, VIP, 0, true, a),
+  ];
+  for (const [k, build] of builds.entries()) {
+    const plain = Buffer.alloc(512);
+    const shifted = Buffer.alloc(512, 0xaa);
+    const len = build(plain, 0);
+    assert.equal(build(shifted, at), len, `builder ${k}`);
+    assert.ok(shifted.subarray(at, at + len).equals(plain.subarray(0, len)), `builder ${k}`);
+    assert.ok(
+      shifted.subarray(0, at).every((b) => b === 0xaa),
+      `builder ${k} wrote before its frame`,
+    );
+  }
+  const ns = Buffer.alloc(256, 0xaa);
+  buildNeighborSolicit(ns, CLIENT_MAC, parseIpv6('fe80::2'), 0, VIP, 0, undefined, at);
+  assert.equal(neighborAdvertReplyInPlace(ns, DIRECTOR_MAC, false, at), NDP_FRAME_LEN);
+  assert.equal(ndpValidate(ns, at + IP, at + ICMP, at + NDP_FRAME_LEN), Icmp6Type.NeighborAdvert);
+  assert.equal(formatMac(ns, at + Eth.Dst), '02:00:00:00:00:02');
+});

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { formatIpv6, formatMac, parseIpv6, parseMac } from '../../src/packet/addr.js';
 import { Eth } from '../../src/packet/ethernet.js';
 import { Icmp6Type } from '../../src/packet/icmpv6.js';
+import { FIRST_FRAME_OFFSET } from '../../src/packet/frame-layout.js';
 import { Ipv6 } from '../../src/packet/ipv6.js';
 import {
   buildNeighborAdvert,
@@ -49,8 +50,8 @@ function setup() {
     addr('2001:db8:30::fe', 64, { tentative: true }),
   ]);
   const ndp = new NdpNeighbours(
-    (ifIndex, buf, len) => {
-      sent.push({ ifIndex, frame: Buffer.from(buf.subarray(0, len)) });
+    (ifIndex, buf, off, len) => {
+      sent.push({ ifIndex, frame: Buffer.from(buf.subarray(off, off + len)) });
       return true;
     },
     ifaces,
@@ -100,7 +101,7 @@ test('an advertisement answers the solicitation: the MAC is learnt, the request 
   const { ndp, sent, advance } = setup();
   assert.equal(ndp.lookup(RS, 0), undefined);
   ndp.request(RS, 0, 7);
-  assert.equal(ndp.handle(advert(), NDP_FRAME_LEN, 7), 0);
+  assert.equal(ndp.handle(advert(), 0, NDP_FRAME_LEN, 7), 0);
   assert.equal(formatMac(ndp.lookup(RS, 0)!, 0), '02:00:00:00:00:11');
   advance(5000);
   ndp.refresh(() => true);
@@ -109,27 +110,27 @@ test('an advertisement answers the solicitation: the MAC is learnt, the request 
 
 test('advertisements that are not taken', () => {
   const { ndp } = setup();
-  ndp.handle(advert(), NDP_FRAME_LEN, 7);
+  ndp.handle(advert(), 0, NDP_FRAME_LEN, 7);
   assert.equal(ndp.lookup(RS, 0), undefined, 'nobody asked for it');
   ndp.request(RS, 0, 7);
   const bad = advert();
   bad[ICMP + 2] = bad[ICMP + 2]! ^ 0xff;
-  ndp.handle(bad, NDP_FRAME_LEN, 7);
+  ndp.handle(bad, 0, NDP_FRAME_LEN, 7);
   assert.equal(ndp.lookup(RS, 0), undefined, 'a bad checksum');
   const forwarded = advert();
   forwarded[IP + Ipv6.HopLimit] = 254;
-  ndp.handle(forwarded, NDP_FRAME_LEN, 7);
+  ndp.handle(forwarded, 0, NDP_FRAME_LEN, 7);
   assert.equal(ndp.lookup(RS, 0), undefined, 'hop limit below 255');
 });
 
 test('without the override flag, a different MAC does not replace a known one', () => {
   const { ndp } = setup();
   ndp.request(RS, 0, 7);
-  ndp.handle(advert(), NDP_FRAME_LEN, 7);
+  ndp.handle(advert(), 0, NDP_FRAME_LEN, 7);
   const other = parseMac('02:00:00:00:00:99');
-  ndp.handle(advert(other, NaFlag.Solicited), NDP_FRAME_LEN, 7);
+  ndp.handle(advert(other, NaFlag.Solicited), 0, NDP_FRAME_LEN, 7);
   assert.equal(formatMac(ndp.lookup(RS, 0)!, 0), '02:00:00:00:00:11');
-  ndp.handle(advert(other, NaFlag.Override), NDP_FRAME_LEN, 7);
+  ndp.handle(advert(other, NaFlag.Override), 0, NDP_FRAME_LEN, 7);
   assert.equal(formatMac(ndp.lookup(RS, 0)!, 0), '02:00:00:00:00:99', 'an unsolicited override');
 });
 
@@ -138,17 +139,29 @@ test('a solicitation from an address we resolve teaches its MAC', () => {
   ndp.request(RS, 0, 7);
   const ns = Buffer.alloc(NDP_FRAME_LEN);
   buildNeighborSolicit(ns, RS_MAC, RS, 0, parseIpv6('2001:db8:20::fe'), 0);
-  assert.equal(ndp.handle(ns, NDP_FRAME_LEN, 7), 0, 'not a VIP of ours: no answer');
+  assert.equal(ndp.handle(ns, 0, NDP_FRAME_LEN, 7), 0, 'not a VIP of ours: no answer');
   assert.equal(formatMac(ndp.lookup(RS, 0)!, 0), '02:00:00:00:00:11');
 });
 
 test('a solicitation for a VIP uvsd holds becomes its advertisement, in place', () => {
   const { ndp } = setup();
   ndp.answerFor([VIP]);
-  const ns = Buffer.alloc(128);
-  buildNeighborSolicit(ns, parseMac('02:00:00:00:00:01'), parseIpv6('fe80::1'), 0, VIP, 0);
-  const len = ndp.handle(ns, NDP_FRAME_LEN, 7);
+  // A received frame sits at an offset in its buffer (packet/frame-layout.ts).
+  const at = FIRST_FRAME_OFFSET;
+  const rx = Buffer.alloc(at + 128);
+  buildNeighborSolicit(
+    rx,
+    parseMac('02:00:00:00:00:01'),
+    parseIpv6('fe80::1'),
+    0,
+    VIP,
+    0,
+    undefined,
+    at,
+  );
+  const len = ndp.handle(rx, at, NDP_FRAME_LEN, 7);
   assert.equal(len, NDP_FRAME_LEN);
+  const ns = rx.subarray(at);
   assert.equal(ndpValidate(ns, IP, ICMP, len), Icmp6Type.NeighborAdvert);
   assert.equal(naFlags(ns, ICMP), NaFlag.Solicited | NaFlag.Override);
   assert.equal(formatIpv6(ns, IP + Ipv6.Src), '2001:db8:10::100');
@@ -157,16 +170,16 @@ test('a solicitation for a VIP uvsd holds becomes its advertisement, in place', 
   assert.equal(formatMac(ns, Eth.Src), '02:00:00:00:00:fe');
   const other = Buffer.alloc(128);
   buildNeighborSolicit(other, RS_MAC, RS, 0, parseIpv6('2001:db8:10::101'), 0);
-  assert.equal(ndp.handle(other, NDP_FRAME_LEN, 7), 0, 'another address');
+  assert.equal(ndp.handle(other, 0, NDP_FRAME_LEN, 7), 0, 'another address');
   const elsewhere = Buffer.alloc(128);
   buildNeighborSolicit(elsewhere, RS_MAC, RS, 0, VIP, 0);
-  assert.equal(ndp.handle(elsewhere, NDP_FRAME_LEN, 9), 0, 'an interface we do not know');
+  assert.equal(ndp.handle(elsewhere, 0, NDP_FRAME_LEN, 9), 0, 'an interface we do not know');
 });
 
 test('refresh probes an old entry in use by unicast, and forgets it after 3 silent probes', () => {
   const { ndp, sent, advance } = setup();
   ndp.request(RS, 0, 7);
-  ndp.handle(advert(), NDP_FRAME_LEN, 7);
+  ndp.handle(advert(), 0, NDP_FRAME_LEN, 7);
   advance(30_001);
   ndp.refresh(() => true);
   assert.equal(sent.length, 2);
@@ -185,10 +198,10 @@ test('refresh probes an old entry in use by unicast, and forgets it after 3 sile
 test('an answered probe keeps the entry; an entry out of use is forgotten without a probe', () => {
   const { ndp, sent, advance } = setup();
   ndp.request(RS, 0, 7);
-  ndp.handle(advert(), NDP_FRAME_LEN, 7);
+  ndp.handle(advert(), 0, NDP_FRAME_LEN, 7);
   advance(30_001);
   ndp.refresh(() => true);
-  ndp.handle(advert(), NDP_FRAME_LEN, 7);
+  ndp.handle(advert(), 0, NDP_FRAME_LEN, 7);
   advance(20_000);
   ndp.refresh(() => true);
   assert.ok(ndp.lookup(RS, 0));
@@ -203,9 +216,10 @@ test('addresses whose keys collide are told apart', () => {
   const twin = parseIpv6('2001:db9:20::11'); // differs from RS only in the first word
   ndp.request(RS, 0, 7);
   ndp.request(twin, 0, 7);
-  ndp.handle(advert(RS_MAC, NaFlag.Solicited | NaFlag.Override, RS), NDP_FRAME_LEN, 7);
+  ndp.handle(advert(RS_MAC, NaFlag.Solicited | NaFlag.Override, RS), 0, NDP_FRAME_LEN, 7);
   ndp.handle(
     advert(parseMac('02:00:00:00:00:22'), NaFlag.Solicited | NaFlag.Override, twin),
+    0,
     NDP_FRAME_LEN,
     7,
   );

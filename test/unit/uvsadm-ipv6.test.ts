@@ -6,14 +6,12 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ControlClient } from '../../src/control/control-client.js';
 import { ControlServer } from '../../src/control/control-server.js';
-import { Director } from '../../src/engine/director.js';
-import { Engine } from '../../src/engine/engine.js';
 import { FwdMethod } from '../../src/engine/model.js';
 import { UsageError, type Command, type Fwmark6Key } from '../../src/ipvsadm/command.js';
 import { execute, type AsyncControl } from '../../src/ipvsadm/execute.js';
 import { parseHosts } from '../../src/ipvsadm/names.js';
 import { parseArgs } from '../../src/ipvsadm/parse-args.js';
-import { FakeEnv } from './fixtures/fake-env.js';
+import { EngineRig } from './fixtures/engine-rig.js';
 import { CONNS6, SERVICES6 } from './fixtures/fake-table6.js';
 import { memoryControl } from './fixtures/memory-control.js';
 
@@ -239,7 +237,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** uvsadm talking to a real uvsd control server over a socket, with today's IPv4 engine. */
 async function withDaemon(body: (c: AsyncControl) => Promise<void>): Promise<void> {
   const path = join(dir, `d${Math.floor(Math.random() * 1e9)}.sock`);
-  const server = new ControlServer(new Director(new Engine(new FakeEnv()), () => 0));
+  const server = new ControlServer(new EngineRig().director);
   await server.listen(path);
   const client = new ControlClient(path);
   await client.connect();
