@@ -62,6 +62,10 @@ export function writeIpv4(buf: Buffer, off: number, v: number): void {
 
 // IPv6 (RFC 4291 text forms). On the fast path an IPv6 address is 16 bytes in the frame, or
 // four uint32 words (big-endian order, word 0 the most significant) where a table keeps it.
+// Our own parser and printer rather than the ip-address package: packet/ depends on nothing,
+// the fast path wants bytes and words rather than objects, and uvsadm must print exactly what
+// ipvsadm prints, glibc's inet_ntop form (dotted tails for IPv4-mapped and -compatible
+// addresses included); node:net's isIPv6 accepts zone indexes, which inet_pton refuses.
 
 export const IPV6_ALEN = 16;
 
