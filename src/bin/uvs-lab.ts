@@ -13,6 +13,8 @@ import {
   type RsMethod,
 } from '../lab/maquette.js';
 import { checkMaquette } from '../lab/maquette-check.js';
+import { DR6_MAQUETTE, NAT6_MAQUETTE } from '../lab/maquette6.js';
+import { checkMaquette6 } from '../lab/maquette6-check.js';
 import { destroyByPrefixList, namespacesWithPrefix } from '../lab/topology.js';
 import { serveDns } from '../lab/dns-server.js';
 import { serveSmtp } from '../lab/smtp-server.js';
@@ -57,7 +59,7 @@ function currentMaquette(): string | undefined {
 }
 
 /** Builds `maquette` unless it is already up, then checks it if asked. */
-async function up(maquette: Maquette, argv: UpArgs): Promise<void> {
+async function up(maquette: Maquette, argv: UpArgs, check = checkMaquette): Promise<void> {
   const lab = new Lab(maquette, LAB_PREFIX, { detached: true, logDir: LOG_DIR, progress });
   const running = currentMaquette();
   if (
@@ -94,7 +96,7 @@ async function up(maquette: Maquette, argv: UpArgs): Promise<void> {
     progress('maquette already up (use --rebuild to start over)');
   }
   if (argv.check) {
-    const r = await checkMaquette(lab, argv.requests);
+    const r = await check(lab, argv.requests);
     process.stdout.write(`${r.report}\n`);
     if (!r.ok) process.exitCode = 1;
   }
@@ -140,6 +142,18 @@ async function main(): Promise<void> {
       'build the LVS-TUN maquette (real servers on a routed subnet behind IPIP, uvs-tun-endpoint on each)',
       (y) => upOptions(y),
       (argv) => up(TUN_MAQUETTE, argv),
+    )
+    .command(
+      'nat6',
+      'build the LVS-NAT maquette in IPv6 (VIP 2001:db8:10::23); until uvsd forwards IPv6, --check asks each server by its address',
+      (y) => upOptions(y),
+      (argv) => up(NAT6_MAQUETTE, argv, checkMaquette6),
+    )
+    .command(
+      'dr6',
+      "build the LVS-DR maquette in IPv6 (VIP 2001:db8:20::23 on the servers' lo); until uvsd forwards IPv6, --check asks each server by its address",
+      (y) => upOptions(y),
+      (argv) => up(DR6_MAQUETTE, argv, checkMaquette6),
     )
     .command('down', 'remove every lab namespace and process', () => {}, down)
     .command(
@@ -197,7 +211,7 @@ async function main(): Promise<void> {
         await serveDns(argv.port, records);
       },
     )
-    .demandCommand(1, 'give a command: nat, dr, tun, keepalived, down, status')
+    .demandCommand(1, 'give a command: nat, dr, tun, keepalived, nat6, dr6, down, status')
     .strict()
     .help()
     .fail((msg, err) => {

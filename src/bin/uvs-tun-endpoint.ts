@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// uvs-tun-endpoint — the real-server side of LVS-TUN where the kernel has no ipip module.
+// uvs-tun-endpoint — the real-server side of LVS-TUN where the kernel has no tunnel modules.
 // Run it in the foreground on the real server, with the VIP on lo (as with tunl0).
 import yargs from 'yargs';
-import { parseIpv4 } from '../packet/addr.js';
+import { VipFilter } from '../tun/decapsulate.js';
 import { TunEndpoint } from '../tun/tun-endpoint.js';
 
 const log = (m: string): void => void process.stderr.write(`uvs-tun-endpoint: ${m}\n`);
@@ -11,23 +11,24 @@ async function main(): Promise<void> {
   const argv = yargs(process.argv.slice(2))
     .scriptName('uvs-tun-endpoint')
     .usage(
-      'uvs-tun-endpoint — receive LVS-TUN (IPIP) packets on a host without the ipip module\n\n' +
+      'uvs-tun-endpoint — receive LVS-TUN packets on a host without the ipip/ip6_tunnel modules\n\n' +
         'Usage: uvs-tun-endpoint [-i IF]... [--vip VIP]...\n\n' +
-        'Takes IPIP packets addressed to this host off the wire, removes the outer header and hands\n' +
-        'the inner packet to the local stack (through the veth pair uvstun0/uvstun1). Put the VIP on lo.',
+        'Takes IPIP and IPv6-in-IP packets (next header 41) addressed to this host, under an IPv4 or\n' +
+        'an IPv6 outer header, off the wire, removes the outer header and hands the inner packet to\n' +
+        'the local stack (through the veth pair uvstun0/uvstun1). Put the VIP on lo.',
     )
     .option('interface', {
       alias: 'i',
       type: 'string',
       array: true,
       default: [],
-      describe: 'where IPIP arrives (default: all but lo)',
+      describe: 'where tunnel packets arrive (default: all but lo)',
     })
     .option('vip', {
       type: 'string',
       array: true,
       default: [],
-      describe: 'accept only inner packets to this address (repeatable)',
+      describe: 'accept only inner packets to this IPv4 or IPv6 address (repeatable)',
     })
     .version(false)
     .help()
@@ -38,9 +39,9 @@ async function main(): Promise<void> {
       process.exit(2);
     })
     .parseSync();
-  let vips: Set<number>;
+  let vips: VipFilter;
   try {
-    vips = new Set(argv.vip.map((v) => parseIpv4(String(v))));
+    vips = VipFilter.parse(argv.vip.map(String));
   } catch (err) {
     log(`--vip: ${(err as Error).message}`);
     process.exit(2);
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   try {
     const served = await endpoint.start();
     log(
-      `decapsulating IPIP on ${served.join(', ')}${vips.size > 0 ? ` for ${argv.vip.join(', ')}` : ''}`,
+      `decapsulating IPIP and IPv6-in-IP on ${served.join(', ')}${vips.empty ? '' : ` for ${argv.vip.join(', ')}`}`,
     );
   } catch (err) {
     endpoint.close();

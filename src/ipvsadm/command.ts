@@ -1,5 +1,19 @@
 // A parsed uvsadm (ipvsadm) command line.
 import type { DestSpec, ServiceKey, ServiceSpec, TimeoutsView } from '../engine/model.js';
+import { canonicalIpv6, isIpv6 } from '../packet/addr.js';
+
+/**
+ * A firewall-mark service of IPv6 packets (`-f mark -6`): ipvsadm's fwmark services have an
+ * address family. The control model's ServiceKey carries none yet, so uvsadm adds this field
+ * (absent: IPv4) and refuses such keys until uvsd understands them (see execute.ts).
+ */
+export type Fwmark6Key = Extract<ServiceKey, { kind: 'fwmark' }> & { readonly family: 'inet6' };
+
+/** The address family of a service: its VIP's, or IPv6 for a `-6` firewall-mark service. */
+export function serviceFamily(key: ServiceKey): 4 | 6 {
+  if (key.kind === 'fwmark') return 'family' in key && key.family === 'inet6' ? 6 : 4;
+  return isIpv6(key.vip) ? 6 : 4;
+}
 
 /** Listing format flags, as ipvsadm's FMT_* flags. */
 export interface ListFormat {
@@ -37,6 +51,15 @@ export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
 
+/** One service named two ways: same kind, protocol, port, family, and address (IPv6 text in any form). */
+export function sameServiceKey(a: ServiceKey, b: ServiceKey): boolean {
+  if (serviceFamily(a) !== serviceFamily(b)) return false;
+  if (a.kind === 'fwmark' || b.kind === 'fwmark')
+    return a.kind === b.kind && a.kind === 'fwmark' && b.kind === 'fwmark' && a.fwmark === b.fwmark;
+  const addr = (k: typeof a): string => (isIpv6(k.vip) ? canonicalIpv6(k.vip) : k.vip);
+  return a.proto === b.proto && a.port === b.port && addr(a) === addr(b);
+}
+
 /** A command-line error: ipvsadm's message and exit status (2 for fail(), 255 for -1). */
 export class UsageError extends Error {
   readonly code = 'E_USAGE';
@@ -48,4 +71,9 @@ export class UsageError extends Error {
   ) {
     super(message);
   }
+}
+
+/** ipvsadm's fail(2, …): a usage error with exit status 2. */
+export function fail(message: string): never {
+  throw new UsageError(message, 2);
 }

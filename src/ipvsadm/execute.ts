@@ -9,7 +9,8 @@ import type {
   TimeoutsView,
 } from '../engine/model.js';
 import { ControlError } from '../engine/model.js';
-import { UsageError, type Command } from './command.js';
+import { sameServiceKey, UsageError, type Command } from './command.js';
+import { AF_NOT_SUPPORTED, changesIpv6Fwmark, isIpv6Refusal } from './family-support.js';
 import {
   listAll,
   listConnections,
@@ -36,6 +37,11 @@ export interface AsyncControl {
   services(): Promise<readonly ServiceView[]>;
   connections(): Promise<readonly ConnView[]>;
   connTableSize(): Promise<number>;
+  /**
+   * True when the director keeps the address family of firewall-mark services (`-f N -6`,
+   * Fwmark6Key's `family`); until then uvsadm refuses to change an IPv6 one.
+   */
+  readonly keepsFwmarkFamily?: boolean;
 }
 
 export interface Outcome {
@@ -45,7 +51,8 @@ export interface Outcome {
 }
 
 /** libipvs's messages (ipvs_strerror), by control error and operation. */
-function ipvsMessage(err: ControlError, kind: Command['kind']): string {
+function ipvsMessage(err: ControlError, cmd: Command): string {
+  const kind = cmd.kind;
   const onDest = kind === 'add-server' || kind === 'edit-server' || kind === 'delete-server';
   switch (err.code) {
     case 'E_SERVICE_EXISTS':
@@ -58,7 +65,9 @@ function ipvsMessage(err: ControlError, kind: Command['kind']): string {
       return 'No such destination';
     case 'E_NO_SCHEDULER':
       return 'Scheduler or persistence engine not found';
-    default:
+    case 'E_INVALID':
+      return isIpv6Refusal(err, cmd) ? AF_NOT_SUPPORTED : err.message;
+    case 'E_INTERNAL':
       return err.message;
   }
 }
@@ -69,72 +78,122 @@ export async function execute(
   program: string,
   stdin: () => Promise<string>,
 ): Promise<Outcome> {
-  const ok = (stdout = ''): Outcome => ({ stdout, stderr: '', exitCode: 0 });
+  if (!c.keepsFwmarkFamily && changesIpv6Fwmark(cmd))
+    return { stdout: '', stderr: `${AF_NOT_SUPPORTED}\n`, exitCode: 255 };
   try {
-    switch (cmd.kind) {
-      case 'help':
-        return ok(usage(program));
-      case 'version':
-        return ok(`${UVSADM_VERSION}\n`);
-      case 'add-service':
-        await c.addService(cmd.spec);
-        return ok();
-      case 'edit-service':
-        await c.editService(cmd.spec);
-        return ok();
-      case 'delete-service':
-        await c.deleteService(cmd.key);
-        return ok();
-      case 'flush':
-        await c.clear();
-        return ok();
-      case 'add-server':
-        await c.addDest(cmd.key, cmd.dest);
-        return ok();
-      case 'edit-server':
-        await c.editDest(cmd.key, cmd.dest);
-        return ok();
-      case 'delete-server':
-        await c.deleteDest(cmd.key, cmd.addr, cmd.port);
-        return ok();
-      case 'zero':
-        await (cmd.key ? c.zero(cmd.key) : c.zero());
-        return ok();
-      case 'set-timeout':
-        await c.setTimeouts(cmd.timeouts);
-        return ok();
-      case 'list': {
-        const services = await c.services();
-        if (cmd.key) {
-          const k = JSON.stringify(cmd.key);
-          const svc = services.find((s) => JSON.stringify(s.key) === k);
-          if (!svc) throw new ControlError('E_NO_SERVICE', 'No such service');
-          return ok(title(cmd.format) + serviceEntry(svc, cmd.format, false));
-        }
-        return ok(listAll(services, await c.connTableSize(), cmd.format));
-      }
-      case 'list-connections':
-        return ok(listConnections(await c.connections(), cmd.format));
-      case 'list-timeout':
-        return ok(listTimeout(await c.timeouts()));
-      case 'list-daemon':
-        return ok(); // no sync daemon runs: ipvsadm prints nothing
-      case 'save':
-        return ok(saveRules(await c.services(), cmd.format));
-      case 'restore':
-        return await restore(c, program, await stdin());
-      case 'start-daemon':
-      case 'stop-daemon':
-        return {
-          stdout: '',
-          stderr: 'connection sync daemon: not supported by this uvs version\n',
-          exitCode: 255,
-        };
-    }
+    const stdout = await run(cmd, c, program, stdin);
+    if (typeof stdout === 'string') return { stdout, stderr: '', exitCode: 0 };
+    return stdout;
   } catch (err) {
     if (err instanceof ControlError)
-      return { stdout: '', stderr: `${ipvsMessage(err, cmd.kind)}\n`, exitCode: 255 };
+      return { stdout: '', stderr: `${ipvsMessage(err, cmd)}\n`, exitCode: 255 };
     throw err;
+  }
+}
+
+/** What the command prints, or its whole outcome when it is not a plain success. */
+async function run(
+  cmd: Command,
+  c: AsyncControl,
+  program: string,
+  stdin: () => Promise<string>,
+): Promise<string | Outcome> {
+  switch (cmd.kind) {
+    case 'help':
+      return usage(program);
+    case 'version':
+      return `${UVSADM_VERSION}\n`;
+    case 'list':
+    case 'list-connections':
+    case 'list-timeout':
+    case 'list-daemon':
+    case 'save':
+      return listing(cmd, c);
+    case 'restore':
+      return restore(c, program, await stdin());
+    case 'start-daemon':
+    case 'stop-daemon':
+      return {
+        stdout: '',
+        stderr: 'connection sync daemon: not supported by this uvs version\n',
+        exitCode: 255,
+      };
+    case 'add-service':
+    case 'edit-service':
+    case 'delete-service':
+    case 'flush':
+    case 'add-server':
+    case 'edit-server':
+    case 'delete-server':
+    case 'zero':
+    case 'set-timeout':
+      await change(cmd, c);
+      return '';
+  }
+}
+
+type ChangeCommand = Extract<
+  Command,
+  {
+    kind:
+      | 'add-service'
+      | 'edit-service'
+      | 'delete-service'
+      | 'flush'
+      | 'add-server'
+      | 'edit-server'
+      | 'delete-server'
+      | 'zero'
+      | 'set-timeout';
+  }
+>;
+
+function change(cmd: ChangeCommand, c: AsyncControl): Promise<void> {
+  switch (cmd.kind) {
+    case 'add-service':
+      return c.addService(cmd.spec);
+    case 'edit-service':
+      return c.editService(cmd.spec);
+    case 'delete-service':
+      return c.deleteService(cmd.key);
+    case 'flush':
+      return c.clear();
+    case 'add-server':
+      return c.addDest(cmd.key, cmd.dest);
+    case 'edit-server':
+      return c.editDest(cmd.key, cmd.dest);
+    case 'delete-server':
+      return c.deleteDest(cmd.key, cmd.addr, cmd.port);
+    case 'zero':
+      return cmd.key ? c.zero(cmd.key) : c.zero();
+    case 'set-timeout':
+      return c.setTimeouts(cmd.timeouts);
+  }
+}
+
+type ListingCommand = Extract<
+  Command,
+  { kind: 'list' | 'list-connections' | 'list-timeout' | 'list-daemon' | 'save' }
+>;
+
+async function listing(cmd: ListingCommand, c: AsyncControl): Promise<string> {
+  switch (cmd.kind) {
+    case 'list': {
+      const services = await c.services();
+      if (!cmd.key) return listAll(services, await c.connTableSize(), cmd.format);
+      const key = cmd.key;
+      const svc = services.find((s) => sameServiceKey(s.key, key));
+      if (!svc) throw new ControlError('E_NO_SERVICE', 'No such service');
+      return title(cmd.format) + serviceEntry(svc, cmd.format, false);
+    }
+    case 'list-connections':
+      return listConnections(await c.connections(), cmd.format);
+    case 'list-timeout':
+      return listTimeout(await c.timeouts());
+    case 'list-daemon':
+      return ''; // no sync daemon runs: ipvsadm prints nothing
+    case 'save':
+      return saveRules(await c.services(), cmd.format);
   }
 }
 
@@ -158,7 +217,7 @@ async function restore(c: AsyncControl, program: string, text: string): Promise<
     }
     if (cmd.kind === 'restore')
       return { stdout, stderr: `line ${n + 1}: -R inside -R input\n`, exitCode: 255 };
-    const r = await execute(cmd, c, program, async () => '');
+    const r = await execute(cmd, c, program, () => Promise.resolve(''));
     stdout += r.stdout;
     if (r.exitCode !== 0) return { stdout, stderr: r.stderr, exitCode: r.exitCode };
   }

@@ -1,7 +1,7 @@
 // ipvsadm's listings, to the byte: the banner, the service table in each of its formats
 // (-L, --stats, --rate, --thresholds, --persistent-conn, -S), the connection table (-Lc)
 // and the timeouts.
-import { parseIpv4 } from '../packet/addr.js';
+import { compareIpv6, isIpv6, parseIpv4, parseIpv6 } from '../packet/addr.js';
 import {
   FwdMethod,
   type ConnView,
@@ -9,7 +9,7 @@ import {
   type ServiceView,
   type TimeoutsView,
 } from '../engine/model.js';
-import type { ListFormat } from './command.js';
+import { serviceFamily, type ListFormat } from './command.js';
 import { addrPortName } from './names.js';
 
 /** IPVS's version as ipvsadm prints it (the kernel's ip_vs reports 1.2.1). */
@@ -65,43 +65,65 @@ function svcProto(s: ServiceView): 'tcp' | 'udp' {
   return s.key.kind === 'addr' ? s.key.proto : 'tcp';
 }
 
-/** ipvsadm's order: fwmark, protocol, address, port (ipvs_cmp_services). */
+/** Orders two addresses of one family; IPv4 before IPv6 otherwise (AF_INET < AF_INET6). */
+function compareAddrs(a: string, b: string): number {
+  const a6 = isIpv6(a);
+  const b6 = isIpv6(b);
+  if (a6 !== b6) return a6 ? 1 : -1;
+  return a6 ? compareIpv6(parseIpv6(a), 0, parseIpv6(b), 0) : parseIpv4(a) - parseIpv4(b);
+}
+
+/** ipvsadm's order: fwmark, family, protocol, address, port (ipvs_cmp_services). */
 export function sortServices(list: readonly ServiceView[]): ServiceView[] {
-  const k = (s: ServiceView): [number, number, number, number] =>
+  const head = (s: ServiceView): [number, number, number] =>
     s.key.kind === 'fwmark'
-      ? [s.key.fwmark, 0, 0, 0]
-      : [0, s.key.proto === 'tcp' ? 6 : 17, parseIpv4(s.key.vip), s.key.port];
+      ? [s.key.fwmark, serviceFamily(s.key), 0]
+      : [0, serviceFamily(s.key), s.key.proto === 'tcp' ? 6 : 17];
   return [...list].sort((a, b) => {
-    const ka = k(a);
-    const kb = k(b);
-    for (let i = 0; i < 4; i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
-    return 0;
+    const ha = head(a);
+    const hb = head(b);
+    for (let i = 0; i < 3; i++) if (ha[i] !== hb[i]) return ha[i]! - hb[i]!;
+    if (a.key.kind !== 'addr' || b.key.kind !== 'addr') return 0;
+    return compareAddrs(a.key.vip, b.key.vip) || a.key.port - b.key.port;
   });
 }
 
 function sortDests(list: readonly DestView[]): DestView[] {
-  return [...list].sort((a, b) => parseIpv4(a.addr) - parseIpv4(b.addr) || a.port - b.port);
+  return [...list].sort((a, b) => compareAddrs(a.addr, b.addr) || a.port - b.port);
+}
+
+/** The service's name: "TCP  vip:port" (IPv4 cut at 33 characters), "FWM  1 IPv6", "-t …" (rule). */
+function serviceName(s: ServiceView, f: ListFormat, rule: boolean): string {
+  const v6 = serviceFamily(s.key) === 6;
+  if (s.key.kind === 'fwmark') {
+    if (rule) return `-f ${s.key.fwmark}${v6 ? ' -6' : ''}`;
+    return `FWM  ${s.key.fwmark}${v6 ? ' IPv6' : ''}`;
+  }
+  const proto = s.key.proto;
+  const vname = addrPortName(s.key.vip, s.key.port, proto, f.numeric);
+  if (rule) return `${proto === 'tcp' ? '-t' : '-u'} ${vname}`;
+  const name = `${proto === 'tcp' ? 'TCP' : 'UDP'}  ${vname}`;
+  return v6 ? name : name.slice(0, 33);
+}
+
+/** " mask …" / " -M …" when persistence is coarser than one client address. */
+function maskText(s: ServiceView, word: string): string {
+  const mask = s.persistence?.netmask;
+  if (mask === undefined) return '';
+  const host = serviceFamily(s.key) === 6 ? '128' : '255.255.255.255';
+  return mask === host ? '' : ` ${word} ${mask}`;
 }
 
 /** One service and its real servers in format `f` (rule = -S). */
 export function serviceEntry(s: ServiceView, f: ListFormat, rule: boolean): string {
   const proto = svcProto(s);
-  let name: string;
-  if (s.key.kind === 'fwmark') name = rule ? `-f ${s.key.fwmark}` : `FWM  ${s.key.fwmark}`;
-  else {
-    const vname = addrPortName(s.key.vip, s.key.port, proto, f.numeric);
-    name = rule
-      ? `${proto === 'tcp' ? '-t' : '-u'} ${vname}`
-      : `${proto === 'tcp' ? 'TCP' : 'UDP'}  ${vname}`.slice(0, 33);
-  }
+  const name = serviceName(s, f, rule);
   let out: string;
   if (rule) {
+    // ipvsadm 1.31 prints persistence before the scheduler flags.
     out = `-A ${name} -s ${s.scheduler}`;
+    if (s.persistence) out += ` -p ${s.persistence.timeout}${maskText(s, '-M')}`;
     if (s.schedFlags && s.schedFlags.length > 0) out += ` -b ${s.schedFlags.join(',')}`;
-    if (s.persistence) {
-      out += ` -p ${s.persistence.timeout}`;
-      if (s.persistence.netmask !== '255.255.255.255') out += ` -M ${s.persistence.netmask}`;
-    }
   } else if (f.stats) {
     const st = s.stats;
     out =
@@ -117,16 +139,12 @@ export function serviceEntry(s: ServiceView, f: ListFormat, rule: boolean): stri
   } else {
     out = `${name} ${s.scheduler}`;
     if (s.schedFlags && s.schedFlags.length > 0) out += ` (${s.schedFlags.join(',')})`;
-    if (s.persistence) {
-      out += ` persistent ${s.persistence.timeout}`;
-      if (s.persistence.netmask !== '255.255.255.255') out += ` mask ${s.persistence.netmask}`;
-    }
+    if (s.persistence) out += ` persistent ${s.persistence.timeout}${maskText(s, 'mask')}`;
   }
   out += '\n';
   for (const d of f.nosort ? s.dests : sortDests(s.dests)) {
-    const dname = rule
-      ? addrPortName(d.addr, d.port, proto, f.numeric)
-      : addrPortName(d.addr, d.port, proto, f.numeric).slice(0, 28);
+    const full = addrPortName(d.addr, d.port, proto, f.numeric);
+    const dname = rule || isIpv6(d.addr) ? full : full.slice(0, 28);
     if (rule) {
       out += `-a ${name} -r ${dname} ${FWD_SWITCH[d.method]} -w ${d.weight}`;
       if (d.upperThreshold > 0) out += ` -x ${d.upperThreshold}`;

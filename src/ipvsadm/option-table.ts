@@ -55,6 +55,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { tag: 'nosort', long: 'nosort', arg: 'none' },
   { tag: 'sort', long: 'sort', arg: 'none' },
   { tag: 'exact', short: 'X', long: 'exact', arg: 'none' },
+  { tag: '6', short: '6', long: 'ipv6', arg: 'none' },
   { tag: 'o', short: 'o', long: 'ops', arg: 'none' },
   { tag: 'b', short: 'b', long: 'sched-flags', arg: 'required' },
 ];

@@ -42,6 +42,7 @@ Options:
   --tcp-service  -t service-address   service-address is host[:port]
   --udp-service  -u service-address   service-address is host[:port]
   --fwmark-service  -f fwmark         fwmark is an integer greater than zero
+  --ipv6         -6                   fwmark entry uses IPv6
   --scheduler    -s scheduler         one of ${schedulerNames().join('|')},
                                       the default scheduler is wlc.
   --persistent   -p [timeout]         persistent service

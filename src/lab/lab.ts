@@ -71,7 +71,7 @@ export class Lab {
           );
       }
     }
-    for (const h of m.hosts) if (h.page) this.startWebServer(h.name, 80, h.page);
+    for (const h of m.hosts) if (h.page) this.startWebServer(h.name, 80, h.page, h.listen);
     for (const h of m.hosts) {
       for (const p of h.programs ?? [])
         this.startIn(h.name, p.program, process.execPath, [PROGRAMS[p.program], ...p.args]);
@@ -99,7 +99,7 @@ export class Lab {
 
   private readonly webServers = new Map<string, StartedProcess>();
 
-  startWebServer(host: string, port: number, text: string): StartedProcess {
+  startWebServer(host: string, port: number, text: string, listen?: string): StartedProcess {
     const p = this.startIn(host, `http${port}`, process.execPath, [
       UVS_LAB,
       'serve-http',
@@ -107,6 +107,7 @@ export class Lab {
       String(port),
       '--text',
       text,
+      ...(listen ? ['--host', listen] : []),
     ]);
     this.webServers.set(`${host}:${port}`, p);
     return p;

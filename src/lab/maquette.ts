@@ -21,6 +21,8 @@ export interface HostSpec {
   readonly forwarding?: boolean;
   /** The page its web server serves on port 80. */
   readonly page?: string;
+  /** The address that web server listens on: 0.0.0.0 by default, "::" for IPv6 maquettes. */
+  readonly listen?: string;
   /** Host configuration beyond addresses and routes (e.g. a real server's DR solution). */
   readonly setup?: readonly SetupStep[];
   /** uvs programs kept running on the host (e.g. uvs-tun-endpoint), with their arguments. */

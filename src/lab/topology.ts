@@ -66,7 +66,7 @@ export class Topology {
     sh('ip', ['-n', this.switchNs, 'link', 'set', lan, 'up']);
   }
 
-  /** Plugs `host`'s interface `ifName` into `lan`, with IPv4 addresses "a.b.c.d/len". */
+  /** Plugs `host`'s interface `ifName` into `lan`, with addresses "a.b.c.d/len" or "2001:db8::1/64". */
   plug(host: string, ifName: string, lan: string, addrs: readonly string[]): void {
     const ns = this.ns(host);
     const port = `p${++this.linkCount}`;
@@ -87,7 +87,9 @@ export class Topology {
     ]);
     sh('ip', ['-n', this.switchNs, 'link', 'set', port, 'master', lan]);
     sh('ip', ['-n', this.switchNs, 'link', 'set', port, 'up']);
-    for (const a of addrs) sh('ip', ['-n', ns, 'addr', 'add', a, 'dev', ifName]);
+    // IPv6 addresses skip duplicate address detection: usable at once, as IPv4 ones are.
+    for (const a of addrs)
+      sh('ip', ['-n', ns, 'addr', 'add', a, 'dev', ifName, ...(a.includes(':') ? ['nodad'] : [])]);
     sh('ip', ['-n', ns, 'link', 'set', ifName, 'up']);
   }
 

@@ -3,7 +3,7 @@
 // kernel neither answers them (VIP configured locally: RST, duplicate ACKs) nor forwards them
 // a second time (ip_forward=1, replies of NAT real servers). Packet sockets see a frame
 // before the netdev ingress hook, so uvs still receives what the guard drops.
-import { formatIpv4 } from '../packet/addr.js';
+import { canonicalIpv6, formatIpv4 } from '../packet/addr.js';
 import { run, runSyncQuiet } from './run.js';
 
 export const GUARD_TABLE = 'uvs';
@@ -15,6 +15,34 @@ export interface GuardSpec {
   /** NAT real servers: their replies, except those to the director's own addresses. */
   readonly natDests: readonly { proto: 'tcp' | 'udp'; addr: number; port: number }[];
   readonly localAddrs: readonly number[];
+  /** IPv6 virtual services (the `ip6` rules), addresses as IPv6 text in any valid form. */
+  readonly services6?: readonly { proto: 'tcp' | 'udp'; vip: string; port: number }[];
+  readonly natDests6?: readonly { proto: 'tcp' | 'udp'; addr: string; port: number }[];
+  /** The director's own IPv6 addresses: NAT replies to them pass (its own connections). */
+  readonly localAddrs6?: readonly string[];
+}
+
+// Port 0 is an all-ports (persistent) service or real server: match the protocol only.
+function portMatch(proto: string, dir: 'dport' | 'sport', p: number): string {
+  return p === 0 ? `meta l4proto ${proto}` : `${proto} ${dir} ${p}`;
+}
+
+/**
+ * The same rules for IPv6 (the netdev hook sees both families; `ip6` matches only IPv6).
+ * Addresses are canonicalized, which also refuses anything that is not an IPv6 address.
+ */
+function ipv6Rules(spec: GuardSpec): string[] {
+  const local6 = (spec.localAddrs6 ?? []).map(canonicalIpv6);
+  const notLocal = local6.length > 0 ? ` ip6 daddr != { ${local6.join(', ')} }` : '';
+  return [
+    ...(spec.services6 ?? []).map(
+      (s) => `ip6 daddr ${canonicalIpv6(s.vip)} ${portMatch(s.proto, 'dport', s.port)} drop`,
+    ),
+    ...(spec.natDests6 ?? []).map(
+      (d) =>
+        `ip6 saddr ${canonicalIpv6(d.addr)} ${portMatch(d.proto, 'sport', d.port)}${notLocal} drop`,
+    ),
+  ];
 }
 
 /** The whole table as one nft transaction (pure). */
@@ -27,23 +55,21 @@ export function guardRuleset(spec: GuardSpec): string {
   const local =
     spec.localAddrs.length > 0 ? `{ ${spec.localAddrs.map(formatIpv4).join(', ')} }` : undefined;
   const rules: string[] = [];
-  // Port 0 is an all-ports (persistent) service or real server: match the protocol only.
-  const port = (proto: string, dir: 'dport' | 'sport', p: number): string =>
-    p === 0 ? `meta l4proto ${proto}` : `${proto} ${dir} ${p}`;
   for (const s of dedupe(
     spec.services.map(
-      (s) => `ip daddr ${formatIpv4(s.vip)} ${port(s.proto, 'dport', s.port)} drop`,
+      (s) => `ip daddr ${formatIpv4(s.vip)} ${portMatch(s.proto, 'dport', s.port)} drop`,
     ),
   ))
     rules.push(s);
   for (const d of dedupe(
     spec.natDests.map(
       (d) =>
-        `ip saddr ${formatIpv4(d.addr)} ${port(d.proto, 'sport', d.port)}${local ? ` ip daddr != ${local}` : ''} drop`,
+        `ip saddr ${formatIpv4(d.addr)} ${portMatch(d.proto, 'sport', d.port)}${local ? ` ip daddr != ${local}` : ''} drop`,
     ),
   )) {
     rules.push(d);
   }
+  rules.push(...dedupe(ipv6Rules(spec)));
   spec.interfaces.forEach((ifName, k) => {
     lines.push(`  chain ingress_${k} {`);
     lines.push(

@@ -1,16 +1,25 @@
-// The real-server side of LVS-TUN on a host without the `ipip` module: IPIP packets
-// addressed to this host are taken off the wire (libpcap), their outer header removed, and
-// the inner packet handed to the local stack through a veth pair of our own (uvstun0 →
-// uvstun1), where the kernel receives it as if from a tunnel device; the VIP sits on `lo`
-// as for the kernel's tunl0. The kernel's own answer to IPIP (ICMP protocol unreachable,
-// having no ipip) is prevented by an nftables ingress rule of ours.
+// The real-server side of LVS-TUN on a host without the `ipip`/`ip6_tunnel`/`sit` modules:
+// tunnel packets addressed to this host (IPIP, IPv6 in IPv6, and the mixed IPv4/IPv6 pairs
+// IPVS sends to a real server of the other family) are taken off the wire (libpcap), their
+// outer header removed, and the inner packet handed to the local stack through a veth pair
+// of our own (uvstun0 → uvstun1), where the kernel receives it as if from a tunnel device;
+// the VIP sits on `lo` as for the kernel's tunl0/ip6tnl0. The kernel's own answer to them
+// (ICMP protocol unreachable, ICMPv6 parameter problem: it has no tunnel module) is
+// prevented by an nftables ingress rule of ours.
 import capPkg from 'cap';
-import { formatIpv4, formatMac, readIpv4 } from '../packet/addr.js';
-import { readU16 } from '../packet/checksum.js';
-import { copyMac, Eth, ETH_HLEN, EtherType } from '../packet/ethernet.js';
-import { Ipv4, ipv4HeaderLen, IpProto } from '../packet/ipv4.js';
+import { formatIpv4, formatIpv6, formatMac } from '../packet/addr.js';
+import { copyMac, Eth, ETH_HLEN } from '../packet/ethernet.js';
+import { newIpv6Chain } from '../packet/ipv6.js';
 import { InterfaceTable, type Interface } from '../net/interfaces.js';
+import { isLocalIpv6, readIpv6Addresses, type Ipv6IfAddress } from '../net/interface-addrs6.js';
 import { run, runSyncQuiet } from '../net/run.js';
+import {
+  DecapStatus,
+  locateInner,
+  type InnerPacket,
+  type LocalAddresses,
+  type VipFilter,
+} from './decapsulate.js';
 
 const { Cap } = capPkg;
 
@@ -42,11 +51,18 @@ export class TunEndpoint {
   private injector: InstanceType<typeof Cap> | undefined;
   private readonly ifaces = new InterfaceTable();
   private local = new Set<number>();
+  private local6: Ipv6IfAddress[] = [];
+  private readonly localAddrs: LocalAddresses = {
+    has4: (a) => this.local.has(a),
+    has6: (buf, off) => isLocalIpv6(this.local6, buf, off),
+  };
+  private readonly chain = newIpv6Chain();
+  private readonly inner: InnerPacket = { start: 0, end: 0, proto: 0, etherType: 0, dst: 0 };
 
   constructor(
     private readonly wanted: readonly string[],
     /** Inner destinations accepted; empty = any local address. */
-    private readonly vips: ReadonlySet<number>,
+    private readonly vips: VipFilter,
   ) {}
 
   /** Creates the veth pair and the guard, then starts decapsulating; returns served interfaces. */
@@ -77,6 +93,7 @@ export class TunEndpoint {
       await run('sysctl', ['-qw', `net.ipv4.conf.${k}.rp_filter=0`]);
     await this.ifaces.refresh();
     this.local = new Set(this.ifaces.localAddresses());
+    this.local6 = await readIpv6Addresses();
     await run('nft', ['-f', '-'], this.guardRuleset(served));
     const inject = this.ifaces.named(INJECT_IF);
     const receive = this.ifaces.named(RECEIVE_IF);
@@ -109,6 +126,7 @@ export class TunEndpoint {
 
   private guardRuleset(served: readonly Interface[]): string {
     const local = [...this.local].map(formatIpv4).join(', ');
+    const local6 = this.local6.map((a) => formatIpv6(a.addr)).join(', ');
     const lines = [
       `table netdev ${NFT_TABLE}`,
       `delete table netdev ${NFT_TABLE}`,
@@ -119,7 +137,9 @@ export class TunEndpoint {
         `  chain ingress_${k} {`,
         `    type filter hook ingress device ${JSON.stringify(i.name)} priority -500; policy accept;`,
       );
-      lines.push(`    ip protocol 4 ip daddr { ${local} } drop`, '  }');
+      if (local !== '') lines.push(`    ip protocol { 4, 41 } ip daddr { ${local} } drop`);
+      if (local6 !== '') lines.push(`    meta l4proto { 4, 41 } ip6 daddr { ${local6} } drop`);
+      lines.push('  }');
     });
     lines.push('}', '');
     return lines.join('\n');
@@ -128,7 +148,10 @@ export class TunEndpoint {
   private capture(iface: Interface, injectMac: Buffer, receiveMac: Buffer): void {
     const cap = new Cap();
     const buf = Buffer.alloc(65536);
-    cap.open(iface.name, `ip proto 4 and not ether src ${formatMac(iface.mac)}`, 8 << 20, buf);
+    // IPVS puts no extension header in an outer IPv6 header; a destination options header
+    // (RFC 2473's encapsulation limit, as the kernel's ip6tnl adds) is let through too.
+    const tunnels = 'ip proto 4 or ip proto 41 or ip6 proto 4 or ip6 proto 41 or ip6 proto 60';
+    cap.open(iface.name, `(${tunnels}) and not ether src ${formatMac(iface.mac)}`, 8 << 20, buf);
     cap.on('packet', (len: number) => this.decapsulate(buf, len, injectMac, receiveMac));
     this.caps.push(cap);
   }
@@ -136,35 +159,25 @@ export class TunEndpoint {
   /** Outer header off, Ethernet header toward uvstun1 on, sent on uvstun0. In place. */
   private decapsulate(buf: Buffer, len: number, injectMac: Buffer, receiveMac: Buffer): void {
     this.counters.received++;
-    const outer = ETH_HLEN;
-    const ohl = ipv4HeaderLen(buf, outer, len);
-    if (
-      ohl === undefined ||
-      buf[outer + Ipv4.Proto] !== IpProto.IPIP ||
-      !this.local.has(readIpv4(buf, outer + Ipv4.Dst))
-    ) {
+    const inner = this.inner;
+    const status = locateInner(buf, len, this.localAddrs, this.chain, inner);
+    if (status === DecapStatus.NotForUs) {
       this.counters.notForUs++;
       return;
     }
-    const innerOff = outer + ohl;
-    const innerLen = readU16(buf, outer + Ipv4.TotalLen) - ohl;
-    if (
-      innerLen <= 0 ||
-      innerOff + innerLen > len ||
-      ipv4HeaderLen(buf, innerOff, innerOff + innerLen) === undefined
-    ) {
+    if (status === DecapStatus.BadInner) {
       this.counters.badInner++;
       return;
     }
-    if (this.vips.size > 0 && !this.vips.has(readIpv4(buf, innerOff + Ipv4.Dst))) {
+    if (!this.vips.allows(buf, inner)) {
       this.counters.vipRefused++;
       return;
     }
-    buf.copyWithin(ETH_HLEN, innerOff, innerOff + innerLen);
+    buf.copyWithin(ETH_HLEN, inner.start, inner.end);
     copyMac(buf, Eth.Dst, receiveMac, 0);
     copyMac(buf, Eth.Src, injectMac, 0);
-    buf.writeUInt16BE(EtherType.IPv4, Eth.Type);
-    this.injector?.send(buf, ETH_HLEN + innerLen);
+    buf.writeUInt16BE(inner.etherType, Eth.Type);
+    this.injector?.send(buf, ETH_HLEN + inner.end - inner.start);
     this.counters.delivered++;
   }
 
