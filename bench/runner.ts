@@ -1,0 +1,174 @@
+// The rounds: every path set up in turn (the order reversed every other round, so that drift
+// over the run does not favour one path), checked, warmed up, loaded with each workload, torn
+// down; then the engine alone. A path that cannot run is reported, and the run goes on.
+import { HTTP_PORT } from './bench-maquette.js';
+import { PathUnavailable, type BenchPath, type PathEnv, type PathRun } from './paths/path.js';
+import {
+  WARMUP_S,
+  workloadEstimateS,
+  engineEstimateS,
+  pathEstimateS,
+  type Durations,
+} from './plan.js';
+import type { Progress } from './progress.js';
+import type { PathId, Sample } from './report/result.js';
+import { formatValue } from './report/svg-chart.js';
+import { workloadSpec, type PathWorkload } from './report/workloads.js';
+import { runIn, sleep } from './run-in.js';
+import { runEngineMicro } from './workloads/engine.js';
+import { runLatency } from './workloads/latency.js';
+import { runUdp } from './workloads/udp.js';
+import { runWrk, type Measured } from './workloads/wrk.js';
+
+export interface RunnerEnv extends PathEnv {
+  readonly progress: Progress;
+  readonly durations: Durations;
+  readonly workloads: readonly PathWorkload[];
+}
+
+/** A path's id for reporting when it never started (uvs: what its arguments ask for). */
+export type IdBeforeStart = (p: BenchPath) => PathId;
+
+export async function runRounds(
+  paths: readonly BenchPath[],
+  env: RunnerEnv,
+  idBeforeStart: IdBeforeStart,
+  engine: { run: boolean; lookup: boolean },
+): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const unavailable = new Map<BenchPath, string>();
+  const d = env.durations;
+  for (let round = 1; round <= d.rounds; round++) {
+    const order = round % 2 === 1 ? paths : [...paths].reverse();
+    for (const path of order) {
+      const workloads = path.workloads.filter((w) => env.workloads.includes(w));
+      const why = unavailable.get(path);
+      if (why !== undefined) {
+        env.progress.skip(pathEstimateS({ ...path, workloads }, d));
+        samples.push(...workloads.map((w) => missing(idBeforeStart(path), w, round, why)));
+        continue;
+      }
+      const at = `round ${round}/${d.rounds} · ${path.label}`;
+      env.progress.start(`${at} · set-up, check, warm-up`, path.setupEstimateS + WARMUP_S);
+      let run: PathRun;
+      try {
+        run = await path.setUp(env);
+        await checkAndWarm(env, run.target);
+      } catch (err) {
+        await path.tearDown(env);
+        if (!(err instanceof PathUnavailable)) throw err;
+        unavailable.set(path, err.message);
+        env.progress.finish(`not available: ${err.message}`);
+        env.progress.skip(workloads.reduce((a, w) => a + workloadEstimateS(w, d), 0));
+        samples.push(...workloads.map((w) => missing(idBeforeStart(path), w, round, err.message)));
+        continue;
+      }
+      env.progress.finish('ready');
+      try {
+        for (const w of workloads) samples.push(...(await measure(env, run, w, round, at)));
+      } finally {
+        await path.tearDown(env);
+      }
+    }
+    // The 1 M-connection run takes a minute: once, in the last round.
+    if (engine.run)
+      samples.push(...(await engineRound(env, round, engine.lookup && round === d.rounds)));
+  }
+  return samples;
+}
+
+function oneLine(s: string): string {
+  return s
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
+}
+
+function missing(id: PathId, workload: string, round: number, why: string): Sample {
+  return { ...id, workload, round, value: null, note: why };
+}
+
+/** One request must come back through the path (bounded), then one second of load. */
+async function checkAndWarm(env: RunnerEnv, target: string): Promise<void> {
+  const client = env.lab.ns('client');
+  const url = `http://${target}:${HTTP_PORT}/`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const r = await runIn(client, 'curl', ['-sS', '--max-time', '2', url], 5000);
+    if (r.code === 0 && r.stdout.includes('uvs bench')) break;
+    if (Date.now() > deadline)
+      throw new PathUnavailable(
+        `${url} does not answer through this path: ${oneLine(r.stderr || r.stdout)}`,
+      );
+    await sleep(200);
+  }
+  await runIn(client, 'wrk', ['-t1', '-c4', '-d1s', url], 15_000);
+}
+
+async function measure(
+  env: RunnerEnv,
+  run: PathRun,
+  w: PathWorkload,
+  round: number,
+  at: string,
+): Promise<Sample[]> {
+  const d = env.durations;
+  const spec = workloadSpec(w);
+  env.progress.start(`${at} · ${w}`, workloadEstimateS(w, d));
+  const sample = (workload: string, m: Measured | null, note?: string): Sample => ({
+    ...run.id,
+    workload,
+    round,
+    value: m?.value ?? null,
+    ...((m?.note ?? note) !== undefined ? { note: (m?.note ?? note)! } : {}),
+  });
+  try {
+    if (w === 'latency-us') {
+      const l = await runLatency(env.lab, run.target, d.shortS);
+      env.progress.finish(
+        `median ${l.medianUs.toFixed(0)} µs, p99 ${l.p99Us.toFixed(0)} µs (${l.count} round trips)`,
+      );
+      return [sample(w, { value: l.medianUs }), sample('latency-p99-us', { value: l.p99Us })];
+    }
+    const m =
+      w === 'udp-pps'
+        ? await runUdp(env.lab, run.target, d.shortS)
+        : await runWrk(env.lab, w, run.target, d.wrkS);
+    env.progress.finish(`${formatValue(m.value)} ${spec.unit}${m.note ? ` (${m.note})` : ''}`);
+    return [sample(w, m)];
+  } catch (err) {
+    const why = (err as Error).message.split('\n')[0]!;
+    env.progress.finish(`failed: ${why}`);
+    return [sample(w, null, `failed: ${why}`)];
+  }
+}
+
+const ENGINE_ID: PathId = { path: 'engine', io: 'memory', workers: 1 };
+
+async function engineRound(env: RunnerEnv, round: number, lookup: boolean): Promise<Sample[]> {
+  const d = env.durations;
+  env.progress.start(
+    `round ${round}/${d.rounds} · engine alone (engine-micro)`,
+    engineEstimateS(d, lookup),
+  );
+  const out: Sample[] = [];
+  const limit = (d.engineS + 120) * 1000;
+  try {
+    const fps = await runEngineMicro(d.engineS, 10_000, limit);
+    out.push({ ...ENGINE_ID, workload: 'engine-mpps', round, value: fps / 1e6 });
+    let text = `${(fps / 1e6).toFixed(2)} M frames/s`;
+    if (lookup) {
+      const small = await runEngineMicro(d.engineS, 1000, limit);
+      const big = await runEngineMicro(d.engineS, 1_000_000, limit);
+      out.push({ ...ENGINE_ID, workload: 'lookup-cost-1m-vs-1k', round, value: small / big });
+      text += `; 1 k connections ${(small / 1e6).toFixed(2)} M/s, 1 M ${(big / 1e6).toFixed(2)} M/s`;
+    }
+    env.progress.finish(text);
+  } catch (err) {
+    const why = (err as Error).message.split('\n')[0]!;
+    env.progress.finish(`failed: ${why}`);
+    out.push({ ...ENGINE_ID, workload: 'engine-mpps', round, value: null, note: why });
+  }
+  return out;
+}
