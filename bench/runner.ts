@@ -51,8 +51,11 @@ export async function runRounds(
       const at = `round ${round}/${d.rounds} · ${path.label}`;
       env.progress.start(`${at} · set-up, check, warm-up`, path.setupEstimateS + WARMUP_S);
       let run: PathRun;
+      const t0 = Date.now();
+      let setupS = 0;
       try {
         run = await path.setUp(env);
+        setupS = (Date.now() - t0) / 1000;
         await checkAndWarm(env, run.target);
       } catch (err) {
         await path.tearDown(env);
@@ -63,7 +66,10 @@ export async function runRounds(
         samples.push(...workloads.map((w) => missing(idBeforeStart(path), w, round, err.message)));
         continue;
       }
-      env.progress.finish('ready');
+      const checkS = (Date.now() - t0) / 1000 - setupS;
+      env.progress.finish(
+        `ready (set-up ${setupS.toFixed(1)} s, check and warm-up ${checkS.toFixed(1)} s)`,
+      );
       try {
         for (const w of workloads) samples.push(...(await measure(env, run, w, round, at)));
       } finally {

@@ -1,6 +1,6 @@
 // uvs-nat, uvs-dr, uvs-tun: uvsd (a variant's arguments) in the director, driven as a black box
 // through its command line and uvsadm; for TUN the real servers run uvs-tun-endpoint.
-import { UVS_TUN_ENDPOINT } from '../../src/lab/lab.js';
+import { UVSADM, UVSD, UVS_TUN_ENDPOINT } from '../../src/lab/lab.js';
 import type { StartedProcess } from '../../src/lab/topology.js';
 import {
   ECHO_PORT,
@@ -47,19 +47,31 @@ export function uvsadmCommands(mode: UvsMode): string[][] {
   ]);
 }
 
-/** Starts uvsd with `args`; the PathUnavailable names uvsd's own complaint. */
+/**
+ * Starts uvsd with `args` and waits (bounded) until uvsadm reaches it; the event loop keeps
+ * running meanwhile, so a uvsd that exits (refusing a flag) is seen at once, with its words.
+ */
 export async function startUvsd(env: PathEnv, args: readonly string[]): Promise<StartedProcess> {
-  let uvsd: StartedProcess;
-  try {
-    uvsd = env.lab.startDirector(args);
-  } catch (err) {
-    throw new PathUnavailable(
-      `uvsd ${args.join(' ')} did not start: ${firstLines((err as Error).message)}`,
-    );
+  const uvsd = env.lab.startIn('director', 'uvsd', process.execPath, [UVSD, ...args]);
+  const ns = env.lab.ns('director');
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const r = await runIn(ns, process.execPath, [UVSADM, '-Ln'], 5000);
+    if (r.code === 0) break;
+    if (uvsd.child.exitCode !== null || Date.now() > deadline) {
+      await stopChild(uvsd.child);
+      await sleep(100);
+      const how =
+        uvsd.child.exitCode !== null
+          ? `exited with ${uvsd.child.exitCode}`
+          : 'did not answer uvsadm in 20 s';
+      throw new PathUnavailable(`uvsd ${args.join(' ')} ${how}: ${firstLines(uvsd.output())}`);
+    }
+    await sleep(100);
   }
   // Its start line ("serving …(io pcap)…") follows the control socket by a moment.
-  const deadline = Date.now() + 3000;
-  while (!/serving/.test(uvsd.output()) && Date.now() < deadline) await sleep(50);
+  const lineDeadline = Date.now() + 3000;
+  while (!/serving/.test(uvsd.output()) && Date.now() < lineDeadline) await sleep(50);
   return uvsd;
 }
 
