@@ -11,7 +11,8 @@ the paths in alternation, best of the rounds. Run as root, on an idle machine.
   --rounds N         rounds (default 2 quick, 3 full)
   --seconds N        wrk's duration; UDP and latency loads take half (default 3 quick, 10 full)
   --only LIST        comma-separated parts to run: routing, kernel, haproxy, uvs-nat, uvs-dr,
-                     uvs-tun, engine, memory (default: all)
+                     uvs-tun, engine, profile (uvsd under the CPU profiler and
+                     --trace-gc), memory (default: all)
   --workloads LIST   comma-separated: ${PATH_WORKLOADS.join(', ')} (default: all)
   --variants FILE    uvsd variants (default bench/variants.json)
   --out DIR          where RESULTS.md and results/latest.{json,svg} go (default bench/)
@@ -28,6 +29,7 @@ export const PARTS = [
   'uvs-dr',
   'uvs-tun',
   'engine',
+  'profile',
   'memory',
 ] as const;
 export type Part = (typeof PARTS)[number];

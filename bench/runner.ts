@@ -1,7 +1,7 @@
 // The rounds: every path set up in turn (the order reversed every other round, so that drift
 // over the run does not favour one path), checked, warmed up, loaded with each workload, torn
 // down; then the engine alone. A path that cannot run is reported, and the run goes on.
-import { HTTP_PORT } from './bench-maquette.js';
+import { checkAndWarm } from './check-path.js';
 import { PathUnavailable, type BenchPath, type PathEnv, type PathRun } from './paths/path.js';
 import {
   WARMUP_S,
@@ -14,7 +14,6 @@ import type { Progress } from './progress.js';
 import type { PathId, Sample } from './report/result.js';
 import { formatValue } from './report/svg-chart.js';
 import { workloadSpec, type PathWorkload } from './report/workloads.js';
-import { runIn, sleep } from './run-in.js';
 import { runEngineMicro } from './workloads/engine.js';
 import { runLatency } from './workloads/latency.js';
 import { runUdp } from './workloads/udp.js';
@@ -83,33 +82,8 @@ export async function runRounds(
   return samples;
 }
 
-function oneLine(s: string): string {
-  return s
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 200);
-}
-
 function missing(id: PathId, workload: string, round: number, why: string): Sample {
   return { ...id, workload, round, value: null, note: why };
-}
-
-/** One request must come back through the path (bounded), then one second of load. */
-async function checkAndWarm(env: RunnerEnv, target: string): Promise<void> {
-  const client = env.lab.ns('client');
-  const url = `http://${target}:${HTTP_PORT}/`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const r = await runIn(client, 'curl', ['-sS', '--max-time', '2', url], 5000);
-    if (r.code === 0 && r.stdout.includes('uvs bench')) break;
-    if (Date.now() > deadline)
-      throw new PathUnavailable(
-        `${url} does not answer through this path: ${oneLine(r.stderr || r.stdout)}`,
-      );
-    await sleep(200);
-  }
-  await runIn(client, 'wrk', ['-t1', '-c4', '-d1s', url], 15_000);
 }
 
 async function measure(

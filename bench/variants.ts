@@ -14,9 +14,19 @@ export interface UvsVariant {
   readonly modes: readonly UvsMode[];
 }
 
+/**
+ * How the memory step asks uvsd (see workloads/memory.ts): extra uvsd arguments for that run,
+ * and uvsadm arguments that fill the table with synthetic connections, when uvsd has them.
+ */
+export interface MemoryHooks {
+  readonly uvsdArgs: readonly string[];
+  readonly fill: readonly string[] | null;
+}
+
 export interface VariantSets {
   readonly quick: readonly UvsVariant[];
   readonly full: readonly UvsVariant[];
+  readonly memory: MemoryHooks;
 }
 
 export class VariantsError extends Error {
@@ -34,10 +44,33 @@ export function parseVariants(text: string, file: string): VariantSets {
   if (typeof json !== 'object' || json === null)
     throw new VariantsError(`${file}: expected an object with "quick" and "full"`);
   const obj = json as Record<string, unknown>;
+  for (const k of Object.keys(obj))
+    if (!['quick', 'full', 'memory', 'comment'].includes(k))
+      throw new VariantsError(`${file}: unknown key "${k}" (expected quick, full, memory)`);
   return {
     quick: variantList(obj['quick'], `${file}: quick`),
     full: variantList(obj['full'], `${file}: full`),
+    memory: memoryHooks(obj['memory'], `${file}: memory`),
   };
+}
+
+const isStrings = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((a) => typeof a === 'string');
+
+function memoryHooks(v: unknown, where: string): MemoryHooks {
+  if (v === undefined) return { uvsdArgs: [], fill: null };
+  if (typeof v !== 'object' || v === null) throw new VariantsError(`${where}: expected an object`);
+  const m = v as Record<string, unknown>;
+  for (const k of Object.keys(m))
+    if (!['uvsdArgs', 'fill', 'comment'].includes(k))
+      throw new VariantsError(`${where}: unknown key "${k}" (expected uvsdArgs, fill)`);
+  const uvsdArgs = m['uvsdArgs'] ?? [];
+  const fill = m['fill'] ?? null;
+  if (!isStrings(uvsdArgs))
+    throw new VariantsError(`${where}: "uvsdArgs" must be an array of strings`);
+  if (fill !== null && !isStrings(fill))
+    throw new VariantsError(`${where}: "fill" must be null or an array of uvsadm arguments`);
+  return { uvsdArgs, fill };
 }
 
 function variantList(v: unknown, where: string): UvsVariant[] {

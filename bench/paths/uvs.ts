@@ -51,8 +51,12 @@ export function uvsadmCommands(mode: UvsMode): string[][] {
  * Starts uvsd with `args` and waits (bounded) until uvsadm reaches it; the event loop keeps
  * running meanwhile, so a uvsd that exits (refusing a flag) is seen at once, with its words.
  */
-export async function startUvsd(env: PathEnv, args: readonly string[]): Promise<StartedProcess> {
-  const uvsd = env.lab.startIn('director', 'uvsd', process.execPath, [UVSD, ...args]);
+export async function startUvsd(
+  env: PathEnv,
+  args: readonly string[],
+  nodeFlags: readonly string[] = [],
+): Promise<StartedProcess> {
+  const uvsd = env.lab.startIn('director', 'uvsd', process.execPath, [...nodeFlags, UVSD, ...args]);
   const ns = env.lab.ns('director');
   const deadline = Date.now() + 20_000;
   for (;;) {

@@ -3,6 +3,7 @@
 // path and to HAProxy, then what was not available and why.
 import { formatValue } from './svg-chart.js';
 import { kernelPath, pathLabel, ratioTo, type BenchResult } from './result.js';
+import { profileSection, type UvsdProfileReport } from './profile-section.js';
 import type { TargetCheck } from './targets.js';
 import { inWorkloadOrder, workloadSpec } from './workloads.js';
 
@@ -30,6 +31,8 @@ export interface RunInfo {
   readonly offloadDefaults: string;
   /** Facts of this run worth a line (kernel path chosen, variants uvsd refused…). */
   readonly notes: readonly string[];
+  /** uvsd under the CPU profiler and --trace-gc, when that part ran. */
+  readonly profile?: UvsdProfileReport;
 }
 
 export function renderResultsMd(
@@ -41,6 +44,7 @@ export function renderResultsMd(
     ...header(run),
     ...targetSection(checks),
     ...figureSection(results),
+    ...profileSection(run.profile),
     ...unavailableSection(results),
     ...methodSection(run),
   ].join('\n');

@@ -65,6 +65,11 @@ export const WORKLOADS: Readonly<Record<string, WorkloadSpec>> = {
     better: 'lower',
     title: 'engine frame cost with 1 M connections ÷ with 1 k',
   },
+  'gc-10s': {
+    unit: 'collections',
+    better: 'lower',
+    title: 'garbage collections in uvsd during 10 s of keep-alive load',
+  },
   'bytes-per-conn': {
     unit: 'bytes',
     better: 'lower',

@@ -42,6 +42,6 @@ export async function runUdp(lab: Lab, target: string, seconds: number): Promise
   // Everything arrived: the sender, not the path, set the pace; the figure is a lower bound.
   const note =
     `sent ${Math.round(sent.sent / sent.seconds)}/s, ${(arrived * 100).toFixed(0)}% arrived` +
-    (arrived >= 0.99 ? ' (sender-bound: the path forwards at least this)' : '');
+    (arrived >= 0.99 ? ': sender-bound, the path forwards at least this' : '');
   return { value, note };
 }

@@ -138,6 +138,12 @@ test('variants.json: read, defaults, errors naming the file and the entry', () =
   );
   assert.deepEqual(v.quick[0], { name: 'default', args: [], modes: ['nat', 'dr', 'tun'] });
   assert.deepEqual(v.full[0]!.modes, ['nat']);
+  assert.deepEqual(v.memory, { uvsdArgs: [], fill: null });
+  const hooks = parseVariants(
+    '{"quick":[{"name":"d","args":[]}],"full":[{"name":"d","args":[]}],"memory":{"uvsdArgs":["--x"],"fill":["--fill","1000000"]}}',
+    'v.json',
+  );
+  assert.deepEqual(hooks.memory, { uvsdArgs: ['--x'], fill: ['--fill', '1000000'] });
   const bad: [string, RegExp][] = [
     ['{', /v\.json: not JSON/],
     ['{"quick":[]}', /v\.json: quick: expected a non-empty array/],
@@ -158,6 +164,16 @@ test('variants.json: read, defaults, errors naming the file and the entry', () =
       /unknown key "worker"/,
     ],
   ];
+  bad.push(
+    [
+      '{"quick":[{"name":"a","args":[]}],"full":[{"name":"b","args":[]}],"memory":{"fill":"x"}}',
+      /memory: "fill" must be null or an array of uvsadm arguments/,
+    ],
+    [
+      '{"quick":[{"name":"a","args":[]}],"full":[{"name":"b","args":[]}],"fast":[]}',
+      /unknown key "fast"/,
+    ],
+  );
   for (const [text, re] of bad) assert.throws(() => parseVariants(text, 'v.json'), re, text);
 });
 
