@@ -35,49 +35,67 @@ export async function runRounds(
   engine: { run: boolean; lookup: boolean },
 ): Promise<Sample[]> {
   const samples: Sample[] = [];
-  const unavailable = new Map<BenchPath, string>();
+  /** Paths whose set-up failed (uvsd refused a flag…): not tried again in later rounds. */
+  const refused = new Map<BenchPath, string>();
   const d = env.durations;
   for (let round = 1; round <= d.rounds; round++) {
     const order = round % 2 === 1 ? paths : [...paths].reverse();
     for (const path of order) {
       const workloads = path.workloads.filter((w) => env.workloads.includes(w));
-      const why = unavailable.get(path);
-      if (why !== undefined) {
-        env.progress.skip(pathEstimateS({ ...path, workloads }, d));
-        samples.push(...workloads.map((w) => missing(idBeforeStart(path), w, round, why)));
+      const why = refused.get(path);
+      if (why === undefined) {
+        samples.push(...(await pathRound(env, path, workloads, round, idBeforeStart, refused)));
         continue;
       }
-      const at = `round ${round}/${d.rounds} · ${path.label}`;
-      env.progress.start(`${at} · set-up, check, warm-up`, path.setupEstimateS + WARMUP_S);
-      let run: PathRun;
-      const t0 = Date.now();
-      let setupS = 0;
-      try {
-        run = await path.setUp(env);
-        setupS = (Date.now() - t0) / 1000;
-        await checkAndWarm(env, run.target);
-      } catch (err) {
-        await path.tearDown(env);
-        if (!(err instanceof PathUnavailable)) throw err;
-        unavailable.set(path, err.message);
-        env.progress.finish(`not available: ${err.message}`);
-        env.progress.skip(workloads.reduce((a, w) => a + workloadEstimateS(w, d), 0));
-        samples.push(...workloads.map((w) => missing(idBeforeStart(path), w, round, err.message)));
-        continue;
-      }
-      const checkS = (Date.now() - t0) / 1000 - setupS;
-      env.progress.finish(
-        `ready (set-up ${setupS.toFixed(1)} s, check and warm-up ${checkS.toFixed(1)} s)`,
-      );
-      try {
-        for (const w of workloads) samples.push(...(await measure(env, run, w, round, at)));
-      } finally {
-        await path.tearDown(env);
-      }
+      env.progress.skip(pathEstimateS({ ...path, workloads }, d));
+      samples.push(...workloads.map((w) => missing(idBeforeStart(path), w, round, why)));
     }
     // The 1 M-connection run takes a minute: once, in the last round.
     if (engine.run)
       samples.push(...(await engineRound(env, round, engine.lookup && round === d.rounds)));
+  }
+  return samples;
+}
+
+/** One path in one round: set up, check and warm up, every workload, torn down. */
+async function pathRound(
+  env: RunnerEnv,
+  path: BenchPath,
+  workloads: readonly PathWorkload[],
+  round: number,
+  idBeforeStart: IdBeforeStart,
+  refused: Map<BenchPath, string>,
+): Promise<Sample[]> {
+  const d = env.durations;
+  const at = `round ${round}/${d.rounds} · ${path.label}`;
+  env.progress.start(`${at} · set-up, check, warm-up`, path.setupEstimateS + WARMUP_S);
+  const t0 = Date.now();
+  let stage = 'set-up';
+  let run: PathRun;
+  let setupS: number;
+  try {
+    run = await path.setUp(env);
+    setupS = (Date.now() - t0) / 1000;
+    stage = 'check';
+    await checkAndWarm(env, run.target);
+  } catch (err) {
+    await path.tearDown(env);
+    if (!(err instanceof PathUnavailable)) throw err;
+    // A set-up refused stays refused; a check that failed is tried again next round.
+    if (stage === 'set-up') refused.set(path, err.message);
+    env.progress.finish(`not available: ${err.message}`);
+    env.progress.skip(workloads.reduce((a, w) => a + workloadEstimateS(w, d), 0));
+    return workloads.map((w) => missing(idBeforeStart(path), w, round, err.message));
+  }
+  const checkS = (Date.now() - t0) / 1000 - setupS;
+  env.progress.finish(
+    `ready (set-up ${setupS.toFixed(1)} s, check and warm-up ${checkS.toFixed(1)} s)`,
+  );
+  const samples: Sample[] = [];
+  try {
+    for (const w of workloads) samples.push(...(await measure(env, run, w, round, at)));
+  } finally {
+    await path.tearDown(env);
   }
   return samples;
 }
