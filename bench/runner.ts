@@ -14,7 +14,7 @@ import type { Progress } from './progress.js';
 import type { PathId, Sample } from './report/result.js';
 import { formatValue } from './report/svg-chart.js';
 import { workloadSpec, type PathWorkload } from './report/workloads.js';
-import { runEngineMicro } from './workloads/engine.js';
+import { engineSamples } from './workloads/engine.js';
 import { runLatency } from './workloads/latency.js';
 import { runUdp } from './workloads/udp.js';
 import { runWrk, type Measured } from './workloads/wrk.js';
@@ -142,31 +142,13 @@ async function measure(
   }
 }
 
-const ENGINE_ID: PathId = { path: 'engine', io: 'memory', workers: 1 };
-
 async function engineRound(env: RunnerEnv, round: number, lookup: boolean): Promise<Sample[]> {
   const d = env.durations;
   env.progress.start(
     `round ${round}/${d.rounds} · engine alone (engine-micro)`,
     engineEstimateS(d, lookup),
   );
-  const out: Sample[] = [];
-  const limit = (d.engineS + 120) * 1000;
-  try {
-    const fps = await runEngineMicro(d.engineS, 10_000, limit);
-    out.push({ ...ENGINE_ID, workload: 'engine-mpps', round, value: fps / 1e6 });
-    let text = `${(fps / 1e6).toFixed(2)} M frames/s`;
-    if (lookup) {
-      const small = await runEngineMicro(d.engineS, 1000, limit);
-      const big = await runEngineMicro(d.engineS, 1_000_000, limit);
-      out.push({ ...ENGINE_ID, workload: 'lookup-cost-1m-vs-1k', round, value: small / big });
-      text += `; 1 k connections ${(small / 1e6).toFixed(2)} M/s, 1 M ${(big / 1e6).toFixed(2)} M/s`;
-    }
-    env.progress.finish(text);
-  } catch (err) {
-    const why = (err as Error).message.split('\n')[0]!;
-    env.progress.finish(`failed: ${why}`);
-    out.push({ ...ENGINE_ID, workload: 'engine-mpps', round, value: null, note: why });
-  }
-  return out;
+  const r = await engineSamples(d.engineS, round, lookup);
+  env.progress.finish(r.text);
+  return r.samples;
 }

@@ -28,8 +28,10 @@ export interface ProfileSummary {
   /** Profiles summed: one per thread (the main thread and each worker). */
   readonly threads: number;
   readonly windowMs: number;
-  /** Share of the window the process was not idle (0..1). */
+  /** Share of the window the threads were not idle (0..1), all together. */
   readonly busy: number;
+  /** The same per thread, in the order the threads started (the main thread first). */
+  readonly busyPerThread: readonly number[];
   readonly rows: readonly ProfileRow[];
 }
 
@@ -40,8 +42,9 @@ function frameName(f: CpuProfile['nodes'][number]['callFrame']): string {
 }
 
 /**
- * Self time per function between `fromMs` and `toMs` after the profile's start (several
- * profiles, one per thread, add up); the `top` heaviest, then idle.
+ * Self time per function between `fromMs` and `toMs` after the first profile's start (several
+ * profiles, one per thread, add up; their start times share one clock); the `top`
+ * heaviest, then idle.
  */
 export function summarizeProfiles(
   profiles: readonly CpuProfile[],
@@ -51,9 +54,14 @@ export function summarizeProfiles(
 ): ProfileSummary {
   const self = new Map<string, number>();
   let windowUs = 0;
-  for (const p of profiles) {
+  const ordered = [...profiles].sort((a, b) => a.startTime - b.startTime);
+  const origin = ordered[0]?.startTime ?? 0;
+  const busyPerThread: number[] = [];
+  for (const p of ordered) {
     const names = new Map(p.nodes.map((n) => [n.id, frameName(n.callFrame)]));
-    let t = 0;
+    let t = p.startTime - origin;
+    let threadUs = 0;
+    let threadIdleUs = 0;
     for (let i = 0; i < p.samples.length; i++) {
       t += p.timeDeltas[i] ?? 0;
       // A sample lasts until the next one (DevTools' convention).
@@ -61,8 +69,11 @@ export function summarizeProfiles(
       if (t / 1000 < fromMs || t / 1000 > toMs) continue;
       const name = names.get(p.samples[i]!) ?? '(unknown)';
       self.set(name, (self.get(name) ?? 0) + dur);
-      windowUs += dur;
+      threadUs += dur;
+      if (name === '(idle)') threadIdleUs += dur;
     }
+    windowUs += threadUs;
+    busyPerThread.push(threadUs > 0 ? 1 - threadIdleUs / threadUs : 0);
   }
   const idleUs = self.get('(idle)') ?? 0;
   const busyUs = windowUs - idleUs;
@@ -81,6 +92,7 @@ export function summarizeProfiles(
     threads: profiles.length,
     windowMs: windowUs / 1000,
     busy: windowUs > 0 ? busyUs / windowUs : 0,
+    busyPerThread,
     rows,
   };
 }

@@ -1,5 +1,6 @@
-// Garbage collections in node --trace-gc's output within a window of the process's life (pure):
-// how many, how long they paused, and the heap before and after.
+// Garbage collections in a slice of node --trace-gc's output (pure): how many, how long they
+// paused, and the heap before and after. The caller cuts the slice: a worker isolate counts
+// its times from its own start, so the times in the lines cannot place them in a window.
 
 export interface GcSummary {
   readonly scavenges: number;
@@ -13,9 +14,9 @@ export interface GcSummary {
 
 // [pid:isolate]   1234 ms: Scavenge 4.0 (4.2) -> 3.7 (5.2) MB, 1.52 / 0.00 ms  (…) allocation failure;
 const LINE =
-  /\]\s+(\d+) ms: ([A-Za-z-]+(?: \([a-z ]+\))?) ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, ([\d.]+) \//;
+  /\]\s+\d+ ms: ([A-Za-z-]+(?: \([a-z ]+\))?) ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, ([\d.]+) \//;
 
-export function summarizeGcTrace(text: string, fromMs: number, toMs: number): GcSummary {
+export function summarizeGcTrace(text: string): GcSummary {
   let scavenges = 0;
   let fullGcs = 0;
   let pauseMs = 0;
@@ -24,13 +25,11 @@ export function summarizeGcTrace(text: string, fromMs: number, toMs: number): Gc
   for (const line of text.split('\n')) {
     const m = LINE.exec(line);
     if (!m) continue;
-    const at = Number(m[1]);
-    if (at < fromMs || at > toMs) continue;
-    if (m[2]!.startsWith('Scavenge') || m[2]!.startsWith('Minor')) scavenges++;
+    if (m[1]!.startsWith('Scavenge') || m[1]!.startsWith('Minor')) scavenges++;
     else fullGcs++;
-    pauseMs += Number(m[5]);
-    heapBeforeMB ??= Number(m[3]);
-    heapAfterMB = Number(m[4]);
+    pauseMs += Number(m[4]);
+    heapBeforeMB ??= Number(m[2]);
+    heapAfterMB = Number(m[3]);
   }
   return { scavenges, fullGcs, pauseMs, heapBeforeMB, heapAfterMB };
 }

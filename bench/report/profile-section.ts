@@ -20,6 +20,12 @@ export function gcText(gc: GcSummary): string {
   return `${gc.scavenges} scavenges, ${gc.fullGcs} full collections, ${gc.pauseMs.toFixed(0)} ms of pauses; ${heap}`;
 }
 
+function busyText(cpu: ProfileSummary): string {
+  const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
+  if (cpu.threads <= 1) return pct(cpu.busy);
+  return `${cpu.busyPerThread.map(pct).join(', ')} (${cpu.threads} threads, the main thread first)`;
+}
+
 export function profileSection(p: UvsdProfileReport | undefined): string[] {
   if (!p) return [];
   return [
@@ -29,7 +35,7 @@ export function profileSection(p: UvsdProfileReport | undefined): string[] {
       `uvsd started under \`node --cpu-prof --trace-gc\`; the first and last 0.5 s are left out.`,
     '',
     `- Garbage collection: ${gcText(p.gc)}. In steady state a fast path that allocates nothing per frame shows none.`,
-    `- uvsd was busy ${(p.cpu.busy * 100).toFixed(0)}% of the window (${p.cpu.threads === 1 ? 'one thread' : `${p.cpu.threads} threads on average`}); self time by function (native calls count in their JavaScript caller):`,
+    `- uvsd was busy ${busyText(p.cpu)} of the window (as V8 sees it: a thread blocked in a native call such as poll() is busy); self time by function, all threads together (native calls count in their JavaScript caller):`,
     '',
     '| share of busy time | self ms | function |',
     '|---:|---:|---|',

@@ -1,6 +1,7 @@
 // Where uvsd's time goes, and whether it allocates in steady state: uvsd (uvs-nat) started
 // under node --cpu-prof --trace-gc, 10 s of keep-alive load, then its CPU profile and its
-// collections within the load (0.5 s trimmed at each end, the times being the process's own).
+// collections within the load, 0.5 s trimmed at each end. The collections are the trace lines
+// uvsd printed between those two moments (its output is read while wrk runs).
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkAndWarm } from '../check-path.js';
@@ -39,8 +40,14 @@ export async function profileUvsd(env: PathEnv, variant: UvsVariant): Promise<Uv
     }
     await checkAndWarm(env, VIP_NAT);
     const from = Date.now() - spawnedAt;
+    const cut = [0, 0];
+    const edges = [TRIM_MS, PROFILE_SECONDS * 1000 - TRIM_MS].map((ms, k) =>
+      setTimeout(() => (cut[k] = uvsd.output().length), ms),
+    );
     const m = await runWrk(env.lab, 'keepalive-rps', VIP_NAT, PROFILE_SECONDS);
+    edges.forEach(clearTimeout);
     load = { from, to: Date.now() - spawnedAt, rps: m.value };
+    const gcTrace = uvsd.output().slice(cut[0], cut[1]);
     // The profile is written when uvsd exits.
     await stopChild(uvsd.child, 15_000);
     const id = { path: 'uvs-nat', io: io ?? variant.name, workers };
@@ -54,7 +61,7 @@ export async function profileUvsd(env: PathEnv, variant: UvsVariant): Promise<Uv
       id,
       seconds: PROFILE_SECONDS,
       requestsPerS: load.rps,
-      gc: summarizeGcTrace(uvsd.output(), ...window),
+      gc: summarizeGcTrace(gcTrace),
       cpu: summarizeProfiles(profiles, ...window, TOP),
     };
   } finally {

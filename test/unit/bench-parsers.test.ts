@@ -67,10 +67,14 @@ test('wrk arguments per workload', () => {
   ]);
 });
 
-test("engine-micro's established NAT line, with thousands separators", () => {
+test("engine-micro's established NAT line, with thousands separators, and its drops", () => {
   const out =
     'command: node dist/bench/engine-micro.js\nnew connections: 178,099 /s\nestablished NAT frames: 3,564,282 /s (incl. a 566-byte copy per frame)\n';
-  assert.equal(parseEngineMicro(out), 3564282);
+  assert.deepEqual(parseEngineMicro(out), { framesPerS: 3564282, dropped: 0 });
+  assert.deepEqual(parseEngineMicro(`${out}forwarded 786432, dropped 1013568\n`), {
+    framesPerS: 3564282,
+    dropped: 1013568,
+  });
   assert.throws(
     () => parseEngineMicro('new connections: 1 /s'),
     /no "established NAT frames" line/,
