@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   // Whatever happens from here, the guard must not outlive uvsd.
   process.on('exit', () => host.close());
   const daemon = new Daemon(shared, host, forwarding, log);
+  daemon.setDefense(opts.defense);
   if (tap) daemon.setMarkInterface(ifaces.named(TAP_CAPTURE_IF)?.ifIndex ?? -1);
   // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
   await daemon.start(tap ? [...served, TAP_CAPTURE_IF] : served);

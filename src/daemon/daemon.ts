@@ -3,6 +3,7 @@
 // configuration, and answer uvsadm on the control socket.
 import type { EngineShared } from '../engine/engine-shared.js';
 import type { DirectorControl } from '../engine/model.js';
+import type { DefenseSettings } from '../engine/snapshot.js';
 import { formatIpv4 } from '../packet/addr.js';
 import { portSpecs, type ServedInterface } from './capture-filter.js';
 import { Director } from './director.js';
@@ -50,6 +51,11 @@ export class Daemon {
 
   get director(): DirectorControl {
     return this.control;
+  }
+
+  /** The SYN-flood defences. */
+  setDefense(settings: DefenseSettings): void {
+    this.control.setDefense(settings);
   }
 
   /** Serves firewall-mark services through the tap `ifIndex`. */

@@ -23,7 +23,8 @@ import type { Service } from '../engine/service.js';
 import { ServiceTable } from '../engine/service-table.js';
 import { DestCount } from '../engine/shared/dest-counters.js';
 import { FrameStat, Stat } from '../engine/shared/thread-stats.js';
-import type { EngineSnapshot, HostFacts } from '../engine/snapshot.js';
+import { NO_DEFENSE } from '../engine/empty-snapshot.js';
+import type { DefenseSettings, EngineSnapshot, HostFacts } from '../engine/snapshot.js';
 import { TCP_STATE_NAMES } from '../engine/tcp-state.js';
 import { Timeouts } from '../engine/timeouts.js';
 import { DROP_REASON_NAMES } from '../engine/verdict.js';
@@ -39,6 +40,7 @@ class SlotFigures {
 export class Director implements DirectorControl {
   readonly table = new ServiceTable();
   readonly timeoutSettings = new Timeouts();
+  private defense: DefenseSettings = NO_DEFENSE;
   private generation = 0;
   private readonly svcFigures = new Map<number, SlotFigures>();
   private readonly destFigures = new Map<number, SlotFigures>();
@@ -60,8 +62,20 @@ export class Director implements DirectorControl {
   /** Compiles and publishes the configuration (also after the host's facts changed). */
   republish(): void {
     this.publish(
-      compileSnapshot(this.table, this.timeoutSettings, this.hostFacts(), ++this.generation),
+      compileSnapshot(
+        this.table,
+        this.timeoutSettings,
+        this.hostFacts(),
+        ++this.generation,
+        this.defense,
+      ),
     );
+  }
+
+  /** The SYN-flood defences (uvsd's --drop-entry, --drop-packet, --secure-tcp, --amemthresh). */
+  setDefense(settings: DefenseSettings): void {
+    this.defense = settings;
+    this.republish();
   }
 
   private changed(): void {
@@ -268,10 +282,18 @@ export class Director implements DirectorControl {
       not_ours: st.sumFrame(FrameStat.NotOurs),
       frag_needed: st.sumFrame(FrameStat.FragNeeded),
       port_unreachable: st.sumFrame(FrameStat.PortUnreachable),
+      evicted: st.sumFrame(FrameStat.Evicted),
     };
     DROP_REASON_NAMES.forEach(
       (name, r) => (out[`drop.${name}`] = st.sumFrame(FrameStat.DropBase + r)),
     );
-    return { ...out, ...this.extraCounters(), connections: this.shared.conns.count };
+    return {
+      ...out,
+      ...this.extraCounters(),
+      connections: this.shared.conns.count,
+      connections_capacity: this.shared.conns.capacity,
+      // The connection table's shared memory, all of it (entries, chains, locks, wheel).
+      connection_table_bytes: this.shared.persistent.layout.bytes,
+    };
   }
 }

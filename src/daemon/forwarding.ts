@@ -8,6 +8,7 @@ import type { EngineShared } from '../engine/engine-shared.js';
 import { LiveConfig } from '../engine/live-config.js';
 import { EMPTY_SNAPSHOT } from '../engine/empty-snapshot.js';
 import type { EngineSnapshot } from '../engine/snapshot.js';
+import { FrameStat } from '../engine/shared/thread-stats.js';
 import type { FrameSender, IoBackend } from '../io/io-backend.js';
 import { AfPacketSender } from './afpacket-sender.js';
 import { engineNow } from './engine-clock.js';
@@ -123,11 +124,20 @@ export class WorkerForwarding implements Forwarding {
   }
 
   tick(now: number): void {
-    this.expiry.run(now);
+    this.expiry.run(now, this.config);
   }
 
   counters(): Record<string, number> {
+    const st = this.shared.stats;
     return {
+      // As the io backends name them (IoCounters), summed over the workers.
+      'io.rxFrames': st.sumFrame(FrameStat.IoRxFrames),
+      'io.rxBytes': st.sumFrame(FrameStat.IoRxBytes),
+      'io.txFrames': st.sumFrame(FrameStat.IoTxFrames),
+      'io.txBytes': st.sumFrame(FrameStat.IoTxBytes),
+      'io.txErrors': st.sumFrame(FrameStat.IoTxFailed),
+      'io.rxTruncated': st.sumFrame(FrameStat.IoRxTruncated),
+      'io.rxRingDrops': st.sumFrame(FrameStat.IoRxRingDrops),
       'io.workers': this.pool.size,
       'io.worker_restarts': this.pool.restarts,
       'io.main_tx_failed': this.sender.failed,

@@ -15,5 +15,6 @@ export function frameLoop(engine: Engine, arp: ArpLearner, clock: () => number):
     engine.process(buf, off, len, ifIndex, clock());
     // Frames are sent as they are made: the arena is free again after each one.
     engine.arena.reset();
+    engine.endBatch();
   };
 }

@@ -1,5 +1,6 @@
 // uvsd's command line. Thin: flags in, a typed options object out; errors name the flag.
 import yargs from 'yargs';
+import type { DefenseSettings } from '../engine/snapshot.js';
 
 export interface DaemonOptions {
   /** Interfaces to serve; empty = every interface of the namespace but lo, as ip_vs does. */
@@ -16,6 +17,8 @@ export interface DaemonOptions {
   /** Send with PACKET_QDISC_BYPASS (tcpdump on the director then misses uvs's frames). */
   readonly qdiscBypass: boolean;
   readonly connTableSize: number;
+  /** IPVS's SYN-flood defences, named after its sysctls (modes 0-3; amemthresh in free slots). */
+  readonly defense: DefenseSettings;
   /** keepalived.conf to run (keepalived's -f). */
   readonly configFile: string | undefined;
   readonly kernelGuard: boolean;
@@ -93,6 +96,27 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
       default: DEFAULT_CONN_TABLE_SIZE,
       describe: 'connections the table holds (a power of two, fixed at start)',
     })
+    .option('drop-entry', {
+      type: 'number',
+      default: 1,
+      describe:
+        'drop half-open and idle entries when the table is short (0 off, 1 auto, 2 now, 3 always)',
+    })
+    .option('drop-packet', {
+      type: 'number',
+      default: 0,
+      describe: 'drop new connections at a rate when the table is short (0-3, as the sysctl)',
+    })
+    .option('secure-tcp', {
+      type: 'number',
+      default: 0,
+      describe: 'stricter TCP state table when the table is short (0-3, as the sysctl)',
+    })
+    .option('amemthresh', {
+      type: 'number',
+      describe:
+        'free table slots below which the defences apply (default: a sixteenth of the table)',
+    })
     .option('kernel-guard', {
       type: 'boolean',
       default: true,
@@ -131,6 +155,12 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
     ring: parsed.ring === 'v3' ? 'v3' : 'v2',
     qdiscBypass: parsed['qdisc-bypass'],
     connTableSize: size,
+    defense: {
+      dropEntry: wholeNumber('--drop-entry', parsed['drop-entry'], 0, 3),
+      dropPacket: wholeNumber('--drop-packet', parsed['drop-packet'], 0, 3),
+      secureTcp: wholeNumber('--secure-tcp', parsed['secure-tcp'], 0, 3),
+      amemthresh: wholeNumber('--amemthresh', parsed.amemthresh ?? size >> 4, 0, size),
+    },
     configFile: parsed['use-file'],
     kernelGuard: parsed['kernel-guard'],
     verbose: parsed.verbose,

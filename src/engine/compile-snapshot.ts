@@ -1,7 +1,7 @@
 // Compiles the control plane's service table, timeouts and host facts into the snapshot the
 // forwarding threads run on.
 import type { ServiceTable } from './service-table.js';
-import type { EngineSnapshot, HostFacts, SnapshotDest } from './snapshot.js';
+import type { DefenseSettings, EngineSnapshot, HostFacts, SnapshotDest } from './snapshot.js';
 import type { Timeouts } from './timeouts.js';
 
 export function compileSnapshot(
@@ -9,6 +9,7 @@ export function compileSnapshot(
   timeouts: Timeouts,
   host: HostFacts,
   generation: number,
+  defense: DefenseSettings,
 ): EngineSnapshot {
   const dests: SnapshotDest[] = [];
   for (const d of table.destsById) if (d) dests.push(d.snapshot());
@@ -21,5 +22,6 @@ export function compileSnapshot(
     markIfIndex: host.markIfIndex,
     tcpTimeouts: [...timeouts.tcp],
     udpTimeout: timeouts.udp,
+    defense,
   };
 }

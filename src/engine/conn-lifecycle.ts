@@ -10,6 +10,7 @@ import type { FrameFields } from './frame-fields.js';
 import type { LiveConfig, LiveService } from './live-config.js';
 import type { LiveDest } from './live-dest.js';
 import { FwdMethod } from './model.js';
+import { defenseOn } from './defense.js';
 import { DestCount } from './shared/dest-counters.js';
 import { Direction, nextTcpState, TcpState } from './tcp-state.js';
 
@@ -150,6 +151,8 @@ export class ConnLifecycle {
     const svc = c.word(i, Cf.SvcId);
     const destId = c.word(i, Cf.DestId);
     this.shared.stats.packet(svc, destId, f.ipLen, dir === Direction.Output);
+    // Incoming packets (IPVS's in_pkts: the defences and the sync threshold read it).
+    if (dir === Direction.Input) c.setWord(i, Cf.SyncPkts, c.word(i, Cf.SyncPkts) + 1);
     const cfg = this.config();
     if (f.proto !== IpProto.TCP) {
       c.setExpires(i, f.now + cfg.udpTimeoutMs);
@@ -158,11 +161,12 @@ export class ConnLifecycle {
     // Replies of DR/TUN bypass the director: IPVS reads such connections with INPUT_ONLY.
     const method = c.flags(i) & ConnFlag.MethodMask;
     const d = dir === Direction.Input && method !== FwdMethod.Masq ? Direction.InputOnly : dir;
+    const secure = cfg.defense.secureTcp !== 0 && this.secureNow(cfg);
     let state: TcpState = c.state(i);
-    if (nextTcpState(state, d, f.tcpFlags) !== state) {
+    if (nextTcpState(state, d, f.tcpFlags, secure) !== state) {
       c.lockConn(i);
       state = c.state(i);
-      const next = nextTcpState(state, d, f.tcpFlags);
+      const next = nextTcpState(state, d, f.tcpFlags, secure);
       if (next !== state) {
         c.setState(i, next);
         this.accountState(i, destId, next);
@@ -176,6 +180,12 @@ export class ConnLifecycle {
     c.setExpires(i, expires);
     c.setWord(i, Cf.TimeoutMs, timeout);
     if (shortened) this.shared.wheel.expiryShortened(i);
+  }
+
+  /** secure_tcp's state table applies now (mode 3, or the table short of free slots). */
+  private secureNow(cfg: LiveConfig): boolean {
+    const c = this.shared.conns;
+    return defenseOn(cfg.defense.secureTcp, c.capacity - c.count < cfg.defense.amemthresh);
   }
 
   /** IPVS counts a connection active only while ESTABLISHED (under the connection's lock). */

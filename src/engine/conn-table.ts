@@ -435,6 +435,8 @@ export class ConnTable {
    * a lookup standing on it goes on; give it back with free() once no batch can still see it.
    */
   unlink(i: number): void {
+    // No longer a connection: lookups passing by do not match it, the defences do not pick it.
+    this.setFlags(i, this.flags(i) & ~ConnFlag.Used);
     this.lockBuckets(i);
     unlinkFrom(this.inHead, this.w, this.stride, Cf.InNext, this.inBucket(i), i);
     unlinkFrom(this.outHead, this.w, this.stride, Cf.OutNext, this.outBucket(i), i);

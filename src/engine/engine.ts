@@ -22,7 +22,9 @@ import {
 } from '../packet/virtio-net-hdr.js';
 import { Cf, ConnFlag } from './conn-layout.js';
 import type { ConnTable } from './conn-table.js';
+import { ConnCloser } from './conn-closer.js';
 import { ConnExpiry } from './conn-expiry.js';
+import { Defense } from './defense.js';
 import { ConnLifecycle } from './conn-lifecycle.js';
 import type { EngineEnv } from './engine-env.js';
 import type { EngineShared } from './engine-shared.js';
@@ -60,6 +62,9 @@ export class Engine implements ForwardContext {
   config: LiveConfig;
   /** Expiry of the whole table, for an engine that runs without workers (tests, pcap). */
   readonly expiry: ConnExpiry;
+  /** Removes connections the defences drop (its slots wait out the grace period). */
+  private readonly closer: ConnCloser;
+  private readonly defense: Defense;
   private readonly f = new FrameFields();
   private readonly lifecycle: ConnLifecycle;
   private readonly sources = new SourceCache();
@@ -76,6 +81,13 @@ export class Engine implements ForwardContext {
     this.config = new LiveConfig(snapshot, shared.dests, shared.sched, shared.thread);
     this.lifecycle = new ConnLifecycle(shared, () => this.config);
     this.expiry = new ConnExpiry(shared, () => this.config);
+    this.closer = new ConnCloser(shared, () => this.config);
+    this.defense = new Defense(shared, this.closer);
+  }
+
+  /** Between two batches: slots this thread freed go back once no lookup can see them. */
+  endBatch(): void {
+    this.closer.reclaimer.reclaim();
   }
 
   /** Runs on a new configuration from the next frame on. */
@@ -220,6 +232,11 @@ export class Engine implements ForwardContext {
   private openConnection(buf: Buffer, svc: LiveService, ifIndex: number, marked: boolean): Verdict {
     const f = this.f;
     const c = this.conns;
+    const cfg = this.config;
+    // A flood fills the table: IPVS's defences (drop_packet, drop_entry).
+    const short = this.defense.short(cfg);
+    if (this.defense.dropNew(cfg, short)) return this.drop(DropReason.Defense);
+    if (short) this.defense.makeRoom(cfg, short, f.now);
     let template = -1;
     let dest: LiveDest | undefined;
     if (svc.persistenceMs > 0) {
@@ -229,7 +246,10 @@ export class Engine implements ForwardContext {
       dest = svc.scheduler.schedule(svc.dests, f);
     }
     if (!dest) return this.noDest(buf, ifIndex, marked);
-    const i = this.lifecycle.open(svc, dest, f, buf, ifIndex, template);
+    let i = this.lifecycle.open(svc, dest, f, buf, ifIndex, template);
+    if (i < 0 && this.defense.makeRoom(cfg, true, f.now)) {
+      i = this.lifecycle.open(svc, dest, f, buf, ifIndex, template);
+    }
     if (i < 0) return this.drop(DropReason.TableFull);
     if (marked) {
       // The way back to the client is where its frames were last seen on the wire.
@@ -284,6 +304,6 @@ export class Engine implements ForwardContext {
 
   /** Expires connections (for an engine running without workers); call about once a second. */
   tick(now: number): void {
-    this.expiry.run(now);
+    this.expiry.run(now, this.config);
   }
 }

@@ -123,14 +123,19 @@ export class ExpiryWheel {
     unlock(this.meta, Meta.Lock);
   }
 
-  /** Takes an entry off the wheel (it is being removed some other way). */
-  remove(i: number): void {
+  /**
+   * Takes an entry off the wheel so that its caller may remove it (the defences evicting it);
+   * false when the expiry holds it right now (it is the expiry's to remove, not the caller's).
+   */
+  take(i: number): boolean {
     lock(this.meta, Meta.Lock, this.owner);
-    if (this.wheelAt(i) >= 0) {
+    const on = this.wheelAt(i) >= 0;
+    if (on) {
       this.unlink(i);
       this.setWheelAt(i, -1);
     }
     unlock(this.meta, Meta.Lock);
+    return on;
   }
 
   /**

@@ -8,7 +8,7 @@ import type { Scheduler } from './schedulers/scheduler.js';
 import type { SchedStates } from './schedulers/sched-state.js';
 import type { DestCounters } from './shared/dest-counters.js';
 import type { ThreadId } from './shared/spin-lock.js';
-import type { EngineSnapshot, SnapshotService } from './snapshot.js';
+import type { DefenseSettings, EngineSnapshot, SnapshotService } from './snapshot.js';
 import { TcpState } from './tcp-state.js';
 
 /** Numeric key of an address service: VIP × 65536 + port (fits in 48 bits). */
@@ -54,6 +54,7 @@ export class LiveConfig {
   /** Timeouts in ms: TCP by state, UDP. */
   readonly tcpTimeoutMs: Float64Array;
   readonly udpTimeoutMs: number;
+  readonly defense: DefenseSettings;
   private readonly tcp = new Map<number, LiveService>();
   private readonly udp = new Map<number, LiveService>();
   private readonly byMark = new Map<number, LiveService>();
@@ -100,6 +101,7 @@ export class LiveConfig {
     this.markIfIndex = snap.markIfIndex;
     this.tcpTimeoutMs = Float64Array.from(snap.tcpTimeouts, (s) => s * 1000);
     this.udpTimeoutMs = snap.udpTimeout * 1000;
+    this.defense = snap.defense;
   }
 
   /** The address service of (proto, vip, port). */

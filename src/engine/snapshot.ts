@@ -2,6 +2,14 @@
 // its service table and the host's facts, and publishes whole to every forwarding thread on
 // every change (structured-cloned to workers). Nothing in it is shared or mutable: a thread
 // builds its LiveConfig from it between two batches, so no frame ever sees half a change.
+/** IPVS's SYN-flood defences (defense.ts); modes 0-3 as IPVS's sysctls. */
+export interface DefenseSettings {
+  readonly dropEntry: number;
+  readonly dropPacket: number;
+  readonly secureTcp: number;
+  /** Free table slots below which the director is "short" (IPVS: free memory pages). */
+  readonly amemthresh: number;
+}
 
 export interface SnapshotDest {
   readonly id: number;
@@ -57,6 +65,8 @@ export interface EngineSnapshot {
   /** IPVS timeouts in seconds: TCP per state (TcpState order) and UDP. */
   readonly tcpTimeouts: readonly number[];
   readonly udpTimeout: number;
+  /** The SYN-flood defences (drop_entry, drop_packet, secure_tcp, amemthresh). */
+  readonly defense: DefenseSettings;
 }
 
 /** What the control plane knows of the host, for the snapshot. */

@@ -73,17 +73,46 @@ const TRANSITIONS: readonly (readonly TcpState[])[] = [
   [CL, CL, CL, SR, CL, CL, CL, CL, LA, LI, CL],
 ];
 
+// The "secure" table IPVS switches to under attack (secure_tcp, tcp_states_dos): a connection
+// moves towards ESTABLISHED only when the real server is seen answering (or, for DR/TUN, when
+// the client completes the handshake), so spoofed SYNs stay in SYN_RECV/SYNACK, whose entries
+// the defences drop first.
+const SA = TcpState.SynAck;
+// prettier-ignore
+const SECURE_TRANSITIONS: readonly (readonly TcpState[])[] = [
+  // Input
+  [SR, ES, ES, SR, SR, SR, SR, SR, SR, SR, SA], // syn
+  [CL, CW, SS, TW, TW, TW, CL, CW, LA, LI, SA], // fin
+  [CL, ES, SS, SR, FW, TW, CL, CW, CL, LI, SA], // ack
+  [CL, CL, CL, SR, CL, CL, CL, CL, LA, LI, CL], // rst
+  // Output
+  [SS, ES, SS, SA, SS, SS, SS, SS, SS, LI, SA],
+  [TW, FW, SS, TW, FW, TW, CL, TW, LA, LI, TW],
+  [ES, ES, SS, ES, FW, TW, CL, CW, LA, ES, ES],
+  [CL, CL, SS, CL, CL, TW, CL, CL, CL, CL, CL],
+  // Input only
+  [SA, ES, ES, SR, SA, SA, SA, SA, SA, SA, SA],
+  [CL, FW, SS, TW, FW, TW, CL, CW, LA, LI, TW],
+  [CL, ES, SS, ES, FW, TW, CL, CW, CL, LI, ES],
+  [CL, CL, CL, SR, CL, CL, CL, CL, LA, LI, CL],
+];
+
 /**
  * The next state for a segment with TCP `flags` travelling in `dir` on a connection in
  * `state`. RST wins over SYN, SYN over FIN, FIN over ACK; a segment with none of them
  * leaves the state unchanged.
  */
-export function nextTcpState(state: TcpState, dir: Direction, flags: number): TcpState {
+export function nextTcpState(
+  state: TcpState,
+  dir: Direction,
+  flags: number,
+  secure = false,
+): TcpState {
   let event: number;
   if (flags & TcpFlag.RST) event = 3;
   else if (flags & TcpFlag.SYN) event = 0;
   else if (flags & TcpFlag.FIN) event = 1;
   else if (flags & TcpFlag.ACK) event = 2;
   else return state;
-  return TRANSITIONS[dir * 4 + event]![state]!;
+  return (secure ? SECURE_TRANSITIONS : TRANSITIONS)[dir * 4 + event]![state]!;
 }

@@ -37,6 +37,8 @@ export const enum DropReason {
   NoRoom = 13,
   /** A GSO super-frame of a kind uvs cannot cut (or inconsistent GSO fields). */
   BadGso = 14,
+  /** A new connection refused by drop_packet (the table is short of free slots). */
+  Defense = 15,
 }
 
 export const DROP_REASON_NAMES = [
@@ -55,4 +57,5 @@ export const DROP_REASON_NAMES = [
   'table_full',
   'no_room',
   'bad_gso',
+  'defense',
 ] as const;

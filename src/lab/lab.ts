@@ -226,7 +226,8 @@ function extraUvsdArgs(given: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const flag = words[i]!;
-    const value = words[i + 1] !== undefined && !words[i + 1]!.startsWith('--') ? words[++i] : undefined;
+    const value =
+      words[i + 1] !== undefined && !words[i + 1]!.startsWith('--') ? words[++i] : undefined;
     if (given.includes(flag)) continue;
     out.push(flag, ...(value !== undefined ? [value] : []));
   }

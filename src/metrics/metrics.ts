@@ -186,6 +186,7 @@ const FRAMES: CounterFamily = {
     replied: 'replied',
     not_ours: 'not_ours',
     frag_needed: 'frag_needed',
+    port_unreachable: 'port_unreachable',
   },
 };
 
@@ -231,7 +232,28 @@ function registerFrameMetrics(registry: Registry, director: DirectorControl): vo
     [],
     (set) => set({}, director.counters()['connections'] ?? 0),
   );
+  gauge(
+    registry,
+    'uvs_connection_table_capacity',
+    'Entries the connection table holds (fixed at start: --conn-table-size)',
+    [],
+    (set) => set({}, director.counters()['connections_capacity'] ?? 0),
+  );
+  gauge(
+    registry,
+    'uvs_connection_table_bytes',
+    'Shared memory of the connection table (entries, hash chains, locks, expiry wheel)',
+    [],
+    (set) => set({}, director.counters()['connection_table_bytes'] ?? 0),
+  );
   registerCounterFamily(registry, director, FRAMES);
+  mirrored(
+    registry,
+    'uvs_connections_evicted_total',
+    'Connections drop_entry took out of a full table to make room (SYN-flood defence)',
+    [],
+    (set) => set({}, director.counters()['evicted'] ?? 0),
+  );
   mirrored(
     registry,
     'uvs_frames_dropped_total',

@@ -11,6 +11,8 @@ import { Engine } from '../../engine/engine.js';
 import { EngineShared } from '../../engine/engine-shared.js';
 import { PortGroup } from '../../io/afpacket/port-group.js';
 import { RxBatch } from '../../io/afpacket/rx-batch.js';
+import { newTxCounters } from '../../io/afpacket/tx-queue.js';
+import { FrameStat } from '../../engine/shared/thread-stats.js';
 import { WaitResult } from '../../io/afpacket/native.js';
 import { EtherType, ethType } from '../../packet/ethernet.js';
 import { Ipv4 } from '../../packet/ipv4.js';
@@ -40,6 +42,33 @@ const engine = new Engine(shared, neighbours, toPorts, init.snapshot);
 neighbours.attach(engine.arena, toPorts, () => engine.config);
 engine.arena.onFull = () => group.tx.flush();
 const batch = new RxBatch(BATCH);
+const txCounters = newTxCounters();
+/** Counts of ports closed since start (ports are reopened when the interface set changes). */
+const closedRx = { frames: 0, bytes: 0, truncated: 0, ringDrops: 0 };
+
+/** Copies the io's counters into this thread's shared counters (once a second). */
+function publishIoCounters(): void {
+  let frames = closedRx.frames;
+  let bytes = closedRx.bytes;
+  let truncated = closedRx.truncated;
+  let ringDrops = closedRx.ringDrops;
+  for (const p of group.ports) {
+    frames += p.reader.counters.frames;
+    bytes += p.reader.counters.bytes;
+    truncated += p.reader.counters.truncated;
+    ringDrops += p.statistics().dropped;
+  }
+  const st = shared.stats;
+  st.set(FrameStat.IoRxFrames, frames);
+  st.set(FrameStat.IoRxBytes, bytes);
+  st.set(FrameStat.IoRxTruncated, truncated);
+  st.set(FrameStat.IoRxRingDrops, ringDrops);
+  group.tx.counters(txCounters);
+  st.set(FrameStat.IoTxFrames, txTotals.sent + txCounters.sent);
+  st.set(FrameStat.IoTxBytes, txTotals.bytes + txCounters.sentBytes);
+  st.set(FrameStat.IoTxFailed, txTotals.failed + txCounters.failed);
+}
+const txTotals = { sent: 0, bytes: 0, failed: 0 };
 
 /** Serves `specs`: new filters on the same interfaces are swapped in place (no frame lost). */
 function openPorts(specs: readonly PortSpec[]): void {
@@ -52,6 +81,17 @@ function openPorts(specs: readonly PortSpec[]): void {
     specs.forEach((s, k) => group.ports[k]!.setFilter(Buffer.from(s.filter)));
     return;
   }
+  // The counts of the ports about to close are kept.
+  for (const p of group.ports) {
+    closedRx.frames += p.reader.counters.frames;
+    closedRx.bytes += p.reader.counters.bytes;
+    closedRx.truncated += p.reader.counters.truncated;
+    closedRx.ringDrops += p.statistics().dropped;
+  }
+  group.tx.counters(txCounters);
+  txTotals.sent += txCounters.sent;
+  txTotals.bytes += txCounters.sentBytes;
+  txTotals.failed += txCounters.failed;
   group.close();
   group = new PortGroup({ wakerFd: init.wakerFd });
   for (const s of specs) {
@@ -112,6 +152,7 @@ function run(): void {
   shared.progress.running(init.thread, true);
   post({ type: 'ready', thread: init.thread });
   let faultCheck = init.faultFile !== undefined ? 0 : Infinity;
+  let nextCounters = 0;
   const progress = shared.progress;
   const thread = init.thread;
   for (;;) {
@@ -120,16 +161,22 @@ function run(): void {
     progress.idle(thread, false);
     if ((r & WaitResult.Woken || r === WaitResult.TimedOut) && !readMessages()) break;
     const now = engineNow();
+    if (now >= nextCounters) {
+      nextCounters = now + 1000;
+      publishIoCounters();
+    }
     if (now >= faultCheck) {
       // Testing only (UVS_TEST_WORKER_FAULT_FILE): looked at ten times a second at most.
       faultCheck = now + 100;
-      if (existsSync(init.faultFile!)) throw new Error(`injected fault in forwarding worker ${thread}`);
+      if (existsSync(init.faultFile!))
+        throw new Error(`injected fault in forwarding worker ${thread}`);
     }
     if (forwardReady(now) > 0) {
       group.commit();
       engine.arena.reset();
     }
     progress.batchDone(thread);
+    engine.endBatch();
   }
   shared.progress.running(init.thread, false);
   group.close();

@@ -23,7 +23,19 @@ export const enum FrameStat {
   NotOurs = 3,
   FragNeeded = 4,
   PortUnreachable = 5,
+  /** Connections the defences dropped to make room (drop_entry). */
+  Evicted = 6,
   DropBase = 8,
+  /** The io of the thread (afpacket workers): frames and bytes in and out, losses. */
+  IoRxFrames = 24,
+  IoRxBytes = 25,
+  IoTxFrames = 26,
+  IoTxBytes = 27,
+  IoTxFailed = 28,
+  /** Frames the kernel dropped for want of a free ring slot (PACKET_STATISTICS). */
+  IoRxRingDrops = 29,
+  /** Frames too big for a ring slot (counted, never delivered). */
+  IoRxTruncated = 30,
   Words = 32,
 }
 
@@ -60,6 +72,11 @@ export class ThreadStats {
     o[s + by] = o[s + by]! + bytes;
     o[d + pk]!++;
     o[d + by] = o[d + by]! + bytes;
+  }
+
+  /** Sets one of this thread's counters (the io's, copied from where they are kept). */
+  set(field: number, v: number): void {
+    this.own[field] = v;
   }
 
   connection(svc: number, dest: number): void {
