@@ -120,6 +120,7 @@ export class ConnTable {
     for (let i = this.capacity - 1; i >= 0; i--) {
       const b = i * this.stride;
       if (w[b + Cf.Flags]! & ConnFlag.Used && keep(i)) {
+        w[b + Cf.Lock] = 0; // a lock held by the process that died stays held otherwise
         this.link(i);
         kept.push(i);
       } else {

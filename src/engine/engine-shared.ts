@@ -3,12 +3,13 @@
 //    so that a restarted uvsd finds its connections; plain shared memory otherwise);
 //  - the runtime block: real servers' connection counts, schedulers' state, per-thread counters,
 //    threads' progress (rebuilt at each start).
+import { Cf, ConnFlag } from './conn-layout.js';
 import { ConnTable } from './conn-table.js';
 import { ExpiryWheel } from './expiry-wheel.js';
 import { SchedStates } from './schedulers/sched-state.js';
-import { DestCounters } from './shared/dest-counters.js';
+import { DestCount, DestCounters } from './shared/dest-counters.js';
 import { NeighbourTable } from './shared/neighbour-table.js';
-import { RegionLayout, SharedRegion } from './shared/region.js';
+import { Header, RegionLayout, SharedRegion } from './shared/region.js';
 import type { ThreadId } from './shared/spin-lock.js';
 import { ThreadStats } from './shared/thread-stats.js';
 import { WorkerProgress } from './shared/worker-progress.js';
@@ -60,10 +61,16 @@ export class EngineShared {
 
   /**
    * The main thread's state: a new, empty table in `persistent` (or in fresh shared memory).
-   * `now` starts the expiry wheel. (Adopting a block left by a previous uvsd is done by the
-   * daemon, which knows the configuration the entries must match.)
+   * `now` starts the expiry wheel. When `persistent` holds the table of a previous uvsd
+   * (`keepFound`), it is left for adopt(); the caller must then call adopt() or reset() before
+   * anything reads the table.
    */
-  static create(connCapacity: number, now: number, persistent?: SharedArrayBuffer): EngineShared {
+  static create(
+    connCapacity: number,
+    now: number,
+    persistent?: SharedArrayBuffer,
+    keepFound = false,
+  ): EngineShared {
     const pLayout = persistentLayout(connCapacity);
     const pRegion = persistent
       ? new SharedRegion(pLayout, persistent)
@@ -75,10 +82,40 @@ export class EngineShared {
       runtime: rRegion.buffer,
     };
     const s = new EngineShared(handles, pRegion, rRegion, 0);
-    s.conns.initialise(randomSeed());
-    s.wheel.initialise(now);
-    pRegion.markReady();
+    if (!(keepFound && pRegion.adopted)) s.reset(now);
     return s;
+  }
+
+  /** True when the table holds a previous uvsd's connections, not adopted yet. */
+  get found(): boolean {
+    return this.persistent.adopted && !this.settled;
+  }
+
+  private settled = false;
+
+  /** An empty table (a fresh start, or a found table refused). */
+  reset(now: number): void {
+    this.persistent.header[Header.Ready] = 0;
+    this.conns.initialise(randomSeed());
+    this.wheel.initialise(now);
+    this.persistent.markReady();
+    this.settled = true;
+  }
+
+  /**
+   * Takes over the connections of a previous uvsd: `resolve(i)` re-binds entry `i` to the
+   * current configuration (its service and real server ids) or refuses it; what is refused or
+   * expired is dropped. Chains are rebuilt under a new hash seed, the expiry wheel refilled, the
+   * real servers' counts and the templates' n_control counted again. Returns the entries kept.
+   */
+  adopt(now: number, resolve: (i: number) => boolean): number {
+    const c = this.conns;
+    const kept = c.adopt(randomSeed(), (i) => c.expires(i) > now && resolve(i));
+    this.wheel.initialise(now);
+    recount(this, kept);
+    for (const i of kept) this.wheel.add(i);
+    this.settled = true;
+    return kept.length;
   }
 
   /** A worker's view of the state the main thread made. */
@@ -89,6 +126,23 @@ export class EngineShared {
       new SharedRegion(runtimeLayout(), handles.runtime),
       thread,
     );
+  }
+}
+
+/** Real servers' counts and templates' n_control, from the entries themselves. */
+function recount(s: EngineShared, kept: readonly number[]): void {
+  const c = s.conns;
+  const isKept = new Set(kept);
+  for (const i of kept) if (c.flags(i) & ConnFlag.Template) c.setWord(i, Cf.NControl, 0);
+  for (const i of kept) {
+    const flags = c.flags(i);
+    const dest = c.word(i, Cf.DestId);
+    if (flags & ConnFlag.Template) s.dests.add(dest, DestCount.Persistent, 1);
+    else s.dests.add(dest, flags & ConnFlag.Inactive ? DestCount.Inactive : DestCount.Active, 1);
+    const t = c.word(i, Cf.ControlOf);
+    if (t < 0) continue;
+    if (isKept.has(t)) c.addWord(t, Cf.NControl, 1);
+    else c.setWord(i, Cf.ControlOf, -1);
   }
 }
 
