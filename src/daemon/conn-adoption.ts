@@ -11,9 +11,10 @@ export function adoptConnections(shared: EngineShared, table: ServiceTable, now:
   return shared.adopt(now, (i) => {
     const template = (c.flags(i) & ConnFlag.Template) !== 0;
     const fwmark = c.word(i, Cf.Fwmark);
-    const svc = table.serviceOf(c.proto(i), c.vaddr(i), c.vport(i), fwmark);
+    // The table holds addresses as signed words; the service table as unsigned numbers.
+    const svc = table.serviceOf(c.proto(i), c.vaddr(i) >>> 0, c.vport(i), fwmark >>> 0);
     if (!svc) return false;
-    const daddr = c.daddr(i);
+    const daddr = c.daddr(i) >>> 0;
     const dport = c.dport(i);
     const method = c.flags(i) & ConnFlag.MethodMask;
     const dest = svc.dests.find(

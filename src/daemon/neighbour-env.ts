@@ -6,7 +6,7 @@ import type { NeighbourTable } from '../engine/shared/neighbour-table.js';
 import type { FrameSink } from '../engine/frame-sink.js';
 import type { LiveConfig } from '../engine/live-config.js';
 import type { TxArena } from '../engine/tx-arena.js';
-import { readIpv4 } from '../packet/addr.js';
+import { readIpv4Bits } from '../packet/addr.js';
 import { Arp, arpIsEthIpv4, buildArpRequest } from '../packet/arp.js';
 import { ETH_HLEN } from '../packet/ethernet.js';
 
@@ -44,6 +44,6 @@ export class NeighbourEnv implements EngineEnv {
   learn(buf: Buffer, off: number, len: number, ifIndex: number, now: number): void {
     const arp = off + ETH_HLEN;
     if (!arpIsEthIpv4(buf, arp, off + len)) return;
-    this.table.learn(readIpv4(buf, arp + Arp.Spa), buf, arp + Arp.Sha, ifIndex, now);
+    this.table.learn(readIpv4Bits(buf, arp + Arp.Spa), buf, arp + Arp.Sha, ifIndex, now);
   }
 }

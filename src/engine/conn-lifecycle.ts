@@ -101,7 +101,7 @@ export class ConnLifecycle {
    */
   bindPersistent(svc: LiveService, f: FrameFields): number {
     const c = this.shared.conns;
-    const key = (f.srcAddr & svc.persistenceMask) >>> 0;
+    const key = f.srcAddr & svc.persistenceMask;
     // IPVS keys a fwmark service's templates by the mark, printed where the VIP would be.
     const proto = svc.fwmark !== 0 ? 0 : svc.proto;
     const vaddr = svc.fwmark !== 0 ? svc.fwmark : svc.vip;

@@ -46,9 +46,11 @@ function mix(h: number): number {
 export class ConnTable {
   readonly capacity: number;
   readonly stride = CONN_STRIDE_V4;
-  /** The entries as words (signed) and as unsigned words (addresses). */
+  /**
+   * The entries as words. Addresses are kept and compared as signed 32-bit integers (the same
+   * bits): an unsigned value above 2^31 would be boxed on the heap each time it is read.
+   */
   readonly w: Int32Array;
-  readonly u: Uint32Array;
   /** The entries as Float64 (Expires, WheelAt). */
   readonly d: Float64Array;
   private readonly inHead: Int32Array;
@@ -81,7 +83,6 @@ export class ConnTable {
     this.mask = capacity - 1;
     const words = capacity * CONN_STRIDE_V4;
     this.w = region.int32('conn.entries', words);
-    this.u = region.uint32('conn.entries', words);
     this.d = region.float64('conn.entries', words / 2);
     this.inHead = region.int32('conn.in', capacity);
     this.outHead = region.int32('conn.out', capacity);
@@ -167,13 +168,13 @@ export class ConnTable {
     this.w[k] = (this.w[k]! & ~0xff) | s;
   }
   caddr(i: number): number {
-    return this.u[i * this.stride + Cf.Caddr]!;
+    return this.w[i * this.stride + Cf.Caddr]!;
   }
   vaddr(i: number): number {
-    return this.u[i * this.stride + Cf.Vaddr]!;
+    return this.w[i * this.stride + Cf.Vaddr]!;
   }
   daddr(i: number): number {
-    return this.u[i * this.stride + Cf.Daddr]!;
+    return this.w[i * this.stride + Cf.Daddr]!;
   }
   cport(i: number): number {
     return this.w[i * this.stride + Cf.Ports]! >>> 16;
@@ -256,15 +257,16 @@ export class ConnTable {
     template: number,
   ): number {
     const w = this.w;
-    const u = this.u;
     const s = this.stride;
     const ports = (cport << 16) | vport;
+    caddr |= 0;
+    vaddr |= 0;
     let i = Atomics.load(this.inHead, this.hash(proto, caddr, cport, vaddr, vport));
     while (i !== EMPTY) {
       const b = i * s;
       if (
-        u[b + Cf.Caddr] === caddr &&
-        u[b + Cf.Vaddr] === vaddr &&
+        w[b + Cf.Caddr] === caddr &&
+        w[b + Cf.Vaddr] === vaddr &&
         w[b + Cf.Ports] === ports &&
         ((w[b + Cf.DportProtoState]! >>> 8) & 0xff) === proto &&
         (w[b + Cf.Flags]! & (ConnFlag.Template | ConnFlag.Used | ConnFlag.Invalid)) ===
@@ -280,15 +282,16 @@ export class ConnTable {
   /** The connection of a reply from a real server (daddr:dport → caddr:cport), or -1. */
   lookupOut(proto: number, daddr: number, dport: number, caddr: number, cport: number): number {
     const w = this.w;
-    const u = this.u;
     const s = this.stride;
     const dps = (dport << 16) | (proto << 8);
+    daddr |= 0;
+    caddr |= 0;
     let i = Atomics.load(this.outHead, this.hash(proto, daddr, dport, caddr, cport));
     while (i !== EMPTY) {
       const b = i * s;
       if (
-        u[b + Cf.Daddr] === daddr &&
-        u[b + Cf.Caddr] === caddr &&
+        w[b + Cf.Daddr] === daddr &&
+        w[b + Cf.Caddr] === caddr &&
         w[b + Cf.Ports]! >>> 16 === cport &&
         (w[b + Cf.DportProtoState]! & ~0xff) === dps &&
         (w[b + Cf.Flags]! & (ConnFlag.Template | ConnFlag.Used)) === ConnFlag.Used
@@ -390,9 +393,9 @@ export class ConnTable {
   ): void {
     const w = this.w;
     const b = i * this.stride;
-    this.u[b + Cf.Caddr] = caddr;
-    this.u[b + Cf.Vaddr] = vaddr;
-    this.u[b + Cf.Daddr] = daddr;
+    w[b + Cf.Caddr] = caddr;
+    w[b + Cf.Vaddr] = vaddr;
+    w[b + Cf.Daddr] = daddr;
     w[b + Cf.Ports] = (cport << 16) | vport;
     w[b + Cf.DportProtoState] = (dport << 16) | (proto << 8);
     w[b + Cf.ControlOf] = EMPTY;

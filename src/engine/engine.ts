@@ -3,7 +3,7 @@
 // follows DESIGN.md: ARP for a VIP, a packet of a known connection (either way), a new connection
 // to a virtual service, an ICMP error about a connection; anything else is not ours.
 // Frames sit in their buffer as packet/frame-layout.ts says: at `off`, virtio_net_hdr just before.
-import { readIpv4 } from '../packet/addr.js';
+import { readIpv4Bits } from '../packet/addr.js';
 import { arpIsEthIpv4, arpOp, ArpOp, arpReplyInPlace, arpTargetIp } from '../packet/arp.js';
 import { readU16 } from '../packet/checksum.js';
 import { Eth, ETH_HLEN, EtherType, ethType, macEquals } from '../packet/ethernet.js';
@@ -134,7 +134,7 @@ export class Engine implements ForwardContext {
     const arp = off + ETH_HLEN;
     if (!arpIsEthIpv4(buf, arp, off + len) || arpOp(buf, arp) !== ArpOp.Request)
       return this.notOurs();
-    const target = arpTargetIp(buf, arp);
+    const target = arpTargetIp(buf, arp) | 0;
     // A VIP the kernel holds is answered by the kernel; one it does not is answered by uvs.
     const cfg = this.config;
     if (!ifMac || !cfg.isVip(target) || cfg.isLocalAddress(target)) return this.notOurs();
@@ -163,8 +163,8 @@ export class Engine implements ForwardContext {
     f.now = now;
     f.l4 = ip + ihl;
     f.proto = buf[ip + Ipv4.Proto]!;
-    f.srcAddr = readIpv4(buf, ip + Ipv4.Src);
-    f.dstAddr = readIpv4(buf, ip + Ipv4.Dst);
+    f.srcAddr = readIpv4Bits(buf, ip + Ipv4.Src);
+    f.dstAddr = readIpv4Bits(buf, ip + Ipv4.Dst);
     const h = vnetHdrOf(off);
     f.gsoSize = vnetGsoType(buf, h) === VnetGso.None ? 0 : vnetU16(buf, h, VnetHdr.GsoSize);
     f.partialCsum = (vnetFlags(buf, h) & VnetFlag.NeedsCsum) !== 0;

@@ -11,11 +11,6 @@ import type { ThreadId } from './shared/spin-lock.js';
 import type { DefenseSettings, EngineSnapshot, SnapshotService } from './snapshot.js';
 import { TcpState } from './tcp-state.js';
 
-/** Numeric key of an address service: VIP × 65536 + port (fits in 48 bits). */
-export function addrServiceKey(vip: number, port: number): number {
-  return vip * 65536 + port;
-}
-
 export class LiveService {
   readonly id: number;
   readonly fwmark: number;
@@ -32,9 +27,9 @@ export class LiveService {
     readonly scheduler: Scheduler,
   ) {
     this.id = s.id;
-    this.fwmark = s.fwmark;
+    this.fwmark = s.fwmark | 0;
     this.proto = s.proto;
-    this.vip = s.vip;
+    this.vip = s.vip | 0;
     this.port = s.port;
     this.persistenceMs = s.persistenceMs;
     this.persistenceMask = s.persistenceMask;
@@ -55,13 +50,18 @@ export class LiveConfig {
   readonly tcpTimeoutMs: Float64Array;
   readonly udpTimeoutMs: number;
   readonly defense: DefenseSettings;
-  private readonly tcp = new Map<number, LiveService>();
-  private readonly udp = new Map<number, LiveService>();
+  /**
+   * Address services by VIP then port. Addresses are signed 32-bit integers here (the fast path's
+   * form: no number above 2^31, which would be boxed at each lookup), ports small integers.
+   */
+  private readonly tcp = new Map<number, Map<number, LiveService>>();
+  private readonly udp = new Map<number, Map<number, LiveService>>();
   private readonly byMark = new Map<number, LiveService>();
   private readonly vips = new Set<number>();
-  private readonly macs = new Map<number, Buffer>();
-  private readonly mtus = new Map<number, number>();
-  private readonly addrs = new Map<number, number>();
+  /** By interface index (small integers in a namespace): arrays, read per frame. */
+  private readonly macs: (Buffer | undefined)[] = [];
+  private readonly mtus: number[] = [];
+  private readonly addrs: number[] = [];
   private readonly local: Set<number>;
 
   /**
@@ -86,18 +86,21 @@ export class LiveConfig {
       scheduler.destsChanged(dests);
       const svc = new LiveService(s, dests, scheduler);
       this.servicesById[s.id] = svc;
-      if (s.fwmark !== 0) this.byMark.set(s.fwmark, svc);
+      if (s.fwmark !== 0) this.byMark.set(s.fwmark | 0, svc);
       else {
-        (s.proto === IpProto.TCP ? this.tcp : this.udp).set(addrServiceKey(s.vip, s.port), svc);
-        this.vips.add(s.vip);
+        const byVip = s.proto === IpProto.TCP ? this.tcp : this.udp;
+        let ports = byVip.get(s.vip | 0);
+        if (!ports) byVip.set(s.vip | 0, (ports = new Map()));
+        ports.set(s.port, svc);
+        this.vips.add(s.vip | 0);
       }
     }
     for (const i of snap.interfaces) {
-      this.macs.set(i.ifIndex, Buffer.from(i.mac));
-      this.mtus.set(i.ifIndex, i.mtu);
-      this.addrs.set(i.ifIndex, i.address);
+      this.macs[i.ifIndex] = Buffer.from(i.mac);
+      this.mtus[i.ifIndex] = i.mtu;
+      this.addrs[i.ifIndex] = i.address;
     }
-    this.local = new Set(snap.localAddresses);
+    this.local = new Set(snap.localAddresses.map((a) => a | 0));
     this.markIfIndex = snap.markIfIndex;
     this.tcpTimeoutMs = Float64Array.from(snap.tcpTimeouts, (s) => s * 1000);
     this.udpTimeoutMs = snap.udpTimeout * 1000;
@@ -106,42 +109,39 @@ export class LiveConfig {
 
   /** The address service of (proto, vip, port). */
   lookup(proto: number, vip: number, port: number): LiveService | undefined {
-    return (proto === IpProto.TCP ? this.tcp : this.udp).get(addrServiceKey(vip, port));
+    return (proto === IpProto.TCP ? this.tcp : this.udp).get(vip | 0)?.get(port);
   }
 
   /** The service a new flow belongs to: its port's, else the VIP's all-ports (port 0) one. */
   lookupFlow(proto: number, vip: number, port: number): LiveService | undefined {
     const map = proto === IpProto.TCP ? this.tcp : proto === IpProto.UDP ? this.udp : undefined;
-    if (!map) return undefined;
-    return (
-      map.get(addrServiceKey(vip, port)) ??
-      (this.vips.has(vip) ? map.get(addrServiceKey(vip, 0)) : undefined)
-    );
+    const ports = map?.get(vip | 0);
+    return ports ? (ports.get(port) ?? ports.get(0)) : undefined;
   }
 
   lookupMark(mark: number): LiveService | undefined {
-    return this.byMark.get(mark);
+    return this.byMark.get(mark | 0);
   }
 
   isVip(addr: number): boolean {
-    return this.vips.has(addr);
+    return this.vips.has(addr | 0);
   }
 
   interfaceMac(ifIndex: number): Buffer | undefined {
-    return this.macs.get(ifIndex);
+    return this.macs[ifIndex];
   }
 
   interfaceMtu(ifIndex: number): number {
-    return this.mtus.get(ifIndex) ?? 1500;
+    return this.mtus[ifIndex] ?? 1500;
   }
 
   /** The director's own IPv4 address on an interface (0: none). */
   interfaceAddress(ifIndex: number): number {
-    return this.addrs.get(ifIndex) ?? 0;
+    return this.addrs[ifIndex] ?? 0;
   }
 
   isLocalAddress(ip: number): boolean {
-    return this.local.has(ip);
+    return this.local.has(ip | 0);
   }
 
   /** Timeout in ms for a connection of `proto` in TCP `state`. */

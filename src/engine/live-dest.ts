@@ -23,7 +23,8 @@ export class LiveDest {
     private readonly counts: DestCounters,
   ) {
     this.id = s.id;
-    this.addr = s.addr;
+    // Addresses as signed 32-bit integers: the fast path's form (see LiveConfig).
+    this.addr = s.addr | 0;
     this.port = s.port;
     this.method = s.method;
     this.weight = s.weight;
@@ -31,8 +32,8 @@ export class LiveDest {
     this.lowerThreshold = s.lowerThreshold;
     this.inService = s.inService;
     this.ifIndex = s.ifIndex;
-    this.nextHop = s.nextHop;
-    this.tunnelSrc = s.tunnelSrc;
+    this.nextHop = s.nextHop | 0;
+    this.tunnelSrc = s.tunnelSrc | 0;
     this.configuredMtu = s.routeMtu;
   }
 

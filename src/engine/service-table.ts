@@ -150,7 +150,9 @@ export class ServiceTable {
   /** The service a connection entry belongs to: its mark's, its port's, or its VIP's port 0. */
   serviceOf(proto: number, vaddr: number, vport: number, fwmark: number): Service | undefined {
     if (fwmark !== 0) return this.byFwmark.get(fwmark);
-    return this.byAddr.get(addrKey(proto, vaddr, vport)) ?? this.byAddr.get(addrKey(proto, vaddr, 0));
+    return (
+      this.byAddr.get(addrKey(proto, vaddr, vport)) ?? this.byAddr.get(addrKey(proto, vaddr, 0))
+    );
   }
 
   /** Marks of the firewall-mark services, for the mark tap. */

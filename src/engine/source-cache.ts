@@ -6,7 +6,8 @@
 const SLOTS = 4096;
 
 export class SourceCache {
-  private readonly addr = new Uint32Array(SLOTS);
+  // Signed 32-bit addresses, as the fast path holds them.
+  private readonly addr = new Int32Array(SLOTS);
   private readonly ifIndex = new Int32Array(SLOTS).fill(-1);
   private readonly mac = new Uint8Array(SLOTS * 6);
 
@@ -16,7 +17,7 @@ export class SourceCache {
 
   record(ip: number, ifIndex: number, buf: Buffer, macOff: number): void {
     const s = this.slot(ip);
-    this.addr[s] = ip;
+    this.addr[s] = ip | 0;
     this.ifIndex[s] = ifIndex;
     for (let k = 0; k < 6; k++) this.mac[s * 6 + k] = buf[macOff + k]!;
   }
@@ -24,7 +25,7 @@ export class SourceCache {
   /** The interface `ip` was last seen on (its MAC copied to dst at dstOff), or -1. */
   lookup(ip: number, dst: Buffer, dstOff: number): number {
     const s = this.slot(ip);
-    if (this.ifIndex[s]! < 0 || this.addr[s] !== ip) return -1;
+    if (this.ifIndex[s]! < 0 || this.addr[s] !== (ip | 0)) return -1;
     for (let k = 0; k < 6; k++) dst[dstOff + k] = this.mac[s * 6 + k]!;
     return this.ifIndex[s]!;
   }

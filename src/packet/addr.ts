@@ -53,6 +53,14 @@ export function readIpv4(buf: Buffer, off: number): number {
   return ((buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!) >>> 0;
 }
 
+/**
+ * The IPv4 address at `off` as a signed 32-bit integer (the same 32 bits as readIpv4's): what
+ * the fast path keeps, because a number above 2^31 would be boxed on the heap at every call.
+ */
+export function readIpv4Bits(buf: Buffer, off: number): number {
+  return (buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!;
+}
+
 export function writeIpv4(buf: Buffer, off: number, v: number): void {
   buf[off] = v >>> 24;
   buf[off + 1] = (v >>> 16) & 0xff;

@@ -2,7 +2,7 @@
 // IPVS does (ip_vs_in_icmp / ip_vs_out_icmp): the outer header follows the connection,
 // the quoted packet inside is rewritten to what its receiver knows, and the ICMP checksum
 // is recomputed over the whole message.
-import { readIpv4 } from '../../packet/addr.js';
+import { readIpv4Bits } from '../../packet/addr.js';
 import { finish, readU16, sum16, writeU16 } from '../../packet/checksum.js';
 import { ICMP_CODE_FRAG_NEEDED, Icmp, IcmpType } from '../../packet/icmp.js';
 import { Ipv4, ipv4HeaderLen, IpProto, IPV4_MIN_LEN } from '../../packet/ipv4.js';
@@ -32,8 +32,8 @@ export function forwardIcmpRelated(ctx: ForwardContext, buf: Buffer, f: FrameFie
   if (qproto !== IpProto.TCP && qproto !== IpProto.UDP) return ctx.notOurs();
   const ql4 = q + qihl;
   if (ql4 + 4 > end) return ctx.notOurs(); // the quote must hold the ports
-  const qsrc = readIpv4(buf, q + Ipv4.Src);
-  const qdst = readIpv4(buf, q + Ipv4.Dst);
+  const qsrc = readIpv4Bits(buf, q + Ipv4.Src);
+  const qdst = readIpv4Bits(buf, q + Ipv4.Dst);
   const qsport = readU16(buf, ql4);
   const qdport = readU16(buf, ql4 + 2);
   const c = ctx.conns;
@@ -93,8 +93,8 @@ function relayTunnelFragNeeded(
   const ihl = ipv4HeaderLen(buf, inner, end);
   if (ihl === undefined || inner + ihl + 4 > end) return ctx.notOurs();
   const proto = buf[inner + Ipv4.Proto]!;
-  const client = readIpv4(buf, inner + Ipv4.Src);
-  const vip = readIpv4(buf, inner + Ipv4.Dst);
+  const client = readIpv4Bits(buf, inner + Ipv4.Src);
+  const vip = readIpv4Bits(buf, inner + Ipv4.Dst);
   const c = ctx.conns;
   const i = c.lookupIn(
     proto,
@@ -106,7 +106,7 @@ function relayTunnelFragNeeded(
   if (
     i < 0 ||
     (c.flags(i) & ConnFlag.MethodMask) !== FwdMethod.Tunnel ||
-    c.daddr(i) !== readIpv4(buf, q + Ipv4.Dst)
+    c.daddr(i) !== readIpv4Bits(buf, q + Ipv4.Dst)
   ) {
     return ctx.notOurs();
   }

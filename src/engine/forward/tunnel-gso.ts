@@ -9,7 +9,7 @@ import { IP_DF, Ipv4, ipv4SetChecksum, IpProto, IPV4_MIN_LEN } from '../../packe
 import { Tcp, TcpFlag } from '../../packet/tcp.js';
 import { Udp, UDP_HLEN } from '../../packet/udp.js';
 import { VnetGso, vnetGsoType, vnetHdrOf } from '../../packet/virtio-net-hdr.js';
-import { readIpv4 } from '../../packet/addr.js';
+import { readIpv4Bits } from '../../packet/addr.js';
 import type { FrameFields } from '../frame-fields.js';
 import type { LiveDest } from '../live-dest.js';
 import { DropReason, Verdict } from '../verdict.js';
@@ -41,8 +41,8 @@ export function tunnelSegments(
   const df = readU16(buf, f.ip + Ipv4.FragOff) & IP_DF;
   const id0 = readU16(buf, f.ip + Ipv4.Id);
   const seq0 = buf.readUInt32BE(f.l4 + Tcp.Seq);
-  const src = readIpv4(buf, f.ip + Ipv4.Src);
-  const dst = readIpv4(buf, f.ip + Ipv4.Dst);
+  const src = readIpv4Bits(buf, f.ip + Ipv4.Src);
+  const dst = readIpv4Bits(buf, f.ip + Ipv4.Dst);
   const a = ctx.arena;
   for (let off = 0, k = 0; off < payload; off += mss, k++) {
     const seg = Math.min(mss, payload - off);

@@ -59,15 +59,16 @@ export class NeighbourTable {
 
   /** The slot of `ip`, or -1; with `claim`, an empty slot is taken for it. */
   private find(ip: number, claim: boolean): number {
+    ip |= 0; // as the fast path holds addresses: signed 32-bit
     let s = slotOf(ip);
     for (let k = 0; k < MAX_PROBE; k++, s = (s + 1) & MASK) {
       const b = s * N.Words;
-      const at = Atomics.load(this.u, b + N.Ip);
+      const at = Atomics.load(this.w, b + N.Ip);
       if (at === ip) return s;
       if (at === 0) {
         if (!claim) return -1;
         // Claim the empty slot; another thread may have claimed it meanwhile (for ip or not).
-        const was = Atomics.compareExchange(this.w, b + N.Ip, 0, ip | 0) >>> 0;
+        const was = Atomics.compareExchange(this.w, b + N.Ip, 0, ip);
         if (was === 0 || was === ip) return s;
       }
     }
