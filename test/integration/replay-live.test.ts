@@ -20,12 +20,12 @@ import { readCaptureFile } from '../../src/pcap/read-capture.js';
 import { fetchPages, natLab } from './helpers/nat-lab.js';
 
 const UVS_REPLAY = fileURLToPath(new URL('../../src/bin/uvs-replay.js', import.meta.url));
-let lab: Lab;
+let lab: Lab | undefined;
 let dir: string;
 const captures: ChildProcess[] = [];
 
 /** Starts tcpdump on the director's `ifName` for one direction; resolves when it listens. */
-function startCapture(ifName: string, dirn: 'in' | 'out'): Promise<void> {
+function startCapture(lab: Lab, ifName: string, dirn: 'in' | 'out'): Promise<void> {
   const file = join(dir, `${dirn}-${ifName}.pcap`);
   const proc = spawn(
     'ip',
@@ -104,17 +104,18 @@ function replayUnprivileged(args: string[]): { code: number; stdout: string; std
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'uvs-replay-live-'));
   chmodSync(dir, 0o777); // nobody writes OUT.pcap here
-  lab = natLab();
-  lab.build();
-  lab.startDirector();
+  const l = natLab();
+  lab = l;
+  l.build();
+  l.startDirector();
   for (const ifName of ['eth1', 'eth2'])
-    for (const dirn of ['in', 'out'] as const) await startCapture(ifName, dirn);
+    for (const dirn of ['in', 'out'] as const) await startCapture(l, ifName, dirn);
   // Configured while the captures run: uvsd's ARP for S1 and S2 is in the input capture.
-  lab.configure();
-  assert.deepEqual(fetchPages(lab, 4), [PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2]);
+  l.configure();
+  assert.deepEqual(fetchPages(l, 4), [PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2]);
   await new Promise((r) => setTimeout(r, 500)); // the last frames reach the files
   await stopCaptures();
-  const rules = lab.uvsadm(['-S', '-n']);
+  const rules = l.uvsadm(['-S', '-n']);
   assert.equal(rules.code, 0, rules.stderr);
   writeFileSync(join(dir, 'rules.txt'), rules.stdout);
   for (const f of ['in-eth1', 'in-eth2', 'out-eth1', 'out-eth2'])
@@ -123,7 +124,7 @@ before(async () => {
 
 after(async () => {
   await stopCaptures();
-  lab.destroy();
+  lab?.destroy();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
