@@ -16,6 +16,7 @@ APT_PACKAGES=(
   iputils-ping   # PING_CHECK
   openssl        # self-signed certificates for the SSL_GET tests
   chromium       # headless browser of the web view test (driven by playwright-core)
+  docker-compose # validates docker/*/compose.yaml (config needs no Docker engine)
   python3 make g++  # node-gyp for cap
 )
 
