@@ -1,7 +1,7 @@
 // The replay's one contact with the engine, driven as the daemon drives it: shared state, a
 // director publishing its snapshots to one engine, a sink collecting what would be sent. A frame
-// goes in laid out as packet/frame-layout.ts says (zero virtio_net_hdr: a capture has none);
-// what the engine emits comes out as plain frames. When the engine's API changes, only this file
+// goes in laid out as packet/frame-layout.ts says, its virtio_net_hdr rebuilt from the frame
+// (offload-hints.ts: a capture keeps no such header); what the engine emits comes out as frames. When the engine's API changes, only this file
 // changes.
 import { Director } from '../daemon/director.js';
 import { Engine } from '../engine/engine.js';
@@ -10,7 +10,7 @@ import { EngineShared } from '../engine/engine-shared.js';
 import type { HostFacts } from '../engine/snapshot.js';
 import { Verdict } from '../engine/verdict.js';
 import { FIRST_FRAME_OFFSET, MAX_FRAME } from '../packet/frame-layout.js';
-import { VNET_HDR_LEN } from '../packet/virtio-net-hdr.js';
+import { writeOffloadHints, type OffloadHints } from './offload-hints.js';
 import type { Placement } from './replay-host.js';
 
 export type ReplayVerdict = 'forward' | 'reply' | 'drop' | 'not-ours';
@@ -25,6 +25,8 @@ export interface ProcessedFrame {
   readonly verdict: ReplayVerdict;
   /** What the director would send for this frame (usually one frame, none on a drop). */
   readonly out: readonly EmittedFrame[];
+  /** The frame came with a partial checksum, or as a GSO super-frame (offloads on). */
+  readonly hints: OffloadHints;
 }
 
 export class ReplayEngine {
@@ -34,7 +36,13 @@ export class ReplayEngine {
   private emitted: EmittedFrame[] = [];
   private now: number;
 
-  constructor(env: EngineEnv, facts: () => HostFacts, startMs: number, connTableSize = 65536) {
+  constructor(
+    env: EngineEnv,
+    facts: () => HostFacts,
+    startMs: number,
+    private readonly mtu = 1500,
+    connTableSize = 65536,
+  ) {
     this.now = startMs;
     const shared = EngineShared.create(connTableSize, startMs);
     this.engine = new Engine(shared, env, {
@@ -78,12 +86,12 @@ export class ReplayEngine {
     this.now = nowMs;
     const off = FIRST_FRAME_OFFSET;
     const len = Math.min(frame.length, MAX_FRAME);
-    this.work.fill(0, off - VNET_HDR_LEN, off);
     frame.copy(this.work, off, 0, len);
+    const hints = writeOffloadHints(this.work, off, len, this.mtu);
     this.emitted = [];
     const v = this.engine.process(this.work, off, len, ifIndex, nowMs);
     this.engine.arena.reset();
-    return { verdict: VERDICTS[v], out: this.emitted };
+    return { verdict: VERDICTS[v], out: this.emitted, hints };
   }
 
   /** Expiry and rate estimates, as uvsd's once-a-second tick. */

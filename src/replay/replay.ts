@@ -41,6 +41,9 @@ export interface ReplaySummary {
   readonly skippedOutbound: number;
   /** Frames shorter than on the wire (the capture's snapshot length cut them). */
   readonly cutBySnapLen: number;
+  /** Frames whose L4 checksum was partial, and GSO super-frames (the sender's offloads on). */
+  readonly partialChecksums: number;
+  readonly gsoFrames: number;
   readonly verdicts: Readonly<Record<ReplayVerdict, number>>;
   readonly drops: Readonly<Record<string, number>>;
   readonly written: number;
@@ -125,7 +128,7 @@ function openOutput(file: string, host: ReplayHost): CaptureWriter {
 export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const host = buildHost(opts);
   const frames = readInputs(opts.inputs, host);
-  const engine = new ReplayEngine(host, () => host.facts(), frames[0]?.timeMs ?? 0);
+  const engine = new ReplayEngine(host, () => host.facts(), frames[0]?.timeMs ?? 0, host.mtu);
   const warnings = await loadRules(engine.director, opts.rules);
   // MACs from pcapng's if_MACaddr first, then learning.
   learnHost(
@@ -143,6 +146,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const verdicts: Record<ReplayVerdict, number> = { forward: 0, reply: 0, drop: 0, 'not-ours': 0 };
   let skippedOutbound = 0;
   let cutBySnapLen = 0;
+  let partialChecksums = 0;
+  let gsoFrames = 0;
   let written = 0;
   let lastTick = frames[0]?.timeMs ?? 0;
   const out = openOutput(opts.output, host);
@@ -159,6 +164,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
       }
       const r = engine.process(f.record.data, f.ifIndex, f.timeMs);
       verdicts[r.verdict]++;
+      if (r.hints.partial) partialChecksums++;
+      if (r.hints.gso) gsoFrames++;
       for (const o of r.out) {
         out.write({
           data: o.frame,
@@ -181,6 +188,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     framesRead: frames.length,
     skippedOutbound,
     cutBySnapLen,
+    partialChecksums,
+    gsoFrames,
     verdicts,
     drops,
     written,
@@ -209,6 +218,11 @@ export function formatSummary(
     row('replied', s.verdicts.reply),
     row('dropped', s.verdicts.drop, drops ? `  (${drops})` : ''),
     row('not ours', s.verdicts['not-ours']),
+    ...(s.partialChecksums + s.gsoFrames > 0
+      ? [
+          `  offloads: ${s.partialChecksums} frame(s) with a partial checksum, ${s.gsoFrames} GSO super-frame(s), replayed as the kernel hands them to uvsd (virtio_net_hdr)`,
+        ]
+      : []),
     ...(s.cutBySnapLen > 0
       ? [`  ${s.cutBySnapLen} frame(s) were cut by the capture's snapshot length`]
       : []),

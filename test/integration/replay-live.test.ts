@@ -1,12 +1,14 @@
 // uvs-replay against the live director: the director's input is captured on both of its
-// interfaces while HTTP flows through the NAT maquette, and so is its output; the input,
-// replayed offline by an unprivileged user in a namespace with no network, must give the
-// same frames, byte for byte (MACs, addresses, ports, TTL, IP and TCP checksums), as the
-// live director sent.
+// interfaces while HTTP flows through the NAT maquette, and its output on the other side of the
+// cables (the switch's ports director-eth1/eth2: uvsd's AF_PACKET sends bypass the director's
+// own taps); the input, replayed offline by an unprivileged user in a namespace with no network,
+// must give the same frames, byte for byte (MACs, addresses, ports, TTL, IP and TCP checksums,
+// partial ones included: the lab's offloads are on), as the live director sent.
 //
 //   client 192.168.10.1 ── lan10 ── eth1 [director] eth2 ── lan20 ──┬── S1 192.168.20.1
 //                          192.168.10.254 + VIP .23   192.168.20.254 └── S2 192.168.20.2
-//          tcpdump -Q in / -Q out on eth1 and eth2 ──► in-eth1, in-eth2, out-eth1, out-eth2
+//   tcpdump -Q in on the director's eth1, eth2 ──► in-eth1, in-eth2 (what it received)
+//   tcpdump -Q in on the switch's director-eth1, director-eth2 ──► out-eth1, out-eth2 (what it sent)
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,15 +26,15 @@ let lab: Lab | undefined;
 let dir: string;
 const captures: ChildProcess[] = [];
 
-/** Starts tcpdump on the director's `ifName` for one direction; resolves when it listens. */
-function startCapture(lab: Lab, ifName: string, dirn: 'in' | 'out'): Promise<void> {
-  const file = join(dir, `${dirn}-${ifName}.pcap`);
+/** Starts tcpdump on `ifName` of namespace `ns`, frames coming in, into `name`.pcap. */
+function startCapture(ns: string, ifName: string, name: string): Promise<void> {
+  const file = join(dir, `${name}.pcap`);
   const proc = spawn(
     'ip',
     [
       'netns',
       'exec',
-      lab.ns('director'),
+      ns,
       'tcpdump',
       '-Z',
       'root',
@@ -42,7 +44,7 @@ function startCapture(lab: Lab, ifName: string, dirn: 'in' | 'out'): Promise<voi
       '-i',
       ifName,
       '-Q',
-      dirn,
+      'in',
       '-w',
       file,
     ],
@@ -51,7 +53,7 @@ function startCapture(lab: Lab, ifName: string, dirn: 'in' | 'out'): Promise<voi
   captures.push(proc);
   return new Promise((resolve, reject) => {
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`tcpdump ${ifName} ${dirn}: ${err}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`tcpdump ${ns} ${ifName}: ${err}`)), 10_000);
     proc.stderr.on('data', (d: Buffer) => {
       err += d.toString();
       if (err.includes('listening on')) {
@@ -108,8 +110,10 @@ before(async () => {
   lab = l;
   l.build();
   l.startDirector();
-  for (const ifName of ['eth1', 'eth2'])
-    for (const dirn of ['in', 'out'] as const) await startCapture(l, ifName, dirn);
+  for (const ifName of ['eth1', 'eth2']) {
+    await startCapture(l.ns('director'), ifName, `in-${ifName}`);
+    await startCapture(l.topo.switchNs, `director-${ifName}`, `out-${ifName}`);
+  }
   // Configured while the captures run: uvsd's ARP for S1 and S2 is in the input capture.
   l.configure();
   assert.deepEqual(fetchPages(l, 4), [PAGE_S1, PAGE_S2, PAGE_S1, PAGE_S2]);

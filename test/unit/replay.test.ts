@@ -16,6 +16,8 @@ import { readCaptureFile } from '../../src/pcap/read-capture.js';
 import { formatSummary, replay, type ReplayOptions } from '../../src/replay/replay.js';
 import { parseReplayOptions, ReplayUsageError } from '../../src/replay/replay-options.js';
 import { destsWithCheckersOff } from '../../src/replay/replay-rules.js';
+import { writeOffloadHints } from '../../src/replay/offload-hints.js';
+import { fold, pseudoHeaderSum } from '../../src/packet/checksum.js';
 import { readKeepalivedConfig } from '../../src/keepalived/config.js';
 import { buildFrame, checksumsOk, fieldsOf, type FrameSpec } from './fixtures/frames.js';
 
@@ -356,4 +358,39 @@ test('uvs-replay options: NAME=FILE inputs, interfaces, neighbours, routes; erro
       (e: unknown) => e instanceof ReplayUsageError && msg.test(e.message),
     );
   }
+});
+
+test('offload hints: a partial checksum becomes NEEDS_CSUM, a long TCP frame GSO, a complete one nothing', () => {
+  const at = 74; // FIRST_FRAME_OFFSET: room for the virtio_net_hdr before the frame
+  const place = (frame: Buffer): Buffer => {
+    const b = Buffer.alloc(at + frame.length);
+    frame.copy(b, at);
+    return b;
+  };
+  const complete = buildFrame(fromClient(40001, 0x10, 'GET /'));
+  const b1 = place(complete);
+  assert.deepEqual(writeOffloadHints(b1, at, complete.length, 1500), {
+    partial: false,
+    gso: false,
+  });
+  assert.ok(b1.subarray(at - 10, at).equals(Buffer.alloc(10)));
+  // What a sender with checksum offload puts on the wire: the folded pseudo-header sum.
+  const partial = Buffer.from(complete);
+  const l4len = partial.readUInt16BE(16) - 20;
+  partial.writeUInt16BE(
+    fold(pseudoHeaderSum(parseIpv4('192.168.10.1'), parseIpv4('192.168.10.23'), 6, l4len)),
+    34 + 16,
+  );
+  const b2 = place(partial);
+  assert.deepEqual(writeOffloadHints(b2, at, partial.length, 1500), { partial: true, gso: false });
+  assert.equal(b2[at - 10], 1, 'NEEDS_CSUM');
+  assert.deepEqual(
+    [b2.readUInt16LE(at - 4), b2.readUInt16LE(at - 2)],
+    [34, 16],
+    'csum_start, csum_offset',
+  );
+  const big = buildFrame(fromClient(40001, 0x10, 'x'.repeat(3000)));
+  const b3 = place(big);
+  assert.deepEqual(writeOffloadHints(b3, at, big.length, 1500), { partial: false, gso: true });
+  assert.deepEqual([b3[at - 9], b3.readUInt16LE(at - 6)], [1, 1460], 'GSO TCPV4 cut at the MTU');
 });
