@@ -15,6 +15,8 @@ APT_PACKAGES=(
   netbase        # /etc/services: uvsadm -L names ports as ipvsadm does
   iputils-ping   # PING_CHECK
   openssl        # self-signed certificates for the SSL_GET tests
+  chromium       # headless browser of the web view test (driven by playwright-core)
+  docker-compose # validates docker/*/compose.yaml (config needs no Docker engine)
   python3 make g++  # node-gyp for cap
 )
 

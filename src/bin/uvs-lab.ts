@@ -3,28 +3,29 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { Lab } from '../lab/lab.js';
-import {
-  drMaquette,
-  KEEPALIVED_MAQUETTE,
-  NAT_MAQUETTE,
-  RS_METHODS,
-  TUN_MAQUETTE,
-  type Maquette,
-  type RsMethod,
-} from '../lab/maquette.js';
+import { labStatus } from '../lab/lab-status.js';
+import { RS_METHODS, type Maquette, type RsMethod } from '../lab/maquette.js';
 import { checkMaquette } from '../lab/maquette-check.js';
-import { DR6_MAQUETTE, NAT6_MAQUETTE } from '../lab/maquette6.js';
-import { checkMaquette6 } from '../lab/maquette6-check.js';
+import { MAQUETTES, maquetteByName } from '../lab/maquette-registry.js';
+import { appendStamped, runStamped } from '../lab/timestamped-log.js';
 import { destroyByPrefixList, namespacesWithPrefix } from '../lab/topology.js';
 import { serveDns } from '../lab/dns-server.js';
 import { serveSmtp } from '../lab/smtp-server.js';
 import { serveHttp, serveUdpEcho } from '../lab/web-server.js';
 
 /** The lab's namespaces are uvs-client, uvs-director, uvs-s1, uvs-s2, uvs-sw (and uvs-router for DR). */
-const LAB_PREFIX = 'uvs';
-const LOG_DIR = '/run/uvs-lab';
+let LAB_PREFIX = 'uvs';
+/** /run/uvs-lab for the default prefix: logs, the keepalived.conf, which maquette is up. */
+let LOG_DIR = '/run/uvs-lab';
+let MARKER = `${LOG_DIR}/maquette`;
 
-const progress = (msg: string): void => void process.stderr.write(`uvs-lab: ${msg}\n`);
+/** The log of the maquette being built, once known: progress lines go there too, stamped. */
+let labLog: string | undefined;
+
+const progress = (msg: string): void => {
+  process.stderr.write(`uvs-lab: ${msg}\n`);
+  if (labLog) appendStamped(labLog, 'uvs-lab', msg);
+};
 
 function labIsUp(): boolean {
   return namespacesWithPrefix(LAB_PREFIX).includes(`${LAB_PREFIX}-director`);
@@ -51,17 +52,20 @@ function upOptions<T>(y: Argv<T>) {
     });
 }
 
-/** Which maquette is up (written when one is built). */
-const MARKER = `${LOG_DIR}/maquette`;
+/** MARKER: which maquette is up (written when one is built): its description, then its name. */
 
-function currentMaquette(): string | undefined {
-  return labIsUp() && existsSync(MARKER) ? readFileSync(MARKER, 'utf8').trim() : undefined;
+function currentMaquette(): { description: string; name: string } | undefined {
+  if (!labIsUp() || !existsSync(MARKER)) return undefined;
+  const [description = '', name = ''] = readFileSync(MARKER, 'utf8').split('\n');
+  return { description, name };
 }
 
 /** Builds `maquette` unless it is already up, then checks it if asked. */
 async function up(maquette: Maquette, argv: UpArgs, check = checkMaquette): Promise<void> {
   const lab = new Lab(maquette, LAB_PREFIX, { detached: true, logDir: LOG_DIR, progress });
-  const running = currentMaquette();
+  mkdirSync(LOG_DIR, { recursive: true });
+  labLog = lab.logFile;
+  const running = currentMaquette()?.description;
   if (
     argv.rebuild ||
     (running !== undefined && running !== maquette.description) ||
@@ -87,10 +91,10 @@ async function up(maquette: Maquette, argv: UpArgs, check = checkMaquette): Prom
       throw err;
     }
     mkdirSync(LOG_DIR, { recursive: true });
-    writeFileSync(MARKER, maquette.description);
+    writeFileSync(MARKER, `${maquette.description}\n${maquette.name}\n`);
     process.stdout.write(lab.uvsadm(['-Ln']).stdout);
     progress(
-      `maquette up: ip netns exec ${LAB_PREFIX}-director node dist/src/bin/uvsadm.js -Ln; logs in ${LOG_DIR}`,
+      `maquette up: ip netns exec ${LAB_PREFIX}-director node dist/src/bin/uvsadm.js -Ln; log in ${lab.logFile}; uvs-lab status`,
     );
   } else {
     progress('maquette already up (use --rebuild to start over)');
@@ -100,6 +104,22 @@ async function up(maquette: Maquette, argv: UpArgs, check = checkMaquette): Prom
     process.stdout.write(`${r.report}\n`);
     if (!r.ok) process.exitCode = 1;
   }
+}
+
+function status(): void {
+  const list = namespacesWithPrefix(LAB_PREFIX);
+  const running = currentMaquette();
+  if (list.length === 0) {
+    process.stdout.write('no maquette is up\n');
+    return;
+  }
+  const maquette = running && maquetteByName(running.name);
+  if (!maquette) {
+    process.stdout.write(`lab namespaces without a known maquette:\n${list.join('\n')}\n`);
+    return;
+  }
+  const lab = new Lab(maquette, LAB_PREFIX, { detached: true, logDir: LOG_DIR });
+  process.stdout.write(labStatus(lab, list, running.description));
 }
 
 function down(): void {
@@ -114,55 +134,51 @@ async function main(): Promise<void> {
     .usage(
       "uvs-lab — the course's LVS maquettes in network namespaces\n\nUsage: uvs-lab <command> [options]",
     )
+    .option('prefix', {
+      type: 'string',
+      default: 'uvs',
+      global: true,
+      describe: 'namespace prefix (several labs side by side; logs in /run/<prefix>-lab)',
+    })
+    .middleware((argv) => {
+      LAB_PREFIX = argv.prefix;
+      LOG_DIR = `/run/${argv.prefix}-lab`;
+      MARKER = `${LOG_DIR}/maquette`;
+    })
     .command(
-      'nat',
-      "build the LVS-NAT maquette (client, director with VIP 192.168.10.23, S1, S2), run uvsd and the course's uvsadm commands",
-      (y) => upOptions(y),
-      (argv) => up(NAT_MAQUETTE, argv),
-    )
-    .command(
-      'dr',
-      "build the LVS-DR maquette (director, S1, S2 on one LAN, VIP 192.168.20.23, client behind a router), with one of the course's three real-server solutions",
-      (y) =>
-        upOptions(y).option('rs-method', {
-          choices: RS_METHODS,
-          default: 'sysctl' as RsMethod,
-          describe: 'how S1/S2 accept the VIP without answering ARP for it',
-        }),
-      (argv) => up(drMaquette(argv['rs-method']), argv),
-    )
-    .command(
-      'keepalived',
-      'build the NAT maquette with a sorry server and run it from a keepalived.conf (HTTP_GET on S1, TCP_CHECK on S2)',
-      (y) => upOptions(y),
-      (argv) => up(KEEPALIVED_MAQUETTE, argv),
-    )
-    .command(
-      'tun',
-      'build the LVS-TUN maquette (real servers on a routed subnet behind IPIP, uvs-tun-endpoint on each)',
-      (y) => upOptions(y),
-      (argv) => up(TUN_MAQUETTE, argv),
-    )
-    .command(
-      'nat6',
-      'build the LVS-NAT maquette in IPv6 (VIP 2001:db8:10::23); until uvsd forwards IPv6, --check asks each server by its address',
-      (y) => upOptions(y),
-      (argv) => up(NAT6_MAQUETTE, argv, checkMaquette6),
-    )
-    .command(
-      'dr6',
-      "build the LVS-DR maquette in IPv6 (VIP 2001:db8:20::23 on the servers' lo); until uvsd forwards IPv6, --check asks each server by its address",
-      (y) => upOptions(y),
-      (argv) => up(DR6_MAQUETTE, argv, checkMaquette6),
+      MAQUETTES.map((e) => ({
+        command: e.command,
+        describe: e.summary,
+        builder: (y: Argv) =>
+          e.takesRsMethod
+            ? upOptions(y).option('rs-method', {
+                choices: RS_METHODS,
+                default: 'sysctl',
+                describe: 'how S1/S2 accept the VIP without answering ARP for it',
+              })
+            : upOptions(y),
+        handler: (argv: UpArgs & { 'rs-method'?: RsMethod }) =>
+          up(e.make({ rsMethod: argv['rs-method'] ?? 'sysctl' }), argv, e.check),
+      })),
     )
     .command('down', 'remove every lab namespace and process', () => {}, down)
     .command(
       'status',
-      'list the lab namespaces',
+      "which maquette is up, uvsd's pid, the director's table, each real server's state",
       () => {},
-      () => {
-        const list = namespacesWithPrefix(LAB_PREFIX);
-        process.stdout.write(list.length > 0 ? `${list.join('\n')}\n` : 'no maquette is up\n');
+      () => status(),
+    )
+    .command(
+      'log-run',
+      false, // internal: runs a lab process, its lines stamped into the maquette's log
+      (y) =>
+        y
+          .option('file', { type: 'string', demandOption: true })
+          .option('tag', { type: 'string', demandOption: true }),
+      async (argv) => {
+        const [cmd, ...args] = argv._.slice(1).map(String);
+        if (!cmd) throw new Error('log-run: no command after --');
+        process.exitCode = await runStamped(argv.file, argv.tag, cmd, args);
       },
     )
     .command(
@@ -211,7 +227,7 @@ async function main(): Promise<void> {
         await serveDns(argv.port, records);
       },
     )
-    .demandCommand(1, 'give a command: nat, dr, tun, keepalived, nat6, dr6, down, status')
+    .demandCommand(1, `give a command: ${MAQUETTES.map((e) => e.command).join(', ')}, down, status`)
     .strict()
     .help()
     .fail((msg, err) => {

@@ -4,7 +4,7 @@
 // not read is reported and the running configuration stays.
 import type { DirectorControl } from '../engine/model.js';
 import { readKeepalivedConfig } from './config.js';
-import { ManagedService, type Log } from './managed-service.js';
+import { ManagedService, type Log, type RealServerCheckState } from './managed-service.js';
 
 export class KeepalivedRunner {
   private services: ManagedService[] = [];
@@ -47,6 +47,11 @@ export class KeepalivedRunner {
     } catch (err) {
       this.log(`reload refused, running configuration kept: ${(err as Error).message}`);
     }
+  }
+
+  /** The checkers' view of every real server (uvsd --web shows it). */
+  checkStates(): RealServerCheckState[] {
+    return this.services.flatMap((m) => m.checkStates());
   }
 
   stop(): void {

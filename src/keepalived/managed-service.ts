@@ -61,12 +61,28 @@ export function serviceSpecs(
   return [{ key: keyOf(vs.key), ...base }];
 }
 
+/** A real server's checkers as last seen (for the web view). */
+export interface RealServerCheckState {
+  readonly service: ServiceKey;
+  readonly addr: string;
+  readonly port: number;
+  readonly method: FwdMethod;
+  readonly checkers: readonly string[];
+  readonly up: boolean;
+  /** Why it last changed ("" until it did). */
+  readonly reason: string;
+  /** True for the sorry server (up: it is taking the new connections). */
+  readonly sorry: boolean;
+}
+
 export class ManagedService {
   readonly specs: ServiceSpec[];
   private monitors: RealServerMonitor[] = [];
   private quorumUp = true;
   /** What this service put in the director: "addr:port" → weight. */
   private applied = new Map<string, DestSpec>();
+  /** The last checker verdict's reason of each real server, "ip:port" → reason. */
+  private readonly reasons = new Map<string, string>();
 
   constructor(
     readonly vs: VirtualServerSpec,
@@ -104,6 +120,7 @@ export class ManagedService {
   }
 
   private changed(m: RealServerMonitor, e: MonitorEvent): void {
+    this.reasons.set(`${m.rs.ip}:${m.rs.port}`, e.reason);
     this.log(
       `${m.rs.ip}:${m.rs.port} ${e.up ? 'UP' : 'DOWN'} (${e.reason})${e.weight !== m.rs.weight ? ` weight ${e.weight}` : ''}`,
     );
@@ -181,6 +198,41 @@ export class ManagedService {
     } catch (err) {
       this.log(`${(err as Error).message}`);
     }
+  }
+
+  /** Each real server's checker state, and the sorry server's, per service. */
+  checkStates(): RealServerCheckState[] {
+    const out: RealServerCheckState[] = [];
+    for (const service of this.specs.map((s) => s.key)) {
+      for (const m of this.monitors) {
+        out.push({
+          service,
+          addr: m.rs.ip,
+          port: m.rs.port,
+          method: METHOD[m.rs.method ?? this.vs.method],
+          checkers: m.rs.checkers.map((c) => c.type),
+          up: m.up,
+          reason: this.reasons.get(`${m.rs.ip}:${m.rs.port}`) ?? '',
+          sorry: false,
+        });
+      }
+      const sorry = this.vs.sorryServer;
+      if (sorry) {
+        const up = !this.quorumUp;
+        const reason = up ? 'quorum lost' : '';
+        out.push({
+          service,
+          addr: sorry.ip,
+          port: sorry.port,
+          method: METHOD[this.vs.method],
+          checkers: [],
+          up,
+          reason,
+          sorry: true,
+        });
+      }
+    }
+    return out;
   }
 
   /** Stops the checkers; with `remove`, takes the services out of the director. */

@@ -2,7 +2,7 @@
 // the director, the course's commands run through uvsadm. Used by `uvs-lab` and the tests.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Maquette } from './maquette.js';
 import { LabCommandError } from './shell.js';
@@ -84,13 +84,23 @@ export class Lab {
     return this.opts.detached ? { detached: true } : {};
   }
 
-  /** Starts a process in `host`; detached labs log to logDir/<ns>-<name>.log. */
+  /** The maquette's log file (detached labs): logDir/<maquette>.log. */
+  get logFile(): string | undefined {
+    return this.opts.logDir ? join(this.opts.logDir, `${this.maquette.name}.log`) : undefined;
+  }
+
+  /**
+   * Starts a process in `host`; a detached lab's processes write their lines, stamped with
+   * the time and "<namespace>/<name>", to the maquette's log (through `uvs-lab log-run`).
+   */
   startIn(host: string, name: string, cmd: string, args: readonly string[]): StartedProcess {
-    if (this.opts.detached && this.opts.logDir) {
-      mkdirSync(this.opts.logDir, { recursive: true });
-      const log = join(this.opts.logDir, `${this.ns(host)}-${name}.log`);
+    const log = this.logFile;
+    if (this.opts.detached && log) {
+      mkdirSync(dirname(log), { recursive: true });
       const fd = openSync(log, 'a');
-      const p = this.topo.startLogged(host, cmd, args, fd);
+      const tag = `${this.ns(host)}/${name}`;
+      const wrapped = [UVS_LAB, 'log-run', '--file', log, '--tag', tag, '--', cmd, ...args];
+      const p = this.topo.startLogged(host, process.execPath, wrapped, fd);
       closeSync(fd);
       return p;
     }

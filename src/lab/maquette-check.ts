@@ -3,6 +3,7 @@
 // also that the replies bypass the director and that only the director answers ARP for
 // the VIP.
 import { captureIn } from './capture.js';
+import { checkKeepalivedFailover } from './keepalived-failover.js';
 import type { Lab } from './lab.js';
 
 export interface CheckResult {
@@ -101,11 +102,14 @@ export async function checkMaquette(lab: Lab, requests: number): Promise<CheckRe
   lines.push(`director$ uvsadm -Lnc\n${conns.stdout}${conns.stderr}`);
   lines.push(`director$ uvsadm -Ln\n${table.stdout}${table.stderr}`);
   const alternate = pagesAlternate(pages, expected);
-  const ok = failed === 0 && alternate && bypass && conns.code === 0 && table.code === 0;
+  const failover =
+    m.keepalivedConf !== undefined ? await checkKeepalivedFailover(lab, lines) : true;
+  const ok =
+    failed === 0 && alternate && bypass && failover && conns.code === 0 && table.code === 0;
   lines.push(
     ok
-      ? `check passed: ${requests} requests, pages alternate between ${expected.length} servers`
-      : `check FAILED: ${failed} failed request(s)${alternate ? '' : ', pages do not alternate'}${bypass ? '' : ', replies crossed the director or a real server answered ARP for the VIP'}`,
+      ? `check passed: ${requests} requests, pages alternate between ${expected.length} servers${m.keepalivedConf !== undefined ? '; the checkers took servers out and back, the sorry server answered below quorum' : ''}`
+      : `check FAILED: ${failed} failed request(s)${alternate ? '' : ', pages do not alternate'}${bypass ? '' : ', replies crossed the director or a real server answered ARP for the VIP'}${failover ? '' : ', the failover did not happen as expected'}`,
   );
   return { ok, report: lines.join('\n') };
 }

@@ -1,6 +1,7 @@
 // Builds hosts and LANs in network namespaces: each host a namespace, each LAN a bridge in
 // the topology's own "switch" namespace (nothing is left in the root namespace), veth pairs
-// between them. Offloads stay as veth has them by default (TSO, GSO, checksum offload on), as on
+// between them, the switch's port of each named after its host and interface ("s1-eth0").
+// Offloads stay as veth has them by default (TSO, GSO, checksum offload on), as on
 // a real host: the director takes GSO super-frames and partial checksums whole (AF_PACKET).
 // destroy() kills every process in the namespaces and deletes them, by name; it is
 // idempotent and safe in after() hooks and signal handlers.
@@ -18,7 +19,6 @@ export class Topology {
   readonly switchNs: string;
   private readonly namespaces: string[] = [];
   private readonly processes: StartedProcess[] = [];
-  private linkCount = 0;
   /** Switch-side port of each plugged host interface, by "host/ifName". */
   private readonly ports = new Map<string, string>();
 
@@ -69,7 +69,7 @@ export class Topology {
   /** Plugs `host`'s interface `ifName` into `lan`, with addresses "a.b.c.d/len" or "2001:db8::1/64". */
   plug(host: string, ifName: string, lan: string, addrs: readonly string[]): void {
     const ns = this.ns(host);
-    const port = `p${++this.linkCount}`;
+    const port = portName(host, ifName);
     this.ports.set(`${host}/${ifName}`, port);
     sh('ip', [
       'link',
@@ -160,6 +160,17 @@ export class Topology {
     destroyByPrefixList(this.namespaces);
     this.namespaces.length = 0;
   }
+}
+
+/**
+ * The switch-side port of a host's interface, named after it ("s1-eth0"), so that the
+ * course's « pull S1's cable » is `ip -n uvs-sw link set s1-eth0 down`.
+ */
+export function portName(host: string, ifName: string): string {
+  const name = `${host}-${ifName}`;
+  if (name.length > 15)
+    throw new LabCommandError(`switch port name "${name}" is longer than 15 characters`);
+  return name;
 }
 
 /** Kills the processes inside each namespace (SIGTERM, then SIGKILL) and deletes it. */

@@ -3,7 +3,8 @@
 // /hold?ms=M (answers after M ms, for tests that hold connections open), /lines?n=N&ms=M
 // (N numbered lines, one every M ms: a long stream whose every line must arrive); and a UDP echo
 // server that prefixes each answer with its name. /upload answers the length and SHA-256
-// of the body it receives.
+// of the body it receives. Any other path is 404, as on a real server, so that a checker's
+// status_code or digest on a wrong url fails for the students to see.
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
@@ -56,6 +57,11 @@ export function serveHttp(port: number, text: string, host = '0.0.0.0'): Promise
     if (url.pathname === '/hold') {
       const ms = Math.min(Number(url.searchParams.get('ms') ?? '0') || 0, MAX_HOLD_MS);
       setTimeout(() => res.end(`${text}\n`), ms);
+      return;
+    }
+    if (url.pathname !== '/') {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`${url.pathname}: not found\n`);
       return;
     }
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });

@@ -65,6 +65,7 @@ const ROWS: Readonly<Record<string, Layer>> = {
 const ROW_OF_FOLDER: Readonly<Record<string, string>> = {
   'src/packet': 'packet',
   'src/io': 'host',
+  'src/pcap': 'host',
   'src/net': 'host',
   'src/engine': 'engine',
   'src/control': 'control',
@@ -76,7 +77,10 @@ const ROW_OF_FOLDER: Readonly<Record<string, string>> = {
   'src/metrics': 'control',
   'src/lab': 'control',
   'src/tun': 'control',
+  'src/trace': 'control',
+  'src/web': 'control',
   'src/daemon': 'daemon',
+  'src/replay': 'daemon',
   'src/bin': 'cli',
 };
 
