@@ -15,6 +15,7 @@ import { PcapBackend } from '../io/pcap-backend.js';
 import { createMetricsRegistry, serveMetrics } from '../metrics/metrics.js';
 import { FwmarkTap, TAP_CAPTURE_IF } from '../net/fwmark-tap.js';
 import { InterfaceTable } from '../net/interfaces.js';
+import { startWebView } from '../web/web-server.js';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -74,12 +75,16 @@ async function main(): Promise<void> {
       ? await serveMetrics(createMetricsRegistry(daemon.director), opts.metrics)
       : undefined;
 
+  const web =
+    opts.web !== undefined ? await startWebView(opts.web, daemon.director, keepalived) : undefined;
+
   let stopping = false;
   const stop = (code: number): void => {
     if (stopping) return;
     stopping = true;
     control.close();
     metrics?.close();
+    web?.close();
     keepalived?.stop();
     void daemon.close().finally(() => process.exit(code));
   };

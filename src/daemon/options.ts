@@ -25,6 +25,8 @@ export interface DaemonOptions {
   readonly verbose: boolean;
   /** Where to serve Prometheus metrics ("host:port"), if anywhere. */
   readonly metrics: string | undefined;
+  /** Where to serve the live web view ("host:port"), if anywhere. */
+  readonly web: string | undefined;
 }
 
 /** Defaults chosen from `npm run bench` on a 2-core machine: see README, "Fast path". */
@@ -126,6 +128,10 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
       type: 'string',
       describe: 'serve Prometheus metrics on HOST:PORT (GET /metrics)',
     })
+    .option('web', {
+      type: 'string',
+      describe: 'serve the live web view of the director on HOST:PORT',
+    })
     .option('verbose', {
       alias: 'v',
       type: 'boolean',
@@ -165,6 +171,7 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
     kernelGuard: parsed['kernel-guard'],
     verbose: parsed.verbose,
     metrics: parsed.metrics,
+    web: parsed.web,
   };
 }
 

@@ -71,11 +71,12 @@ export class ReplayHost implements EngineEnv {
     return this.interfaces.find((i) => i.name === name);
   }
 
+  // The engine passes addresses as signed 32-bit words; this table keys them unsigned.
   neighbourMac(ip: number): Buffer | undefined {
-    return this.neighbours.get(ip)?.mac;
+    return this.neighbours.get(ip >>> 0)?.mac;
   }
   requestNeighbour(ip: number): void {
-    this.unresolved.add(ip);
+    this.unresolved.add(ip >>> 0);
   }
   /** The interfaces and local addresses, as the director's configuration snapshot takes them. */
   facts(): HostFacts {
