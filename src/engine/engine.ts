@@ -45,6 +45,8 @@ import type { EngineSnapshot } from './snapshot.js';
 import { SourceCache } from './source-cache.js';
 import { Direction } from './tcp-state.js';
 import { TxArena } from './tx-arena.js';
+import type { TraceRing } from './trace/trace-ring.js';
+import { TraceWriter } from './trace/trace-writer.js';
 import { DropReason, Verdict } from './verdict.js';
 
 export class Engine implements ForwardContext {
@@ -69,6 +71,13 @@ export class Engine implements ForwardContext {
   private readonly lifecycle: ConnLifecycle;
   private readonly sources = new SourceCache();
   private readonly icmpLimit = new IcmpRateLimit();
+  /** Set while someone traces (uvsadm --trace): nothing is written otherwise. */
+  private tracer: TraceWriter | undefined;
+  /** For the trace: the connection the current frame belonged to, its way, the drop reason. */
+  private lastConn = -1;
+  private lastWay = 0;
+  private lastDrop = -1;
+  private now = 0;
 
   constructor(
     readonly shared: EngineShared,
@@ -102,7 +111,13 @@ export class Engine implements ForwardContext {
   }
 
   emit(buf: Buffer, off: number, len: number, ifIndex: number): void {
+    if (this.tracer) this.tracer.out(buf, off, len, ifIndex, this.now);
     this.sink.send(buf, off, len, ifIndex);
+  }
+
+  /** Starts (a ring) or stops (undefined) tracing on this thread. */
+  setTrace(ring: TraceRing | undefined): void {
+    this.tracer = ring ? new TraceWriter(ring, this.shared.thread) : undefined;
   }
 
   icmpAllowed(now: number): boolean {
@@ -110,6 +125,18 @@ export class Engine implements ForwardContext {
   }
 
   process(buf: Buffer, off: number, len: number, ifIndex: number, now: number): Verdict {
+    const tr = this.tracer;
+    if (tr === undefined) return this.processFrame(buf, off, len, ifIndex, now);
+    this.now = now;
+    this.lastConn = -1;
+    this.lastDrop = -1;
+    tr.begin(buf, off, len, ifIndex, now);
+    const v = this.processFrame(buf, off, len, ifIndex, now);
+    tr.end(v, this.lastDrop, this.conns, this.lastConn, this.lastWay, now);
+    return v;
+  }
+
+  private processFrame(buf: Buffer, off: number, len: number, ifIndex: number, now: number): Verdict {
     this.stats.frame(FrameStat.Frames);
     if (len < ETH_HLEN) return this.drop(DropReason.Truncated);
     const cfg = this.config;
@@ -205,12 +232,16 @@ export class Engine implements ForwardContext {
     if (i >= 0) {
       // A firewall-mark connection's packets are taken from the tap, not from the wire.
       if (((c.flags(i) & ConnFlag.Marked) !== 0) !== marked) return this.notOurs();
+      this.lastConn = i;
+      this.lastWay = 1;
       this.lifecycle.touch(i, f, Direction.Input);
       return this.count(forwardToDest(this, buf, f, i));
     }
     // 2. A reply from a real server of a NAT connection.
     i = c.lookupOut(f.proto, f.srcAddr, f.srcPort, f.dstAddr, f.dstPort);
     if (i >= 0 && (c.flags(i) & ConnFlag.MethodMask) === FwdMethod.Masq) {
+      this.lastConn = i;
+      this.lastWay = 2;
       this.lifecycle.touch(i, f, Direction.Output);
       return this.count(forwardToClient(this, buf, f, i, ifIndex));
     }
@@ -257,6 +288,8 @@ export class Engine implements ForwardContext {
       c.setWord(i, Cf.ClientIf, this.sources.lookup(f.srcAddr, this.macScratch, 0));
       c.setClientMac(i, this.macScratch, 0);
     }
+    this.lastConn = i;
+    this.lastWay = 1;
     this.lifecycle.touch(i, f, Direction.Input);
     return this.count(forwardToDest(this, buf, f, i));
   }
@@ -294,6 +327,7 @@ export class Engine implements ForwardContext {
 
   drop(reason: DropReason): Verdict {
     this.stats.frame(FrameStat.DropBase + reason);
+    this.lastDrop = reason;
     return Verdict.Drop;
   }
 
