@@ -8,6 +8,7 @@ import type { EngineShared } from '../engine/engine-shared.js';
 import { LiveConfig } from '../engine/live-config.js';
 import { EMPTY_SNAPSHOT } from '../engine/empty-snapshot.js';
 import type { EngineSnapshot } from '../engine/snapshot.js';
+import type { TraceRing } from '../engine/trace/trace-ring.js';
 import { FrameStat } from '../engine/shared/thread-stats.js';
 import type { FrameSender, IoBackend } from '../io/io-backend.js';
 import { AfPacketSender } from './afpacket-sender.js';
@@ -28,6 +29,10 @@ export interface Forwarding {
   /** Expiry, about once a second. */
   tick(now: number): void;
   counters(): Record<string, number>;
+  /** Forwarding threads (each traces into its own ring). */
+  readonly threads: number;
+  /** Every thread traces into its ring (in thread order), or none does. */
+  setTrace(rings: readonly TraceRing[] | undefined): void;
   close(): Promise<void>;
 }
 
@@ -80,6 +85,12 @@ export class InlineForwarding implements Forwarding {
     this.engine.tick(now);
   }
 
+  readonly threads = 1;
+
+  setTrace(rings: readonly TraceRing[] | undefined): void {
+    this.engine.setTrace(rings?.[0]);
+  }
+
   counters(): Record<string, number> {
     return Object.fromEntries(Object.entries(this.io.counters).map(([k, v]) => [`io.${k}`, v]));
   }
@@ -125,6 +136,14 @@ export class WorkerForwarding implements Forwarding {
 
   tick(now: number): void {
     this.expiry.run(now, this.config);
+  }
+
+  get threads(): number {
+    return this.pool.size;
+  }
+
+  setTrace(rings: readonly TraceRing[] | undefined): void {
+    this.pool.setTrace(rings);
   }
 
   counters(): Record<string, number> {

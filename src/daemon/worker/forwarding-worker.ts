@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Engine } from '../../engine/engine.js';
+import { TraceRing } from '../../engine/trace/trace-ring.js';
 import { EngineShared } from '../../engine/engine-shared.js';
 import { PortGroup } from '../../io/afpacket/port-group.js';
 import { RxBatch } from '../../io/afpacket/rx-batch.js';
@@ -40,6 +41,7 @@ let sink = new PortSink(group);
 const toPorts = { send: (b: Buffer, o: number, l: number, i: number) => sink.send(b, o, l, i) };
 const engine = new Engine(shared, neighbours, toPorts, init.snapshot);
 neighbours.attach(engine.arena, toPorts, () => engine.config);
+if (init.trace) engine.setTrace(new TraceRing(init.trace));
 engine.arena.onFull = () => group.tx.flush();
 const batch = new RxBatch(BATCH);
 const txCounters = newTxCounters();
@@ -114,6 +116,7 @@ function readMessages(): boolean {
     if (!m) return true;
     if (m.type === 'snapshot') engine.configure(m.snapshot);
     else if (m.type === 'ports') openPorts(m.ports);
+    else if (m.type === 'trace') engine.setTrace(m.ring ? new TraceRing(m.ring) : undefined);
     else return false;
   }
 }

@@ -27,6 +27,8 @@ export interface WorkerInit {
   readonly wakerFd: number;
   readonly ports: readonly PortSpec[];
   readonly snapshot: EngineSnapshot;
+  /** The trace ring to write into from the start (uvsadm --trace is running), if any. */
+  readonly trace?: SharedArrayBuffer;
   /** Testing only: throw once this file exists (a worker fault the pool must survive). */
   readonly faultFile?: string;
 }
@@ -34,6 +36,8 @@ export interface WorkerInit {
 export type ToWorker =
   | { readonly type: 'snapshot'; readonly snapshot: EngineSnapshot }
   | { readonly type: 'ports'; readonly ports: readonly PortSpec[] }
+  /** Trace into this ring (a TraceRing's buffer), or stop tracing (null). */
+  | { readonly type: 'trace'; readonly ring: SharedArrayBuffer | null }
   | { readonly type: 'stop' };
 
 export type FromWorker =

@@ -7,6 +7,7 @@ import type { EngineShared } from '../../engine/engine-shared.js';
 import type { EngineSnapshot } from '../../engine/snapshot.js';
 import { afpacketAddon, type NativeWaker } from '../../io/afpacket/native.js';
 import type { RingConfig } from '../../io/afpacket/ring-config.js';
+import type { TraceRing } from '../../engine/trace/trace-ring.js';
 import type { FromWorker, PortSpec, ToWorker, WorkerInit } from './worker-messages.js';
 
 const WORKER_URL = new URL('./forwarding-worker.js', import.meta.url);
@@ -37,6 +38,7 @@ export class WorkerPool {
   private snapshot: EngineSnapshot;
   private ports: readonly PortSpec[] = [];
   private closing = false;
+  private traceRings: readonly TraceRing[] | undefined;
 
   constructor(
     private readonly shared: EngineShared,
@@ -78,6 +80,7 @@ export class WorkerPool {
       wakerFd: slot.waker.fd,
       ports: this.ports,
       snapshot: this.snapshot,
+      ...(this.traceRings ? { trace: this.traceRings[slot.thread - 1]!.buffer } : {}),
       ...(slot.restarts === 0 && this.opts.faultFile !== undefined
         ? { faultFile: this.opts.faultFile }
         : {}),
@@ -140,6 +143,15 @@ export class WorkerPool {
   setPorts(ports: readonly PortSpec[]): void {
     this.ports = ports;
     this.post({ type: 'ports', ports });
+  }
+
+  /** Each worker traces into its ring (one per worker, in thread order), or none does. */
+  setTrace(rings: readonly TraceRing[] | undefined): void {
+    this.traceRings = rings;
+    this.slots.forEach((s, k) => {
+      s.worker?.postMessage({ type: 'trace', ring: rings ? rings[k]!.buffer : null } satisfies ToWorker);
+      s.waker.wake();
+    });
   }
 
   async close(): Promise<void> {
