@@ -55,7 +55,7 @@ export class TraceSessions {
 
   /** `start(rings)` starts the threads tracing into the rings; `stop()` stops them. */
   constructor(
-    private readonly threads: number,
+    private readonly threads: () => number,
     private readonly start: (rings: readonly TraceRing[]) => void,
     private readonly stop: () => void,
     private readonly clock: () => number,
@@ -63,7 +63,7 @@ export class TraceSessions {
 
   open(wanted: TraceWanted): number {
     if (this.sessions.size === 0) {
-      this.rings = Array.from({ length: this.threads }, () => new TraceRing(RING_SLOTS));
+      this.rings = Array.from({ length: this.threads() }, () => new TraceRing(RING_SLOTS));
       this.start(this.rings);
       this.timer = setInterval(() => this.collect(), 50);
     }

@@ -5,6 +5,8 @@ export interface FrameToWrite {
   readonly data: Buffer;
   /** Bytes of `data` to write (default: all of it). */
   readonly len?: number;
+  /** The frame's length on the wire when only its first `len` bytes are kept (default: `len`). */
+  readonly origLen?: number;
   /** Index of an interface given to the writer (pcapng); ignored by classic pcap. */
   readonly iface?: number;
   readonly tsSec: number;

@@ -46,7 +46,7 @@ export class PcapWriter implements CaptureWriter {
     h.writeUInt32LE(f.tsSec, PcapRecord.TsSec);
     h.writeUInt32LE(this.nanos ? f.tsNsec : Math.floor(f.tsNsec / 1000), PcapRecord.TsFrac);
     h.writeUInt32LE(incl, PcapRecord.InclLen);
-    h.writeUInt32LE(len, PcapRecord.OrigLen);
+    h.writeUInt32LE(Math.max(len, f.origLen ?? 0), PcapRecord.OrigLen);
     this.sink.write(h);
     this.sink.write(f.data.subarray(0, incl));
   }

@@ -107,7 +107,7 @@ export class PcapngWriter implements CaptureWriter {
     b.writeUInt32LE(Number(ts >> 32n), Epb.TsHigh);
     b.writeUInt32LE(Number(ts & 0xffffffffn), Epb.TsLow);
     b.writeUInt32LE(len, Epb.CapLen);
-    b.writeUInt32LE(len, Epb.OrigLen);
+    b.writeUInt32LE(Math.max(len, f.origLen ?? 0), Epb.OrigLen);
     f.data.copy(b, Epb.Data, 0, len);
     writeOptions(b, Epb.Data + pad4(len), opts);
     this.sink.write(b);
