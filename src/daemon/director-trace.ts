@@ -94,7 +94,7 @@ export class DirectorTrace {
   }
 
   private record(f: TracedFrame): TraceRecord {
-    const verdict = VERDICT_WORDS[f.verdict as Verdict] ?? 'drop';
+    const verdict = VERDICT_WORDS[f.verdict as Verdict];
     const dest = f.destId >= 0 ? this.table.destsById[f.destId] : undefined;
     const proto = destinationOf(f.inFrame)?.proto;
     const state =

@@ -15,7 +15,7 @@ export async function captureIn(
     const r = spawnSync('ip', ['netns', 'exec', ns, 'tcpdump', '-n', '-tt', '-e', '-r', file], {
       encoding: 'utf8',
     });
-    return (r.stdout ?? '').split('\n').filter((l) => l.trim() !== '');
+    return r.stdout.split('\n').filter((l) => l.trim() !== '');
   });
 }
 

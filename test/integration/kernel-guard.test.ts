@@ -17,7 +17,7 @@ before(() => {
   lab.build();
 });
 
-after(() => lab?.destroy());
+after(() => lab.destroy());
 
 async function runDirector(
   args: string[],

@@ -22,14 +22,14 @@ const fixed: AsyncControl = {
   deleteDest: async () => {},
   zero: async () => {},
   setTimeouts: async () => {},
-  timeouts: async () => ({ tcp: 900, tcpFin: 120, udp: 300 }),
-  services: async () => SERVICES,
-  connections: async () => CONNS,
-  connTableSize: async () => 4096,
+  timeouts: () => Promise.resolve({ tcp: 900, tcpFin: 120, udp: 300 }),
+  services: () => Promise.resolve(SERVICES),
+  connections: () => Promise.resolve(CONNS),
+  connTableSize: () => Promise.resolve(4096),
 };
 
 async function run(argv: string[], control: AsyncControl = fixed, stdin = '') {
-  return execute(parseArgs(argv), control, 'uvsadm', async () => stdin);
+  return execute(parseArgs(argv), control, 'uvsadm', () => Promise.resolve(stdin));
 }
 
 const rows: { argv: string[]; file: string; services?: typeof SERVICES }[] = [
@@ -49,7 +49,7 @@ const rows: { argv: string[]; file: string; services?: typeof SERVICES }[] = [
 for (const r of rows) {
   test(`uvsadm ${r.argv.join(' ')} prints ipvsadm's format (${r.file})`, async () => {
     const services = r.services;
-    const control: AsyncControl = services ? { ...fixed, services: async () => services } : fixed;
+    const control: AsyncControl = services ? { ...fixed, services: () => Promise.resolve(services) } : fixed;
     const out = await run(r.argv, control);
     assert.equal(out.exitCode, 0);
     assert.equal(out.stdout, golden(r.file));
@@ -66,22 +66,22 @@ function liveControl(): { control: AsyncControl; director: Director } {
   const director = new EngineRig().director;
   const wrap =
     <A extends unknown[], R>(f: (...a: A) => R) =>
-    async (...a: A): Promise<R> =>
-      f.apply(director, a);
+    (...a: A): Promise<R> =>
+      Promise.resolve(f(...a));
   const control: AsyncControl = {
-    addService: wrap(director.addService),
-    editService: wrap(director.editService),
-    deleteService: wrap(director.deleteService),
-    clear: wrap(director.clear),
-    addDest: wrap(director.addDest),
-    editDest: wrap(director.editDest),
-    deleteDest: wrap(director.deleteDest),
-    zero: wrap(director.zero),
-    setTimeouts: wrap(director.setTimeouts),
-    timeouts: wrap(director.timeouts),
-    services: wrap(director.services),
-    connections: wrap(director.connections),
-    connTableSize: wrap(director.connTableSize),
+    addService: wrap(director.addService.bind(director)),
+    editService: wrap(director.editService.bind(director)),
+    deleteService: wrap(director.deleteService.bind(director)),
+    clear: wrap(director.clear.bind(director)),
+    addDest: wrap(director.addDest.bind(director)),
+    editDest: wrap(director.editDest.bind(director)),
+    deleteDest: wrap(director.deleteDest.bind(director)),
+    zero: wrap(director.zero.bind(director)),
+    setTimeouts: wrap(director.setTimeouts.bind(director)),
+    timeouts: wrap(director.timeouts.bind(director)),
+    services: wrap(director.services.bind(director)),
+    connections: wrap(director.connections.bind(director)),
+    connTableSize: wrap(director.connTableSize.bind(director)),
   };
   return { control, director };
 }
