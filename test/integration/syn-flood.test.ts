@@ -1,7 +1,9 @@
-// A spoofed SYN flood (hping3 --flood --rand-source, bounded to 10 s) at the director: the fixed
+// A spoofed SYN flood (hping3 --rand-source at 10 000 SYN/s, bounded to 10 s) at the director: the fixed
 // connection table fills with half-open entries, drop_entry makes room for new connections, and
 // a real client's 40 requests made during the flood all succeed; uvsd's memory does not grow past
-// its table (it cannot: the table is fixed at start).
+// its table (it cannot: the table is fixed at start). The rate fills the table in under two
+// seconds yet stays within what one forwarding thread handles on a busy 2-core machine: what is
+// tested is the defence against table exhaustion, not the raw capacity (bench/ measures that).
 //
 //   client (real requests + hping3) ── lan10 ── eth1 [director] eth2 ── lan20 ── S1, S2
 import assert from 'node:assert/strict';
@@ -33,7 +35,7 @@ function rssKiB(pid: number): number {
 test('during a spoofed SYN flood, 40 of 40 requests of a real client succeed and uvsd does not grow', async () => {
   const pid = uvsd.child.pid!;
   const rssBefore = rssKiB(pid);
-  // Bounded in time (10 s) and count (2 M packets); spoofed sources, destination our VIP.
+  // Bounded in time (10 s), rate (one SYN per 100 µs) and count; spoofed sources, to our VIP.
   const flood = spawn('ip', [
     'netns',
     'exec',
@@ -41,13 +43,14 @@ test('during a spoofed SYN flood, 40 of 40 requests of a real client succeed and
     'timeout',
     '10',
     'hping3',
-    '--flood',
+    '-i',
+    'u100',
     '--rand-source',
     '-S',
     '-p',
     '80',
     '-c',
-    '2000000',
+    '100000',
     '-q',
     '192.168.10.23',
   ]);
