@@ -180,7 +180,7 @@ export class Lab {
 
   /**
    * Where the lab's uvsd keeps its rules: the lab's own, emptied when the maquette is built
-   * and removed with it, so that a new maquette never restores an old one's rules.
+   * and removed with it, so that a maquette never restores another one's rules.
    */
   get stateDir(): string {
     return join(tmpdir(), `uvs-lab-${this.topo.prefix}-state`);
@@ -193,8 +193,11 @@ export class Lab {
    */
   startDirector(args: readonly string[] = []): StartedProcess {
     this.progress(`starting uvsd in ${this.ns('director')}`);
+    // A lab's uvsd starts with an empty table, as the course's steps (and the tests) expect,
+    // unless asked for --restore.
     const own = [
       ...(args.includes('--state-dir') ? [] : ['--state-dir', this.stateDir]),
+      ...(args.includes('--restore') || args.includes('--no-restore') ? [] : ['--no-restore']),
       ...(this.opts.socket !== undefined ? ['--socket', this.opts.socket] : []),
     ];
     const [cmd, ...cmdArgs] = this.opts.uvsdCommand ?? [process.execPath, UVSD];

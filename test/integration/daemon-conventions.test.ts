@@ -164,7 +164,16 @@ test('kill -9: the next uvsd takes over the lock, socket and pid file, restores 
   syslog.stdout.on('data', (d: Buffer) => (received += d.toString()));
   try {
     await waitFor('socat', () => (existsSync(sock) ? true : undefined));
-    uvsd = lab.startDirector(['-p', pidFile, '-S', 'local3', '--syslog-socket', sock, '-l']);
+    uvsd = lab.startDirector([
+      '--restore',
+      '-p',
+      pidFile,
+      '-S',
+      'local3',
+      '--syslog-socket',
+      sock,
+      '-l',
+    ]);
     assert.equal(lab.uvsadm(['-Sn']).stdout, before, 'the rules are back');
     assert.equal(readFileSync(pidFile, 'utf8').trim(), String(uvsd.child.pid));
     assert.deepEqual(fetchPages(lab, 2).sort(), [PAGE_S1, PAGE_S2]);
@@ -197,7 +206,7 @@ test('--no-restore starts empty; a change is saved (and logged with -D) and rest
   );
   assert.doesNotMatch(uvsd.output(), /control request services/, 'listings are not logged');
   assert.equal(readFileSync(join(lab.stateDir, 'rules'), 'utf8'), `-A -u ${VIP}:53 -s rr\n`);
-  await restartDirector();
+  await restartDirector(['--restore']);
   assert.equal(lab.uvsadm(['-Sn']).stdout, `-A -u ${VIP}:53 -s rr\n`);
   assert.equal(lab.uvsadm(['-C']).code, 0);
   lab.configure();

@@ -161,7 +161,7 @@ test('the control socket is root and --socket-group only: root and a member reac
 test('without --socket-group the socket is root-only, and uvsadm says so', async () => {
   uvsd.child.kill('SIGTERM');
   await new Promise((r) => uvsd.child.once('exit', r));
-  uvsd = lab.startDirector();
+  uvsd = lab.startDirector(['--restore']);
   const member = uvsadmAs(MEMBER, ['-Ln']);
   assert.notEqual(member.status, 0);
   assert.match(
