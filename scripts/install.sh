@@ -46,7 +46,7 @@ npm run build
 PREFIX=${PREFIX:-/usr/local}
 echo "uvs: installing the commands in $PREFIX/bin, man pages, bash completion" >&2
 mkdir -p "$PREFIX/bin" "$PREFIX/share/man/man1" "$PREFIX/share/man/man8"
-for bin in uvsd uvsadm uvs-lab uvs-tun-endpoint uvs-genhash; do
+for bin in uvsd uvsadm uvs-lab uvs-tun-endpoint uvs-genhash uvs-replay; do
   chmod 755 "dist/src/bin/$bin.js"
   ln -sfn "$PWD/dist/src/bin/$bin.js" "$PREFIX/bin/$bin"
 done

@@ -3,13 +3,12 @@
 // SSL_GET `digest`. Same flags: -s server -p port -u url [-S] [-V virtualhost] [-v] [-r].
 // The flags and --help come from src/doc/uvs-genhash-doc.ts.
 import { fetchPage } from '../health/http-get.js';
-import { helpHeader } from '../doc/command-doc.js';
 import { plainHelp } from '../doc/man-page.js';
 import { UVS_GENHASH_DOC } from '../doc/uvs-genhash-doc.js';
 import { isIpv4 } from '../packet/addr.js';
 import { versionLine } from '../control/version.js';
 
-const USAGE = plainHelp(UVS_GENHASH_DOC, helpHeader(UVS_GENHASH_DOC));
+const USAGE = plainHelp(UVS_GENHASH_DOC);
 
 function fail(msg: string, code = 2): never {
   process.stderr.write(`uvs-genhash: ${msg}\n`);

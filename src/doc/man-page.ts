@@ -60,12 +60,34 @@ export function manPage(doc: CommandDoc): string {
   return out;
 }
 
-/** --help for a binary that does not use yargs (uvs-genhash): header and an options table. */
-export function plainHelp(doc: CommandDoc, header: string): string {
+/** `text` in lines of at most `width` characters, each line after the first preceded by `indent`. */
+export function wrapText(text: string, width: number, indent = ''): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.join(`\n${indent}`);
+}
+
+/** --help for a binary that does not use yargs (uvs-genhash, uvs-replay), wrapped at 100. */
+export function plainHelp(doc: CommandDoc, width = 100): string {
   const rows = doc.options.map((o) => {
     const names = [...(o.short ? [`-${o.short}`] : []), `--${o.long}`].join(', ');
     return [o.arg ? `${names} ${o.arg}` : names, o.describe] as const;
   });
-  const width = Math.max(...rows.map(([n]) => n.length)) + 2;
-  return `${header}\n\nOptions:\n${rows.map(([n, d]) => `  ${n.padEnd(width)}${d}\n`).join('')}`;
+  const col = Math.max(...rows.map(([n]) => n.length)) + 4;
+  const options = rows.map(([n, d]) => {
+    const head = `  ${n}`.padEnd(col);
+    return `${head}${wrapText(d, width - col, ' '.repeat(col))}\n`;
+  });
+  return (
+    `${doc.name} — ${doc.summary}\n\nUsage:\n${doc.synopsis.map((l) => `  ${l}\n`).join('')}\n` +
+    doc.description.map((p) => `${wrapText(p, width)}\n\n`).join('') +
+    `Options:\n${options.join('')}`
+  );
 }

@@ -6,6 +6,7 @@ import type { CommandDoc } from './command-doc.js';
 import { manPage } from './man-page.js';
 import { UVS_GENHASH_DOC } from './uvs-genhash-doc.js';
 import { UVS_LAB_DOC } from './uvs-lab-doc.js';
+import { UVS_REPLAY_DOC } from './uvs-replay-doc.js';
 import { UVS_TUN_ENDPOINT_DOC } from './uvs-tun-endpoint-doc.js';
 import { UVSADM_DOC } from './uvsadm-doc.js';
 import { uvsadmCompletion } from './uvsadm-completion.js';
@@ -17,6 +18,7 @@ export const ALL_DOCS: readonly CommandDoc[] = [
   UVS_LAB_DOC,
   UVS_TUN_ENDPOINT_DOC,
   UVS_GENHASH_DOC,
+  UVS_REPLAY_DOC,
 ];
 
 const out = process.argv[2];

@@ -201,10 +201,11 @@ export class Lab {
       ...(this.opts.socket !== undefined ? ['--socket', this.opts.socket] : []),
     ];
     const [cmd, ...cmdArgs] = this.opts.uvsdCommand ?? [process.execPath, UVSD];
+    // The caller's options first: tools that find uvsd by its command line read them there.
     const p = this.startIn('director', 'uvsd', cmd!, [
       ...cmdArgs,
-      ...own,
       ...args,
+      ...own,
       ...extraUvsdArgs(args),
     ]);
     const deadline = Date.now() + 15_000;
