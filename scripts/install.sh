@@ -17,6 +17,11 @@ APT_PACKAGES=(
   openssl        # self-signed certificates for the SSL_GET tests
   chromium       # headless browser of the web view test (driven by playwright-core)
   docker-compose # validates docker/*/compose.yaml (config needs no Docker engine)
+  util-linux     # flock (one uvsd per namespace), setpriv (uvsd unprivileged, in the tests)
+  bsdutils       # logger: uvsd -S (syslog)
+  passwd         # useradd: the least-privilege test's users
+  socat          # a syslog socket for uvsd -S in the tests
+  man-db         # man -l: the man pages' check
   python3 make g++  # node-gyp for cap
 )
 
@@ -35,3 +40,26 @@ echo "uvs: npm ci" >&2
 npm ci --no-audit --no-fund
 echo "uvs: build" >&2
 npm run build
+
+# The binaries on the PATH (symlinks into this tree: no npm link), their man pages, uvsadm's bash
+# completion; the systemd units where systemd runs (see systemd/ and the README).
+PREFIX=${PREFIX:-/usr/local}
+echo "uvs: installing the commands in $PREFIX/bin, man pages, bash completion" >&2
+mkdir -p "$PREFIX/bin" "$PREFIX/share/man/man1" "$PREFIX/share/man/man8"
+for bin in uvsd uvsadm uvs-lab uvs-tun-endpoint uvs-genhash uvs-replay; do
+  chmod 755 "dist/src/bin/$bin.js"
+  ln -sfn "$PWD/dist/src/bin/$bin.js" "$PREFIX/bin/$bin"
+done
+for page in dist/man/man1/*.1; do install -m 644 "$page" "$PREFIX/share/man/man1/"; done
+for page in dist/man/man8/*.8; do install -m 644 "$page" "$PREFIX/share/man/man8/"; done
+COMPLETIONS=${COMPLETIONS:-/usr/share/bash-completion/completions}
+mkdir -p "$COMPLETIONS"
+install -m 644 dist/completion/uvsadm "$COMPLETIONS/uvsadm"
+if [[ -d /run/systemd/system ]]; then
+  getent group uvs >/dev/null || groupadd --system uvs
+  getent passwd uvs >/dev/null ||
+    useradd --system --gid uvs --no-create-home --shell /usr/sbin/nologin uvs
+  install -m 644 systemd/uvsd.service systemd/uvsd@.service /etc/systemd/system/
+  systemctl daemon-reload
+  echo "uvs: systemd units installed: systemctl enable --now uvsd (or uvsd@<netns>)" >&2
+fi

@@ -1,22 +1,14 @@
 #!/usr/bin/env node
 // uvs-genhash — keepalived's genhash: the MD5 digest of a page, to paste into a HTTP_GET or
-// SSL_GET `digest`. Same flags: -s server -p port -u url [-S] [-V virtualhost] [-v].
+// SSL_GET `digest`. Same flags: -s server -p port -u url [-S] [-V virtualhost] [-v] [-r].
+// The flags and --help come from src/doc/uvs-genhash-doc.ts.
 import { fetchPage } from '../health/http-get.js';
+import { plainHelp } from '../doc/man-page.js';
+import { UVS_GENHASH_DOC } from '../doc/uvs-genhash-doc.js';
 import { isIpv4 } from '../packet/addr.js';
+import { versionLine } from '../control/version.js';
 
-const USAGE = `uvs-genhash — MD5 digest of a web page, as keepalived's genhash computes it
-
-Usage: uvs-genhash -s server -p port -u url [-S] [-V virtualhost] [-v] [-t seconds]
-
-  -s, --server      server address (IPv4)
-  -p, --port        server port
-  -u, --url         path of the page (/index.html)
-  -S, --use-ssl     use SSL (certificates are not verified)
-  -V, --use-virtualhost  Host header to send
-  -t, --timeout     seconds to wait for the page (default 5)
-  -v, --verbose     also print the status line
-  -h, --help        this help
-`;
+const USAGE = plainHelp(UVS_GENHASH_DOC);
 
 function fail(msg: string, code = 2): never {
   process.stderr.write(`uvs-genhash: ${msg}\n`);
@@ -26,25 +18,22 @@ function fail(msg: string, code = 2): never {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const opts: Record<string, string | boolean> = {};
-  const names: Record<string, string> = {
-    s: 'server',
-    p: 'port',
-    u: 'url',
-    S: 'use-ssl',
-    V: 'use-virtualhost',
-    v: 'verbose',
-    h: 'help',
-    t: 'timeout',
-  };
-  const flags = new Set(['use-ssl', 'verbose', 'help']);
+  // Short letters and long names (with their aliases), from the doc that --help prints.
+  const names: Record<string, string> = {};
+  for (const o of UVS_GENHASH_DOC.options) {
+    names[o.long] = o.long;
+    if (o.short) names[o.short] = o.long;
+    for (const a of o.aliases ?? []) names[a] = o.long;
+  }
+  const flags = new Set(UVS_GENHASH_DOC.options.filter((o) => !o.arg).map((o) => o.long));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const name = a.startsWith('--')
-      ? a.slice(2)
+      ? names[a.slice(2)]
       : a.startsWith('-') && a.length === 2
         ? names[a[1]!]
         : undefined;
-    if (!name || !Object.values(names).includes(name)) fail(`unknown option ${a}\n${USAGE}`);
+    if (!name) fail(`unknown option ${a}\n${USAGE}`);
     if (flags.has(name)) opts[name] = true;
     else {
       const v = argv[++i];
@@ -54,6 +43,10 @@ async function main(): Promise<void> {
   }
   if (opts['help']) {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (opts['release']) {
+    process.stdout.write(versionLine('uvs-genhash'));
     return;
   }
   const server = String(opts['server'] ?? fail('give the server with -s'));

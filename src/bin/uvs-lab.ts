@@ -2,6 +2,15 @@
 // uvs-lab — builds, checks and removes the course's maquettes in network namespaces.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
+import { versionLine } from '../control/version.js';
+import { helpHeader } from '../doc/command-doc.js';
+import {
+  LAB_DR_OPTION,
+  LAB_PREFIX_OPTION,
+  LAB_UP_OPTIONS,
+  labCommand,
+  UVS_LAB_DOC,
+} from '../doc/uvs-lab-doc.js';
 import { Lab } from '../lab/lab.js';
 import { labStatus } from '../lab/lab-status.js';
 import { RS_METHODS, type Maquette, type RsMethod } from '../lab/maquette.js';
@@ -37,19 +46,16 @@ interface UpArgs {
   readonly rebuild: boolean;
 }
 
+/** What --help and uvs-lab(1) say of a maquette command's option (src/doc/uvs-lab-doc.ts). */
+function upDescribe(long: string): string {
+  return LAB_UP_OPTIONS.find((o) => o.long === long)?.describe ?? long;
+}
+
 function upOptions<T>(y: Argv<T>) {
   return y
-    .option('check', {
-      type: 'boolean',
-      default: false,
-      describe: 'then request the VIP from the client and show uvsadm -Lnc / -Ln',
-    })
-    .option('requests', { type: 'number', default: 6, describe: 'requests made by --check' })
-    .option('rebuild', {
-      type: 'boolean',
-      default: false,
-      describe: 'remove a running maquette first',
-    });
+    .option('check', { type: 'boolean', default: false, describe: upDescribe('check') })
+    .option('requests', { type: 'number', default: 6, describe: upDescribe('requests') })
+    .option('rebuild', { type: 'boolean', default: false, describe: upDescribe('rebuild') });
 }
 
 /** MARKER: which maquette is up (written when one is built): its description, then its name. */
@@ -131,14 +137,13 @@ function down(): void {
 async function main(): Promise<void> {
   await yargs(process.argv.slice(2))
     .scriptName('uvs-lab')
-    .usage(
-      "uvs-lab — the course's LVS maquettes in network namespaces\n\nUsage: uvs-lab <command> [options]",
-    )
+    .usage(helpHeader(UVS_LAB_DOC))
+    .version('version', 'print the version and exit', versionLine('uvs-lab').trimEnd())
     .option('prefix', {
       type: 'string',
       default: 'uvs',
       global: true,
-      describe: 'namespace prefix (several labs side by side; logs in /run/<prefix>-lab)',
+      describe: LAB_PREFIX_OPTION.describe,
     })
     .middleware((argv) => {
       LAB_PREFIX = argv.prefix;
@@ -154,17 +159,17 @@ async function main(): Promise<void> {
             ? upOptions(y).option('rs-method', {
                 choices: RS_METHODS,
                 default: 'sysctl',
-                describe: 'how S1/S2 accept the VIP without answering ARP for it',
+                describe: LAB_DR_OPTION.describe,
               })
             : upOptions(y),
         handler: (argv: UpArgs & { 'rs-method'?: RsMethod }) =>
           up(e.make({ rsMethod: argv['rs-method'] ?? 'sysctl' }), argv, e.check),
       })),
     )
-    .command('down', 'remove every lab namespace and process', () => {}, down)
+    .command('down', labCommand('down'), () => {}, down)
     .command(
       'status',
-      "which maquette is up, uvsd's pid, the director's table, each real server's state",
+      labCommand('status'),
       () => {},
       () => status(),
     )
@@ -183,7 +188,7 @@ async function main(): Promise<void> {
     )
     .command(
       'serve-http',
-      "run a web server (used inside the maquette's real servers)",
+      labCommand('serve-http'),
       (y) =>
         y
           .option('port', { type: 'number', default: 80 })
@@ -195,7 +200,7 @@ async function main(): Promise<void> {
     )
     .command(
       'serve-udp-echo',
-      'run a UDP echo server that prefixes answers with its name',
+      labCommand('serve-udp-echo'),
       (y) =>
         y
           .option('port', { type: 'number', default: 7 })
@@ -206,7 +211,7 @@ async function main(): Promise<void> {
     )
     .command(
       'serve-smtp',
-      'run a minimal SMTP server (for SMTP_CHECK)',
+      labCommand('serve-smtp'),
       (y) =>
         y
           .option('port', { type: 'number', default: 25 })
@@ -217,7 +222,7 @@ async function main(): Promise<void> {
     )
     .command(
       'serve-dns',
-      'run a minimal DNS server answering A records (for DNS_CHECK)',
+      labCommand('serve-dns'),
       (y) =>
         y
           .option('port', { type: 'number', default: 53 })

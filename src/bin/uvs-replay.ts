@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 // uvs-replay — runs the uvs engine on a capture of a director's input, offline and without
 // privileges, and writes what the director would have sent. Thin: options, replay, summary.
+import { versionLine } from '../control/version.js';
 import { formatSummary, replay } from '../replay/replay.js';
 import { parseReplayOptions, replayUsage } from '../replay/replay-options.js';
 
 async function main(): Promise<number> {
+  if (process.argv.slice(2).includes('--version')) {
+    process.stdout.write(versionLine('uvs-replay'));
+    return 0;
+  }
   const opts = parseReplayOptions(process.argv.slice(2));
   if (opts === 'help') {
     process.stdout.write(replayUsage());

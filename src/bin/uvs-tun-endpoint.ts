@@ -3,34 +3,21 @@
 // Run it in the foreground on the real server, with the VIP on lo (as with tunl0).
 import yargs from 'yargs';
 import { VipFilter } from '../tun/decapsulate.js';
+import { helpHeader } from '../doc/command-doc.js';
+import { UVS_TUN_ENDPOINT_DOC } from '../doc/uvs-tun-endpoint-doc.js';
+import { withOptions } from '../doc/yargs-options.js';
+import { versionLine } from '../control/version.js';
 import { TunEndpoint } from '../tun/tun-endpoint.js';
 
 const log = (m: string): void => void process.stderr.write(`uvs-tun-endpoint: ${m}\n`);
 
 async function main(): Promise<void> {
-  const argv = yargs(process.argv.slice(2))
-    .scriptName('uvs-tun-endpoint')
-    .usage(
-      'uvs-tun-endpoint — receive LVS-TUN packets on a host without the ipip/ip6_tunnel modules\n\n' +
-        'Usage: uvs-tun-endpoint [-i IF]... [--vip VIP]...\n\n' +
-        'Takes IPIP and IPv6-in-IP packets (next header 41) addressed to this host, under an IPv4 or\n' +
-        'an IPv6 outer header, off the wire, removes the outer header and hands the inner packet to\n' +
-        'the local stack (through the veth pair uvstun0/uvstun1). Put the VIP on lo.',
-    )
-    .option('interface', {
-      alias: 'i',
-      type: 'string',
-      array: true,
-      default: [],
-      describe: 'where tunnel packets arrive (default: all but lo)',
-    })
-    .option('vip', {
-      type: 'string',
-      array: true,
-      default: [],
-      describe: 'accept only inner packets to this IPv4 or IPv6 address (repeatable)',
-    })
-    .version(false)
+  const argv = withOptions(
+    yargs(process.argv.slice(2)).scriptName('uvs-tun-endpoint').version(false),
+    UVS_TUN_ENDPOINT_DOC.options,
+  )
+    .usage(helpHeader(UVS_TUN_ENDPOINT_DOC))
+    .wrap(100)
     .help()
     .alias('help', 'h')
     .strict()
@@ -39,14 +26,19 @@ async function main(): Promise<void> {
       process.exit(2);
     })
     .parseSync();
+  if (argv['version'] === true) {
+    process.stdout.write(versionLine('uvs-tun-endpoint'));
+    return;
+  }
+  const vipArgs = (argv['vip'] as unknown[]).map(String);
   let vips: VipFilter;
   try {
-    vips = VipFilter.parse(argv.vip.map(String));
+    vips = VipFilter.parse(vipArgs);
   } catch (err) {
     log(`--vip: ${(err as Error).message}`);
     process.exit(2);
   }
-  const endpoint = new TunEndpoint(argv.interface.map(String), vips);
+  const endpoint = new TunEndpoint((argv['interface'] as unknown[]).map(String), vips);
   const stop = (): void => {
     endpoint.close();
     log(`stopped: ${JSON.stringify(endpoint.counters)}`);
@@ -58,7 +50,7 @@ async function main(): Promise<void> {
   try {
     const served = await endpoint.start();
     log(
-      `decapsulating IPIP and IPv6-in-IP on ${served.join(', ')}${vips.empty ? '' : ` for ${argv.vip.join(', ')}`}`,
+      `decapsulating IPIP and IPv6-in-IP on ${served.join(', ')}${vips.empty ? '' : ` for ${vipArgs.join(', ')}`}`,
     );
   } catch (err) {
     endpoint.close();

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // uvsd — the uvs director daemon. Thin: options, objects, start, signals.
+// First import: from here on SIGUSR1 is uvsd's, never Node's inspector (see signals.ts).
+import '../daemon/signals.js';
 import { ControlServer } from '../control/control-server.js';
+import { groupId } from '../control/socket-access.js';
 import { defaultSocketPath } from '../control/socket-path.js';
 import { Daemon } from '../daemon/daemon.js';
 import { engineNow } from '../daemon/engine-clock.js';
@@ -16,8 +19,16 @@ import { createMetricsRegistry, serveMetrics } from '../metrics/metrics.js';
 import { FwmarkTap, TAP_CAPTURE_IF } from '../net/fwmark-tap.js';
 import { InterfaceTable } from '../net/interfaces.js';
 import { startWebView } from '../web/web-server.js';
+// keepalived's daemon conventions (issue 11).
+import { ConfigStore } from '../daemon/config-store.js';
+import { answerAndExit, claimNamespace, serveDumpSignals } from '../daemon/daemon-conventions.js';
+import { installLastResort } from '../daemon/last-resort.js';
+import { Logger } from '../daemon/log.js';
+import { rulesPath } from '../daemon/runtime-paths.js';
+import { SavedRules } from '../daemon/saved-rules.js';
 
-const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+let log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+let logger: Logger | undefined;
 
 function makeForwarding(
   opts: DaemonOptions,
@@ -44,6 +55,26 @@ function makeForwarding(
 
 async function main(): Promise<void> {
   const opts = parseDaemonOptions(process.argv.slice(2));
+  // --- issue 11: -v, -t, the log, the namespace claimed before anything touches the host ---
+  const answer = answerAndExit(opts);
+  if (answer) {
+    process.stdout.write(answer.stdout);
+    process.stderr.write(answer.stderr);
+    process.exit(answer.exitCode);
+  }
+  logger = new Logger({
+    console: opts.logConsole || opts.logFacility === undefined,
+    detail: opts.logDetail,
+    ...(opts.logFacility !== undefined ? { facility: opts.logFacility } : {}),
+    ...(opts.syslogSocket !== undefined ? { syslogSocket: opts.syslogSocket } : {}),
+  });
+  log = logger.info;
+  installLastResort(logger.error, (code) => void logger?.close().finally(() => process.exit(code)));
+  const socket = opts.socket ?? defaultSocketPath();
+  const socketGid = opts.socketGroup !== undefined ? groupId(opts.socketGroup) : undefined;
+  const claim = claimNamespace(socket, opts.pidFile);
+  process.on('exit', () => claim.release());
+  // --- end issue 11 ---
   const tap = await FwmarkTap.create().catch((err: Error) => {
     log(`uvsd: no firewall-mark services (${err.message})`);
     return undefined;
@@ -62,17 +93,29 @@ async function main(): Promise<void> {
   if (tap) daemon.setMarkInterface(ifaces.named(TAP_CAPTURE_IF)?.ifIndex ?? -1);
   // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
   await daemon.start(tap ? [...served, TAP_CAPTURE_IF] : served);
-  const control = new ControlServer(daemon.director, () => daemon.settled());
-  const socket = opts.socket ?? defaultSocketPath();
-  await control.listen(socket);
+  // --- issue 11: rules kept across restarts (not with -f), restored through uvsadm -R ---
+  const rules =
+    opts.configFile === undefined
+      ? new SavedRules(new ConfigStore(rulesPath(opts.stateDir)), daemon.director, log)
+      : undefined;
+  if (rules && opts.restore) await rules.restore();
+  // --- end issue 11 ---
+  const control = new ControlServer(
+    rules?.watching() ?? daemon.director,
+    () => daemon.settled(),
+    (m) => log(m),
+    (m) => logger?.detail(m),
+  );
+  await control.listen(socket, socketGid);
   const keepalived =
     opts.configFile !== undefined
       ? new KeepalivedRunner(opts.configFile, daemon.director, (m) => log(`uvsd: ${m}`))
       : undefined;
   keepalived?.load();
+  serveDumpSignals(daemon.director, keepalived, socket, log); // issue 11: SIGUSR1/SIGUSR2
   const metrics =
     opts.metrics !== undefined
-      ? await serveMetrics(createMetricsRegistry(daemon.director), opts.metrics)
+      ? await serveMetrics(createMetricsRegistry(daemon.director), opts.metrics, (m) => log(m))
       : undefined;
 
   const web =
@@ -86,7 +129,10 @@ async function main(): Promise<void> {
     metrics?.close();
     web?.close();
     keepalived?.stop();
-    void daemon.close().finally(() => process.exit(code));
+    void daemon
+      .close()
+      .then(() => logger?.close())
+      .finally(() => process.exit(code));
   };
   process.on('SIGTERM', () => stop(0));
   process.on('SIGINT', () => stop(0));
@@ -99,7 +145,8 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: Error & { code?: string }) => {
-  log(`uvsd: ${err.message}`);
+main().catch(async (err: Error & { code?: string }) => {
+  (logger?.error ?? log)(`uvsd: ${err.message}`);
+  await logger?.close();
   process.exit(err.code === 'E_USAGE' ? 2 : 1);
 });

@@ -1,14 +1,20 @@
 // uvsd's side of the control socket: serves a DirectorControl. A malformed request gets an
 // error response; it never stops the server.
-import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { ControlError, type DirectorControl } from '../engine/model.js';
+import { AddressError } from '../packet/addr.js';
+import { ControlError } from './control-error.js';
+import type { DirectorControl } from './director-control.js';
+import { restrictSocket } from './socket-access.js';
 import { checkRequest, type ControlRequest, type ControlResponse } from './protocol.js';
 
 export class ControlSocketError extends Error {
   readonly code = 'E_CONTROL_SOCKET';
 }
+
+/** Requests that change nothing (not logged with -D). */
+const READ_ONLY = new Set(['timeouts', 'services', 'connections', 'connTableSize', 'counters']);
 
 /** Largest request line accepted. */
 const MAX_LINE = 1 << 20;
@@ -32,10 +38,16 @@ export class ControlServer {
     private readonly control: DirectorControl,
     /** Runs after each request (e.g. to let the daemon settle the host before answering). */
     private readonly afterRequest: () => Promise<void> = async () => {},
+    private readonly log: (msg: string) => void = (m) => void process.stderr.write(`${m}\n`),
+    /** -D/--log-detail: each request that changes the table. */
+    private readonly detail: (msg: string) => void = () => {},
   ) {}
 
-  async listen(path: string): Promise<void> {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  /** Listens on `path`: root only, or root and group `gid` (--socket-group). */
+  async listen(path: string, gid?: number): Promise<void> {
+    // The folder is shared by every namespace's socket: traversable, each socket guarded by
+    // its own mode.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
     if (existsSync(path)) {
       if (await socketAlive(path)) {
         throw new ControlSocketError(
@@ -51,18 +63,24 @@ export class ControlServer {
       );
       server.listen(path, () => resolve());
     });
-    chmodSync(path, 0o600);
+    restrictSocket(path, gid);
+    // After listen: a failed accept (EMFILE…) is logged; without a listener it would throw.
+    server.on('error', (e) => this.log(`uvsd: control socket ${path}: ${e.message}`));
     this.server = server;
   }
 
   private serve(sock: Socket): void {
     let pending = '';
     let queue = Promise.resolve();
+    let refused = false;
     sock.setEncoding('utf8');
     sock.on('error', () => {});
     sock.on('data', (chunk: string) => {
+      if (refused) return; // what a refused client still sends is dropped, not kept
       pending += chunk;
       if (pending.length > MAX_LINE && !pending.includes('\n')) {
+        refused = true;
+        pending = '';
         sock.end(
           JSON.stringify({ id: -1, ok: false, code: 'E_INVALID', message: 'request too long' }) +
             '\n',
@@ -77,6 +95,12 @@ export class ControlServer {
           .then(() => this.answer(line))
           .then((resp) => {
             if (!sock.destroyed) sock.write(JSON.stringify(resp) + '\n');
+          })
+          // An answer that cannot be sent (a result JSON cannot carry) costs that client its
+          // connection, never the daemon.
+          .catch((err: unknown) => {
+            this.log(`uvsd: control socket: cannot answer a request: ${String(err)}`);
+            sock.destroy();
           });
       }
     });
@@ -93,15 +117,27 @@ export class ControlServer {
     const id = typeof (req as { id?: unknown }).id === 'number' ? (req as { id: number }).id : -1;
     if (bad) return { id, ok: false, code: 'E_INVALID', message: bad };
     const { method, args } = req as ControlRequest;
+    if (!READ_ONLY.has(method))
+      this.detail(`uvsd: control request ${method} ${JSON.stringify(args)}`);
     try {
-      const fn = this.control[method] as (...a: unknown[]) => unknown;
-      const result = fn.apply(this.control, [...args]);
+      const fn: unknown = Reflect.get(this.control, method);
+      const result = (fn as (...a: unknown[]) => unknown).apply(this.control, [...args]);
       await this.afterRequest();
       return { id, ok: true, result: result ?? null };
     } catch (err) {
       if (err instanceof ControlError)
         return { id, ok: false, code: err.code, message: err.message };
-      return { id, ok: false, code: 'E_INVALID', message: (err as Error).message };
+      // An address the director cannot take (an IPv6 one, until it forwards IPv6): a refusal of
+      // the request's value, as uvsadm expects it (family-support.ts), not an internal failure.
+      if (err instanceof AddressError)
+        return { id, ok: false, code: 'E_INVALID', message: err.message };
+      // A well-formed request that failed inside uvsd: a bug or the host refusing, not the
+      // caller's mistake.
+      const message = err instanceof Error ? err.message : String(err);
+      this.log(
+        `uvsd: control request ${method} failed: ${err instanceof Error ? err.stack : message}`,
+      );
+      return { id, ok: false, code: 'E_INTERNAL', message: `internal error: ${message}` };
     }
   }
 

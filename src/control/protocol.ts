@@ -1,26 +1,12 @@
 // The control protocol: one JSON object per line each way over a Unix stream socket.
 // A request names a DirectorControl method and its arguments; the response carries the
 // result or the ControlError's code and message.
-import type { DirectorControl } from '../engine/model.js';
+import type { DirectorControl } from './director-control.js';
+import { checkArgs, CONTROL_METHODS, InvalidRequest } from './request-schema.js';
 
 export type ControlMethod = keyof DirectorControl;
 
-export const CONTROL_METHODS: readonly ControlMethod[] = [
-  'addService',
-  'editService',
-  'deleteService',
-  'clear',
-  'addDest',
-  'editDest',
-  'deleteDest',
-  'zero',
-  'setTimeouts',
-  'timeouts',
-  'services',
-  'connections',
-  'connTableSize',
-  'counters',
-];
+export { CONTROL_METHODS };
 
 export interface ControlRequest {
   readonly id: number;
@@ -32,7 +18,10 @@ export type ControlResponse =
   | { readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly id: number; readonly ok: false; readonly code: string; readonly message: string };
 
-/** Validates a decoded request line; returns an error message when it is not one. */
+/**
+ * Validates a decoded request line, its method's arguments included; returns an error message
+ * naming the field when it is not a request uvsd can carry out.
+ */
 export function checkRequest(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'request is not a JSON object';
   const r = value as Record<string, unknown>;
@@ -41,5 +30,11 @@ export function checkRequest(value: unknown): string | undefined {
     return `unknown method ${JSON.stringify(r['method'])}`;
   }
   if (!Array.isArray(r['args'])) return 'request has no "args" array';
+  try {
+    checkArgs(r['method'] as ControlMethod, r['args'] as unknown[]);
+  } catch (err) {
+    if (err instanceof InvalidRequest) return err.message;
+    throw err;
+  }
   return undefined;
 }

@@ -2,7 +2,7 @@
 // routes and neighbours, the capture filters and the kernel guard in step with the
 // configuration, and answer uvsadm on the control socket.
 import type { EngineShared } from '../engine/engine-shared.js';
-import type { DirectorControl } from '../engine/model.js';
+import type { DirectorControl } from '../control/director-control.js';
 import type { DefenseSettings } from '../engine/snapshot.js';
 import { formatIpv4 } from '../packet/addr.js';
 import { portSpecs, type ServedInterface } from './capture-filter.js';

@@ -75,13 +75,22 @@ export class DirectorTrace {
       if (f.svcId >= 0) return f.svcId === id;
       if (fwmark) return false;
       const d = destinationOf(f.inFrame);
-      return d !== undefined && d.proto === svc.proto && d.daddr === svc.vip >>> 0 && d.dport === svc.port;
+      return (
+        d !== undefined &&
+        d.proto === svc.proto &&
+        d.daddr === svc.vip >>> 0 &&
+        d.dport === svc.port
+      );
     });
   }
 
   read(session: number): TraceBatch {
     const got = this.sessions.poll(session, READ_MAX);
-    if (!got) throw new ControlError('E_INVALID', `no trace session ${session} (closed after ${TRACE_IDLE_MS / 1000} s unread?)`);
+    if (!got)
+      throw new ControlError(
+        'E_INVALID',
+        `no trace session ${session} (closed after ${TRACE_IDLE_MS / 1000} s unread?)`,
+      );
     return { records: got.frames.map((f) => this.record(f)), dropped: got.dropped };
   }
 
@@ -98,7 +107,13 @@ export class DirectorTrace {
     const dest = f.destId >= 0 ? this.table.destsById[f.destId] : undefined;
     const proto = destinationOf(f.inFrame)?.proto;
     const state =
-      f.state < 0 ? undefined : proto === IpProto.TCP ? TCP_STATE_NAMES[f.state] : proto === IpProto.UDP ? 'UDP' : undefined;
+      f.state < 0
+        ? undefined
+        : proto === IpProto.TCP
+          ? TCP_STATE_NAMES[f.state]
+          : proto === IpProto.UDP
+            ? 'UDP'
+            : undefined;
     return {
       seq: ++this.seq,
       timeMs: f.time,
@@ -115,7 +130,11 @@ export class DirectorTrace {
         ? { dropReason: DROP_REASON_NAMES[f.dropReason] ?? `reason ${f.dropReason}` }
         : {}),
       ...(f.method >= 0 ? { method: METHOD_WORDS[f.method as FwdMethod] } : {}),
-      ...(f.way === 1 ? { way: 'to-server' as const } : f.way === 2 ? { way: 'to-client' as const } : {}),
+      ...(f.way === 1
+        ? { way: 'to-server' as const }
+        : f.way === 2
+          ? { way: 'to-client' as const }
+          : {}),
       ...(dest ? { realServer: `${formatIpv4(dest.addr)}:${dest.port}` } : {}),
       ...(state !== undefined ? { state } : {}),
     };

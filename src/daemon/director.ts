@@ -2,6 +2,7 @@
 // do to the tables, and the views ipvsadm's listings are printed from. Every change is compiled
 // into a new snapshot and published to the forwarding threads; the daemon adds the side effects
 // (routes, neighbours, kernel guard) through `onChange`.
+import type { DirectorControl } from '../control/director-control.js';
 import { compileSnapshot } from '../engine/compile-snapshot.js';
 import { ConnFlag } from '../engine/conn-layout.js';
 import type { Dest } from '../engine/dest.js';
@@ -11,7 +12,6 @@ import {
   type ConnView,
   type DestSpec,
   type DestView,
-  type DirectorControl,
   type ServiceKey,
   type ServiceSpec,
   type ServiceView,

@@ -124,7 +124,11 @@ export class TraceSessions {
     const b = this.building.get(seq);
     if (!b) return; // its In record was dropped
     if (kind === TraceKind.Out) {
-      b.outs.push({ ifIndex: r.get(slot, R.IfIndex), frame: r.frame(slot), len: r.get(slot, R.Len) });
+      b.outs.push({
+        ifIndex: r.get(slot, R.IfIndex),
+        frame: r.frame(slot),
+        len: r.get(slot, R.Len),
+      });
       return;
     }
     this.building.delete(seq);

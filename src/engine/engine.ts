@@ -136,7 +136,13 @@ export class Engine implements ForwardContext {
     return v;
   }
 
-  private processFrame(buf: Buffer, off: number, len: number, ifIndex: number, now: number): Verdict {
+  private processFrame(
+    buf: Buffer,
+    off: number,
+    len: number,
+    ifIndex: number,
+    now: number,
+  ): Verdict {
     this.stats.frame(FrameStat.Frames);
     if (len < ETH_HLEN) return this.drop(DropReason.Truncated);
     const cfg = this.config;

@@ -140,26 +140,5 @@ export class ControlError extends Error {
   }
 }
 
-/**
- * What the control socket can ask of the director. The daemon implements it over the engine;
- * uvsadm (and the keepalived layer) call it. Every method throws ControlError on refusal and
- * changes nothing in that case.
- */
-export interface DirectorControl {
-  addService(spec: ServiceSpec): void;
-  editService(spec: ServiceSpec): void;
-  deleteService(key: ServiceKey): void;
-  clear(): void;
-  addDest(key: ServiceKey, dest: DestSpec): void;
-  editDest(key: ServiceKey, dest: DestSpec): void;
-  deleteDest(key: ServiceKey, addr: string, port: number): void;
-  zero(key?: ServiceKey): void;
-  setTimeouts(t: TimeoutsView): void;
-  timeouts(): TimeoutsView;
-  services(): readonly ServiceView[];
-  connections(): readonly ConnView[];
-  /** Connection-table size printed in ipvsadm's banner "(size=4096)". */
-  connTableSize(): number;
-  /** Frame counters: handled, forwarded, dropped by reason (drop.<reason>), io backend. */
-  counters(): Readonly<Record<string, number>>;
-}
+// DirectorControl, what the control socket can ask of the director, is in
+// src/control/director-control.ts (the engine does not use it).

@@ -51,8 +51,10 @@ export function dnsAnswers(resp: Buffer, id: number, type: number): boolean {
     skipName();
     o += 4;
   }
-  for (let i = 0; i < an && o + 10 <= resp.length; i++) {
+  for (let i = 0; i < an && o < resp.length; i++) {
     skipName();
+    // A truncated answer is no answer (and must not read past the datagram).
+    if (o + 10 > resp.length) return false;
     if (resp.readUInt16BE(o) === type) return true;
     o += 10 + resp.readUInt16BE(o + 8);
   }
@@ -72,13 +74,13 @@ export class DnsCheck implements Checker {
     const id = (this.id = (this.id + 1) & 0xffff);
     const type = DNS_TYPES[this.qtype] ?? 1;
     return udpExchange(t, {
-      label: 'DNS',
+      label: 'DNS_CHECK',
       payload: dnsQuery(id, this.name, type),
       onReply: (msg) =>
         dnsAnswers(msg, id, type)
           ? ok
-          : failed(`DNS ${t.ip}:${t.port}: no ${this.qtype} record for ${this.name}`),
-      onSilence: () => failed(`DNS ${t.ip}:${t.port}: no answer within ${t.timeoutMs} ms`),
+          : failed(`DNS_CHECK ${t.ip}:${t.port}: no ${this.qtype} record for ${this.name}`),
+      onSilence: () => failed(`DNS_CHECK ${t.ip}:${t.port}: no answer within ${t.timeoutMs} ms`),
     });
   }
 }

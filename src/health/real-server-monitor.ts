@@ -3,6 +3,8 @@
 // apart, before the checker counts as down. The server is up when all its checkers are up
 // (with `alpha`, it starts down until they pass; without, it starts up).
 import type { RealServerSpec, VirtualServerSpec } from '../keepalived/model.js';
+import { namedReason, type CheckerStatus } from '../keepalived/status.js';
+import { runCheck } from './check-boundary.js';
 import type { Checker, CheckTarget } from './checker.js';
 import { makeChecker } from './make-checker.js';
 
@@ -79,15 +81,17 @@ export class RealServerMonitor {
     retryMs: number,
     loopMs: number,
   ): Promise<void> {
-    let result = await checker.check(target);
+    let result = await runCheck(checker, target);
     for (let n = 0; !result.ok && n < retry && !this.stopped; n++) {
       await this.sleep(retryMs);
       if (this.stopped) return;
-      result = await checker.check(target);
+      result = await runCheck(checker, target);
     }
     if (this.stopped) return;
     this.states[k] = result.ok;
-    this.reasons[k] = result.ok ? `${checker.type} passed` : result.reason;
+    this.reasons[k] = result.ok
+      ? `${checker.type} passed`
+      : namedReason(checker.type, result.reason);
     const weight = result.ok && result.weight !== undefined ? result.weight : this.weight;
     const up = this.states.every((s) => s);
     if (up !== this.up || weight !== this.weight) {
@@ -100,6 +104,15 @@ export class RealServerMonitor {
       });
     }
     this.later(() => void this.cycle(k, checker, target, retry, retryMs, loopMs), loopMs);
+  }
+
+  /** Each checker's state and its last reason (SIGUSR1's state dump). */
+  checkerStates(): CheckerStatus[] {
+    return this.rs.checkers.map((c, k) => ({
+      type: c.type,
+      up: this.states[k]!,
+      reason: this.reasons[k]!,
+    }));
   }
 
   stop(): void {

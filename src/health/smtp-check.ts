@@ -22,12 +22,12 @@ export class SmtpCheck implements Checker {
         resolve(r);
       };
       const timer = setTimeout(
-        () => done(failed(`SMTP ${t.ip}:${t.port}: no answer within ${t.timeoutMs} ms`)),
+        () => done(failed(`SMTP_CHECK ${t.ip}:${t.port}: no answer within ${t.timeoutMs} ms`)),
         t.timeoutMs,
       );
       sock.setEncoding('utf8');
       sock.on('error', (e: NodeJS.ErrnoException) =>
-        done(failed(`SMTP ${t.ip}:${t.port}: ${e.code ?? e.message}`)),
+        done(failed(`SMTP_CHECK ${t.ip}:${t.port}: ${e.code ?? e.message}`)),
       );
       sock.on('data', (d: string) => {
         buf += d;
@@ -38,15 +38,15 @@ export class SmtpCheck implements Checker {
         buf = '';
         const code = Number(last.slice(0, 3));
         if (stage === 0) {
-          if (code !== 220) return done(failed(`SMTP greeting ${code}`));
+          if (code !== 220) return done(failed(`SMTP_CHECK greeting ${code}`));
           stage = 1;
           sock.write(`EHLO ${this.heloName}\r\n`);
         } else if (stage === 1) {
-          if (code !== 250) return done(failed(`SMTP EHLO answered ${code}`));
+          if (code !== 250) return done(failed(`SMTP_CHECK EHLO answered ${code}`));
           stage = 2;
           sock.write('QUIT\r\n');
         } else {
-          done(code === 221 ? ok : failed(`SMTP QUIT answered ${code}`));
+          done(code === 221 ? ok : failed(`SMTP_CHECK QUIT answered ${code}`));
         }
       });
     });

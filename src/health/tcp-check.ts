@@ -11,7 +11,7 @@ export function tcpConnect(t: CheckTarget): Promise<CheckResult> {
     });
     const timer = setTimeout(() => {
       sock.destroy();
-      resolve(failed(`no connection to ${t.ip}:${t.port} within ${t.timeoutMs} ms`));
+      resolve(failed(`TCP_CHECK ${t.ip}:${t.port}: no connection within ${t.timeoutMs} ms`));
     }, t.timeoutMs);
     sock.once('connect', () => {
       clearTimeout(timer);
@@ -20,7 +20,7 @@ export function tcpConnect(t: CheckTarget): Promise<CheckResult> {
     });
     sock.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      resolve(failed(`${t.ip}:${t.port}: ${e.code ?? e.message}`));
+      resolve(failed(`TCP_CHECK ${t.ip}:${t.port}: ${e.code ?? e.message}`));
     });
   });
 }

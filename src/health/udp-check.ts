@@ -14,16 +14,16 @@ export class UdpCheck implements Checker {
   check(t: CheckTarget): Promise<CheckResult> {
     const expected = this.requireReply;
     return udpExchange(t, {
-      label: 'UDP',
+      label: 'UDP_CHECK',
       payload: Buffer.from(this.payload),
       onReply: (msg) =>
         expected === undefined || msg.toString().includes(expected)
           ? ok
-          : failed(`UDP ${t.ip}:${t.port}: unexpected reply`),
+          : failed(`UDP_CHECK ${t.ip}:${t.port}: unexpected reply`),
       // Silence is up unless a reply is required: a closed port would have answered ICMP.
       onSilence: () =>
         expected !== undefined
-          ? failed(`UDP ${t.ip}:${t.port}: no reply within ${t.timeoutMs} ms`)
+          ? failed(`UDP_CHECK ${t.ip}:${t.port}: no reply within ${t.timeoutMs} ms`)
           : ok,
     });
   }

@@ -6,7 +6,7 @@ import { createSocket } from 'node:dgram';
 import { failed, type CheckResult, type CheckTarget } from './checker.js';
 
 export interface UdpExchange {
-  /** How failure messages name the check: 'UDP', 'DNS'. */
+  /** How failure messages name the check: 'UDP_CHECK', 'DNS_CHECK'. */
   readonly label: string;
   readonly payload: Buffer;
   /** The verdict on the first datagram that comes back. */
@@ -18,7 +18,10 @@ export interface UdpExchange {
 export function udpExchange(t: CheckTarget, x: UdpExchange): Promise<CheckResult> {
   return new Promise((resolve) => {
     const sock = createSocket('udp4');
+    let ended = false;
     const done = (r: CheckResult): void => {
+      if (ended) return; // close() twice would throw
+      ended = true;
       clearTimeout(timer);
       sock.close();
       resolve(r);
@@ -28,8 +31,18 @@ export function udpExchange(t: CheckTarget, x: UdpExchange): Promise<CheckResult
       done(failed(`${x.label} ${t.ip}:${t.port}: ${e.code ?? e.message}`)),
     );
     sock.on('message', (msg) => done(x.onReply(msg)));
+    // connect() reports a failure (ENETUNREACH: no route) to its callback, not as 'error';
+    // sending on the socket it left unconnected would throw ERR_SOCKET_BAD_PORT from here.
     const send = (): void => {
-      sock.connect(t.port, t.ip, () => sock.send(x.payload));
+      sock.connect(t.port, t.ip, (err?: Error) => {
+        if (err)
+          done(
+            failed(
+              `${x.label} ${t.ip}:${t.port}: ${(err as NodeJS.ErrnoException).code ?? err.message}`,
+            ),
+          );
+        else sock.send(x.payload);
+      });
     };
     if (t.bindto) sock.bind(0, t.bindto, send);
     else send();

@@ -8,7 +8,7 @@ import type {
   ServiceView,
   TimeoutsView,
 } from '../engine/model.js';
-import { ControlError } from '../engine/model.js';
+import { ControlError } from '../control/control-error.js';
 import { sameServiceKey, UsageError, type Command } from './command.js';
 import { AF_NOT_SUPPORTED, changesIpv6Fwmark, isIpv6Refusal } from './family-support.js';
 import {

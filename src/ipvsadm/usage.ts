@@ -1,7 +1,10 @@
 // `uvsadm -h`: ipvsadm's usage text, naming uvsadm.
 import { schedulerNames } from '../engine/schedulers/registry.js';
+import { UVS_VERSION } from '../control/version.js';
+import { IPVS_VERSION } from './format-listing.js';
 
-export const UVSADM_VERSION = 'uvsadm v1.31 (uvs 0.1.0, userspace IPVS 1.2.1)';
+/** ipvsadm -v's line ("ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)"), uvs's. */
+export const UVSADM_VERSION = `uvsadm v${UVS_VERSION} (uvs, Node.js ${process.version}, IPVS v${IPVS_VERSION})`;
 
 export function tryHelp(program: string): string {
   return `Try \`${program} -h' or '${program} --help' for more information.\n`;

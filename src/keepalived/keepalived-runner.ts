@@ -2,9 +2,11 @@
 // SIGHUP reloads: unchanged virtual servers keep their state, services, connections and
 // counters; changed ones are restarted; removed ones leave the director. A file that does
 // not read is reported and the running configuration stays.
-import type { DirectorControl } from '../engine/model.js';
+import type { DirectorControl } from '../control/director-control.js';
 import { readKeepalivedConfig } from './config.js';
+import type { VirtualServerSpec } from './model.js';
 import { ManagedService, type Log, type RealServerCheckState } from './managed-service.js';
+import { virtualServerName, type VirtualServerStatus } from './status.js';
 
 export class KeepalivedRunner {
   private services: ManagedService[] = [];
@@ -24,7 +26,7 @@ export class KeepalivedRunner {
     for (const vs of config.virtualServers) {
       const same = this.services.find((m) => m.sameAs(vs));
       if (same) keep.push(same);
-      else next.push(new ManagedService(vs, config.groups, this.director, this.log));
+      else next.push(new ManagedService(vs, config.groups, this.director, this.logAbout(vs)));
     }
     const nextKeys = new Set(next.flatMap((m) => m.specs.map((s) => JSON.stringify(s.key))));
     for (const old of this.services) {
@@ -38,6 +40,17 @@ export class KeepalivedRunner {
     this.log(
       `${this.file}: ${config.virtualServers.length} virtual server(s), ${keep.length} unchanged`,
     );
+  }
+
+  /** A Log whose lines name the virtual server they are about, as keepalived's do. */
+  private logAbout(vs: VirtualServerSpec): Log {
+    const name = `virtual_server ${virtualServerName(vs.key)}`;
+    return (msg) => this.log(`${name}: ${msg}`);
+  }
+
+  /** Each virtual server's real servers and checkers (SIGUSR1's state dump). */
+  status(): VirtualServerStatus[] {
+    return this.services.map((m) => m.status());
   }
 
   /** SIGHUP. */

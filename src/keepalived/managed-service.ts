@@ -3,15 +3,11 @@
 // its hysteresis, the sorry server taking every new connection below quorum, and the
 // notify/quorum scripts run on each change.
 import { spawn } from 'node:child_process';
-import {
-  FwdMethod,
-  type DestSpec,
-  type DirectorControl,
-  type ServiceKey,
-  type ServiceSpec,
-} from '../engine/model.js';
+import type { DirectorControl } from '../control/director-control.js';
+import { FwdMethod, type DestSpec, type ServiceKey, type ServiceSpec } from '../engine/model.js';
 import { RealServerMonitor, type MonitorEvent } from '../health/real-server-monitor.js';
 import type { GroupMember, KeepalivedConfig, RealServerSpec, VirtualServerSpec } from './model.js';
+import { virtualServerName, type VirtualServerStatus } from './status.js';
 
 const METHOD: Record<'NAT' | 'DR' | 'TUN', FwdMethod> = {
   NAT: FwdMethod.Masq,
@@ -233,6 +229,23 @@ export class ManagedService {
       }
     }
     return out;
+  }
+
+  /** The real servers' and checkers' states (SIGUSR1's state dump). */
+  status(): VirtualServerStatus {
+    const sorry = this.vs.sorryServer;
+    return {
+      name: virtualServerName(this.vs.key),
+      quorumUp: this.quorumUp,
+      realServers: this.monitors.map((m) => ({
+        addr: m.rs.ip,
+        port: m.rs.port,
+        weight: m.weight,
+        up: m.up,
+        checkers: m.checkerStates(),
+      })),
+      ...(sorry ? { sorryServer: `${sorry.ip}:${sorry.port}` } : {}),
+    };
   }
 
   /** Stops the checkers; with `remove`, takes the services out of the director. */

@@ -1,7 +1,8 @@
 // A maquette brought to life: its topology built in namespaces, web servers started, uvsd in
 // the director, the course's commands run through uvsadm. Used by `uvs-lab` and the tests.
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Maquette } from './maquette.js';
@@ -27,6 +28,13 @@ export interface LabOptions {
   readonly detached?: boolean;
   readonly logDir?: string;
   readonly progress?: (msg: string) => void;
+  /** uvsd's control socket, given to uvsd and uvsadm (default: the namespace's). */
+  readonly socket?: string;
+  /**
+   * The command that runs uvsd (default: node dist/src/bin/uvsd.js), e.g. behind setpriv to
+   * start it as an unprivileged user with only CAP_NET_RAW and CAP_NET_ADMIN.
+   */
+  readonly uvsdCommand?: readonly string[];
 }
 
 function sleep(ms: number): void {
@@ -53,6 +61,7 @@ export class Lab {
   /** Builds LANs and hosts and starts the real servers' web servers. */
   build(): this {
     const m = this.maquette;
+    rmSync(this.stateDir, { recursive: true, force: true });
     this.progress(`building maquette ${m.name}: ${m.description}`);
     this.topo.create();
     for (const lan of m.lans) this.topo.addLan(lan);
@@ -170,15 +179,33 @@ export class Lab {
   }
 
   /**
+   * Where the lab's uvsd keeps its rules: the lab's own, emptied when the maquette is built
+   * and removed with it, so that a maquette never restores another one's rules.
+   */
+  get stateDir(): string {
+    return join(tmpdir(), `uvs-lab-${this.topo.prefix}-state`);
+  }
+
+  /**
    * Starts uvsd in the director and waits (bounded) until uvsadm reaches it. UVS_LAB_UVSD_ARGS
    * (space-separated) adds options to every uvsd a lab starts: the test suite runs once as is and
    * once with `--workers 2`.
    */
   startDirector(args: readonly string[] = []): StartedProcess {
     this.progress(`starting uvsd in ${this.ns('director')}`);
-    const p = this.startIn('director', 'uvsd', process.execPath, [
-      UVSD,
+    // A lab's uvsd starts with an empty table, as the course's steps (and the tests) expect,
+    // unless asked for --restore.
+    const own = [
+      ...(args.includes('--state-dir') ? [] : ['--state-dir', this.stateDir]),
+      ...(args.includes('--restore') || args.includes('--no-restore') ? [] : ['--no-restore']),
+      ...(this.opts.socket !== undefined ? ['--socket', this.opts.socket] : []),
+    ];
+    const [cmd, ...cmdArgs] = this.opts.uvsdCommand ?? [process.execPath, UVSD];
+    // The caller's options first: tools that find uvsd by its command line read them there.
+    const p = this.startIn('director', 'uvsd', cmd!, [
+      ...cmdArgs,
       ...args,
+      ...own,
       ...extraUvsdArgs(args),
     ]);
     const deadline = Date.now() + 15_000;
@@ -194,7 +221,8 @@ export class Lab {
 
   /** Runs `uvsadm args` in the director's namespace. */
   uvsadm(args: readonly string[], input?: string): RunResult {
-    return this.run('director', process.execPath, [UVSADM, ...args], input);
+    const socket = this.opts.socket !== undefined ? ['--socket', this.opts.socket] : [];
+    return this.run('director', process.execPath, [UVSADM, ...socket, ...args], input);
   }
 
   /** Runs the course's commands for this maquette. */
@@ -227,6 +255,7 @@ export class Lab {
 
   destroy(): void {
     this.topo.destroy();
+    rmSync(this.stateDir, { recursive: true, force: true });
   }
 }
 

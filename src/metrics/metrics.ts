@@ -3,7 +3,8 @@
 // the io backend's counters. Values are read from the director when scraped.
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { DirectorControl, ServiceView } from '../engine/model.js';
+import type { DirectorControl } from '../control/director-control.js';
+import type { ServiceView } from '../engine/model.js';
 
 type Labels = Record<string, string | number>;
 /** Sets one value of a metric at scrape time. */
@@ -280,7 +281,11 @@ export class MetricsError extends Error {
 }
 
 /** Serves GET /metrics on `address` ("host:port" or ":port"). */
-export async function serveMetrics(registry: Registry, address: string): Promise<Server> {
+export async function serveMetrics(
+  registry: Registry,
+  address: string,
+  log: (msg: string) => void = (m) => void process.stderr.write(`${m}\n`),
+): Promise<Server> {
   const m = /^(.*):(\d+)$/.exec(address);
   if (!m || Number(m[2]) > 65535)
     throw new MetricsError(`--metrics ${address}: expected HOST:PORT or :PORT`);
@@ -299,5 +304,7 @@ export async function serveMetrics(registry: Registry, address: string): Promise
     server.once('error', (e) => reject(new MetricsError(`--metrics ${address}: ${e.message}`)));
     server.listen(Number(m[2]), host, () => resolve());
   });
+  // After listen: a failed accept (EMFILE…) is logged; without a listener it would throw.
+  server.on('error', (e) => log(`uvsd: metrics on ${address}: ${e.message}`));
   return server;
 }

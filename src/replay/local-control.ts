@@ -1,6 +1,6 @@
 // uvsadm's AsyncControl over an in-process DirectorControl, so that the ipvsadm command
 // layer (-R restore included) drives a director that has no control socket.
-import type { DirectorControl } from '../engine/model.js';
+import type { DirectorControl } from '../control/director-control.js';
 import type { AsyncControl } from '../ipvsadm/execute.js';
 
 function lift<A extends unknown[], R>(f: (...args: A) => R): (...args: A) => Promise<R> {

@@ -1,5 +1,7 @@
 // uvs-replay's command line: flags in, ReplayOptions out; errors name the flag and the value.
 import yargs from 'yargs';
+import { plainHelp, wrapText } from '../doc/man-page.js';
+import { UVS_REPLAY_DOC } from '../doc/uvs-replay-doc.js';
 import { AddressError, parseIpv4, parseMac } from '../packet/addr.js';
 import type { ReplayInput, ReplayOptions } from './replay.js';
 import type { Prefix, Route } from './replay-host.js';
@@ -7,19 +9,6 @@ import type { Prefix, Route } from './replay-host.js';
 export class ReplayUsageError extends Error {
   readonly code = 'E_USAGE';
 }
-
-const USAGE = `uvs-replay — run the uvs engine on a capture, without privileges and without a network.
-
-Usage: uvs-replay (--rules RULES | -f keepalived.conf) [options] IN.pcap[ng]… OUT.pcap[ng]
-
-RULES is what \`uvsadm -S -n\` prints. Each IN is a capture of what the director received
-(tcpdump -i eth1 -Q in -w in-eth1.pcap, or dumpcap -i eth1 -i eth2 -w in.pcapng); write
-NAME=FILE to name the interface of a one-interface pcap file (else its file name, or the
-pcapng interface name, is used). OUT receives what the director would have sent (pcapng,
-with the interface of each frame, when its name ends in .pcapng). Interfaces' MACs and
-addresses and the neighbours' MACs not given by flags are learnt from the capture: the
-director's MAC is the one found in the most unicast frames of an interface, its addresses
-and its neighbours come from the ARP frames.`;
 
 function fail(msg: string): never {
   throw new ReplayUsageError(msg);
@@ -128,20 +117,8 @@ export function parseReplayOptions(argv: readonly string[]): ReplayOptions | 'he
   };
 }
 
+/** --help: the text of uvs-replay(1), from src/doc/uvs-replay-doc.ts. */
 export function replayUsage(): string {
-  return `${USAGE}
-
-Options:
-  --rules FILE                   rules as \`uvsadm -S -n\` prints them
-  -f, --use-file FILE            a keepalived.conf instead (checkers off: every real server up)
-  --interface NAME=MAC[,IP/PREFIX…]  the director's interface NAME (repeatable); an address
-                                 with a prefix places the real servers of that subnet on it
-  --neighbour IP=MAC             a neighbour's MAC (repeatable), beside the capture's ARP
-  --route PREFIX=GATEWAY         real servers of PREFIX are reached through GATEWAY
-                                 (default=GATEWAY for all), e.g. LVS-TUN behind a router
-  -h, --help                     this text
-
-Exit status: 0 when the replay ran, 1 when a file does not read (the message names the
-record), 2 for a usage error.
-`;
+  const exit = UVS_REPLAY_DOC.sections?.find((x) => x.title === 'EXIT STATUS');
+  return `${plainHelp(UVS_REPLAY_DOC)}\n${wrapText(`Exit status: ${exit?.paragraphs.join(' ') ?? ''}`, 100)}\n`;
 }

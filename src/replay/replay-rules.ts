@@ -2,7 +2,8 @@
 // uvsadm's own -R path), or a keepalived.conf with its checkers off (every real server up at
 // its configured weight, so the sorry server only where keepalived would use it with all up).
 import { readFileSync } from 'node:fs';
-import { FwdMethod, type DestSpec, type DirectorControl } from '../engine/model.js';
+import type { DirectorControl } from '../control/director-control.js';
+import { FwdMethod, type DestSpec } from '../engine/model.js';
 import { execute } from '../ipvsadm/execute.js';
 import { readKeepalivedConfig } from '../keepalived/config.js';
 import { serviceSpecs } from '../keepalived/managed-service.js';

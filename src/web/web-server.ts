@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DirectorControl } from '../engine/model.js';
+import type { DirectorControl } from '../control/director-control.js';
 import { WebStateTracker, type CheckSource, type WebState } from './web-state.js';
 
 export class WebViewError extends Error {

@@ -2,12 +2,8 @@
 // uvsd runs a keepalived.conf): each virtual service with its real servers, their method,
 // weight, checker state, connections, rates, and the packets counted since the previous look
 // (which the page animates until the trace ring gives it packets one by one).
-import {
-  FwdMethod,
-  type DirectorControl,
-  type ServiceKey,
-  type ServiceView,
-} from '../engine/model.js';
+import type { DirectorControl } from '../control/director-control.js';
+import { FwdMethod, type ServiceKey, type ServiceView } from '../engine/model.js';
 
 /** The checkers' view of a real server; KeepalivedRunner.checkStates() gives these. */
 export interface CheckState {

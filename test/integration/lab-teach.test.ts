@@ -60,8 +60,14 @@ test("the maquette's log is one file, every line stamped with the time and its p
   const lines = readFileSync(log, 'utf8').trim().split('\n');
   for (const l of lines) assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \S+ /, l);
   const text = lines.join('\n');
-  assert.match(text, new RegExp(`Z ${PREFIX}-director/uvsd uvsd: 192\\.168\\.20\\.1:80 DOWN \\(`));
-  assert.match(text, /uvsd: quorum lost/);
+  // uvsd stamps its own lines too, and names the virtual server.
+  assert.match(
+    text,
+    new RegExp(
+      `Z ${PREFIX}-director/uvsd \\S+Z uvsd: virtual_server 192\\.168\\.10\\.23 80: 192\\.168\\.20\\.1:80 DOWN \\(`,
+    ),
+  );
+  assert.match(text, /uvsd: virtual_server 192\.168\.10\.23 80: quorum lost/);
   assert.match(text, new RegExp(`Z ${PREFIX}-s1/http80 exited SIGTERM`));
   assert.match(text, /Z uvs-lab building maquette keepalived/);
 });

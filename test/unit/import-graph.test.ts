@@ -79,6 +79,8 @@ const ROW_OF_FOLDER: Readonly<Record<string, string>> = {
   'src/tun': 'control',
   'src/trace': 'control',
   'src/web': 'control',
+  // Each binary's description (--help, man pages, completion): beside the control plane.
+  'src/doc': 'control',
   'src/daemon': 'daemon',
   'src/replay': 'daemon',
   'src/bin': 'cli',

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { DirectorControl } from '../../src/engine/model.js';
+import type { DirectorControl } from '../../src/control/director-control.js';
 import { createMetricsRegistry } from '../../src/metrics/metrics.js';
 import { FWMARK_SERVICES, SERVICES } from './fixtures/fake-table.js';
 

@@ -149,7 +149,10 @@ export class WorkerPool {
   setTrace(rings: readonly TraceRing[] | undefined): void {
     this.traceRings = rings;
     this.slots.forEach((s, k) => {
-      s.worker?.postMessage({ type: 'trace', ring: rings ? rings[k]!.buffer : null } satisfies ToWorker);
+      s.worker?.postMessage({
+        type: 'trace',
+        ring: rings ? rings[k]!.buffer : null,
+      } satisfies ToWorker);
       s.waker.wake();
     });
   }

@@ -25,7 +25,14 @@ export class TraceWriter {
   }
 
   /** What became of the current frame, and its connection (`conn` -1: none). */
-  end(verdict: number, dropReason: number, conns: ConnTable, conn: number, way: number, now: number): void {
+  end(
+    verdict: number,
+    dropReason: number,
+    conns: ConnTable,
+    conn: number,
+    way: number,
+    now: number,
+  ): void {
     const r = this.ring;
     const slot = r.claim();
     if (slot < 0) return;
@@ -47,7 +54,14 @@ export class TraceWriter {
     return ((this.thread & 0x7f) << 24) | this.seq;
   }
 
-  private write(kind: TraceKind, buf: Buffer, off: number, len: number, ifIndex: number, now: number): void {
+  private write(
+    kind: TraceKind,
+    buf: Buffer,
+    off: number,
+    len: number,
+    ifIndex: number,
+    now: number,
+  ): void {
     const r = this.ring;
     const slot = r.claim();
     if (slot < 0) return;

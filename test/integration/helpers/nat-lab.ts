@@ -5,15 +5,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { captureIn } from '../../../src/lab/capture.js';
-import { Lab } from '../../../src/lab/lab.js';
+import { Lab, type LabOptions } from '../../../src/lab/lab.js';
 import { NAT_MAQUETTE } from '../../../src/lab/maquette.js';
 
 let labs = 0;
 
 /** A NAT maquette with namespaces named uvt<pid><n>-<host>; remember to destroy() it. */
-export function natLab(): Lab {
+export function natLab(opts: LabOptions = {}): Lab {
   labs++;
-  return new Lab(NAT_MAQUETTE, `uvt${process.pid.toString(36)}${labs}`);
+  return new Lab(NAT_MAQUETTE, `uvt${process.pid.toString(36)}${labs}`, opts);
 }
 
 /** `n` sequential GETs from the client; bodies trimmed, "FAIL" for failures. */
