@@ -29,6 +29,9 @@ function clientControl(client: ControlClient): AsyncControl {
     services: call('services'),
     connections: call('connections'),
     connTableSize: call('connTableSize'),
+    startDaemon: call('startDaemon'),
+    stopDaemon: call('stopDaemon'),
+    daemons: call('daemons'),
   };
 }
 

@@ -4,7 +4,13 @@ import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { ControlError, type DirectorControl } from '../engine/model.js';
-import { checkRequest, type ControlRequest, type ControlResponse } from './protocol.js';
+import {
+  checkRequest,
+  SYNC_METHODS,
+  type ControlRequest,
+  type ControlResponse,
+  type SyncDaemonControl,
+} from './protocol.js';
 
 export class ControlSocketError extends Error {
   readonly code = 'E_CONTROL_SOCKET';
@@ -32,7 +38,16 @@ export class ControlServer {
     private readonly control: DirectorControl,
     /** Runs after each request (e.g. to let the daemon settle the host before answering). */
     private readonly afterRequest: () => Promise<void> = async () => {},
+    /** The connection sync daemons, when this uvsd runs them. */
+    private readonly sync?: SyncDaemonControl,
   ) {}
+
+  /** The object that answers `method`. */
+  private targetOf(method: ControlRequest['method']): object {
+    if (!(SYNC_METHODS as readonly string[]).includes(method)) return this.control;
+    if (!this.sync) throw new ControlError('E_INVALID', 'connection sync is not available');
+    return this.sync;
+  }
 
   async listen(path: string): Promise<void> {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -94,8 +109,10 @@ export class ControlServer {
     if (bad) return { id, ok: false, code: 'E_INVALID', message: bad };
     const { method, args } = req as ControlRequest;
     try {
-      const fn = this.control[method] as (...a: unknown[]) => unknown;
-      const result = fn.apply(this.control, [...args]);
+      const target = this.targetOf(method);
+      const fn = (target as Record<string, (...a: unknown[]) => unknown>)[method]!;
+      // A method may answer later (starting a sync daemon binds sockets).
+      const result: unknown = await fn.apply(target, [...args]);
       await this.afterRequest();
       return { id, ok: true, result: result ?? null };
     } catch (err) {
