@@ -155,6 +155,7 @@ export class VrrpMachine {
   private startup(now: number): VrrpAction[] {
     if (this.state !== 'INIT') return [];
     if (this.faulty) return this.toFault('startup with a fault');
+    if (this.forcedFault) return this.toFault('sync group in FAULT');
     if (this.priority === PRIORITY_OWNER) return this.toMaster('address owner (priority 255)');
     return this.toBackup(now, 'startup');
   }

@@ -160,6 +160,8 @@ export function decodeAdvert(
     ...base,
     intervalCs: buf[off + Vrrp.AdverInt]! * 100,
     authType,
-    ...(short ? {} : { authData: Buffer.from(buf.subarray(authOff, authOff + VRRP_AUTH_LEN)) }),
+    ...(short || authType === VrrpAuthType.None
+      ? {}
+      : { authData: Buffer.from(buf.subarray(authOff, authOff + VRRP_AUTH_LEN)) }),
   };
 }
