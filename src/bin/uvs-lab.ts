@@ -12,6 +12,7 @@ import { destroyByPrefixList, namespacesWithPrefix } from '../lab/topology.js';
 import { serveDns } from '../lab/dns-server.js';
 import { serveSmtp } from '../lab/smtp-server.js';
 import { serveHttp, serveUdpEcho } from '../lab/web-server.js';
+import { syncStatusText } from '../lab/ha-check.js';
 
 /** The lab's namespaces are uvs-client, uvs-director, uvs-s1, uvs-s2, uvs-sw (and uvs-router for DR). */
 let LAB_PREFIX = 'uvs';
@@ -162,6 +163,14 @@ async function main(): Promise<void> {
       })),
     )
     .command('down', 'remove every lab namespace and process', () => {}, down)
+    .command(
+      'sync-status',
+      false, // internal: run inside a director's namespace by the ha check
+      () => {},
+      async () => {
+        process.stdout.write(await syncStatusText());
+      },
+    )
     .command(
       'status',
       "which maquette is up, uvsd's pid, the director's table, each real server's state",

@@ -3,9 +3,10 @@
 import { ControlServer } from '../control/control-server.js';
 import { defaultSocketPath } from '../control/socket-path.js';
 import { Daemon } from '../daemon/daemon.js';
+import { createSyncDaemons, readVrrp, startVrrp } from '../daemon/ha.js';
+import { GatedHost, VipGate } from '../daemon/vrrp-wiring.js';
 import { engineNow } from '../daemon/engine-clock.js';
 import { EngineShared } from '../engine/engine-shared.js';
-import { Host } from '../daemon/host.js';
 import { parseDaemonOptions, type DaemonOptions } from '../daemon/options.js';
 import { InlineForwarding, WorkerForwarding, type Forwarding } from '../daemon/forwarding.js';
 import { DEFAULT_RING_V2, DEFAULT_RING_V3 } from '../io/afpacket/ring-config.js';
@@ -54,21 +55,37 @@ async function main(): Promise<void> {
   const served = await servedInterfaces(ifaces, opts.interfaces, log, opts.io === 'afpacket');
   const shared = EngineShared.create(opts.connTableSize, engineNow());
   const forwarding = makeForwarding(opts, shared, ifaces);
-  const host = new Host(forwarding.sender, () => served, opts.kernelGuard, tap, shared.neighbours);
+  // The VRRP part of a keepalived.conf is read first: a broken one starts nothing.
+  const vrrpConfig = opts.configFile !== undefined ? readVrrp(opts.configFile, log) : undefined;
+  // A VRRP backup's VIPs are the master's: the engine answers no ARP for them (ha.ts).
+  const gate = new VipGate();
+  const host = new GatedHost(
+    gate,
+    forwarding.sender,
+    () => served,
+    opts.kernelGuard,
+    tap,
+    shared.neighbours,
+  );
   // Whatever happens from here, the guard must not outlive uvsd.
   process.on('exit', () => host.close());
   const daemon = new Daemon(shared, host, forwarding, log);
   daemon.setDefense(opts.defense);
+  gate.onChange(() => daemon.configChanged());
   if (tap) daemon.setMarkInterface(ifaces.named(TAP_CAPTURE_IF)?.ifIndex ?? -1);
   // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
   await daemon.start(tap ? [...served, TAP_CAPTURE_IF] : served);
-  const control = new ControlServer(daemon.director, () => daemon.settled());
+  const ha = { director: daemon.director, host, gate, kernelGuard: opts.kernelGuard, log };
+  const sync = createSyncDaemons(ha);
+  const control = new ControlServer(daemon.director, () => daemon.settled(), sync);
   const socket = opts.socket ?? defaultSocketPath();
   await control.listen(socket);
   const keepalived =
     opts.configFile !== undefined
       ? new KeepalivedRunner(opts.configFile, daemon.director, (m) => log(`uvsd: ${m}`))
       : undefined;
+  const vrrp = vrrpConfig ? await startVrrp(vrrpConfig, ha, sync, keepalived) : undefined;
+  process.on('exit', () => vrrp?.exit());
   keepalived?.load();
   const metrics =
     opts.metrics !== undefined
@@ -82,10 +99,13 @@ async function main(): Promise<void> {
   const stop = (code: number): void => {
     if (stopping) return;
     stopping = true;
+    // A master's priority 0 advert goes before anything closes: the backup takes over at once.
+    vrrp?.shutdown();
     control.close();
     metrics?.close();
     web?.close();
     keepalived?.stop();
+    sync.close();
     void daemon.close().finally(() => process.exit(code));
   };
   process.on('SIGTERM', () => stop(0));

@@ -59,7 +59,6 @@ function readLvsSyncDaemon(c: Ctx, s: Statement): LvsSyncDaemonSpec {
   const spec: { -readonly [K in keyof LvsSyncDaemonSpec]: LvsSyncDaemonSpec[K] } = {
     interface: c.arg(s, 1),
     instance: c.arg(s, 2),
-    syncId: 0,
   };
   for (let n = 3; n <= s.args.length; n += 2) {
     const word = s.args[n - 1]!;

@@ -79,6 +79,8 @@ export class VrrpMachine {
   private readonly scriptOk = new Map<string, boolean>();
   /** The sync group holds this member in FAULT for another member's fault. */
   private forcedFault = false;
+  /** Set by a sync group: another member has a fault of its own (this one stays in FAULT). */
+  groupFault: () => boolean = () => false;
   /** Until when a lower-priority master is tolerated in BACKUP (preempt_delay). */
   private preemptUntil = 0;
   private readonly vipSet: ReadonlySet<number>;
@@ -155,7 +157,7 @@ export class VrrpMachine {
   private startup(now: number): VrrpAction[] {
     if (this.state !== 'INIT') return [];
     if (this.faulty) return this.toFault('startup with a fault');
-    if (this.forcedFault) return this.toFault('sync group in FAULT');
+    if (this.forcedFault || this.groupFault()) return this.toFault('sync group in FAULT');
     if (this.priority === PRIORITY_OWNER) return this.toMaster('address owner (priority 255)');
     return this.toBackup(now, 'startup');
   }
@@ -246,7 +248,7 @@ export class VrrpMachine {
 
   /** After an interface or script changed: FAULT entered or left. */
   private reconsider(now: number, why: string): VrrpAction[] {
-    const faulty = this.faulty || this.forcedFault;
+    const faulty = this.faulty || this.forcedFault || this.groupFault();
     if (faulty && (this.state === 'MASTER' || this.state === 'BACKUP')) return this.toFault(why);
     if (!faulty && this.state === 'FAULT')
       return this.priority === PRIORITY_OWNER ? this.toMaster(why) : this.toBackup(now, why);

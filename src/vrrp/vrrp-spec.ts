@@ -85,7 +85,8 @@ export interface VrrpSyncGroupSpec {
 export interface LvsSyncDaemonSpec {
   readonly interface: string;
   readonly instance: string;
-  readonly syncId: number;
+  /** The sync id; keepalived uses the instance's virtual_router_id when none is given. */
+  readonly syncId?: number;
   readonly maxlen?: number;
   readonly port?: number;
   readonly ttl?: number;

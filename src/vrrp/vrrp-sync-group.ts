@@ -11,7 +11,10 @@ export class VrrpSyncGroup {
   constructor(
     readonly spec: VrrpSyncGroupSpec,
     readonly members: readonly VrrpMachine[],
-  ) {}
+  ) {
+    // A member does not leave FAULT while another has a fault of its own.
+    for (const m of members) m.groupFault = () => members.some((o) => o !== m && o.faulty);
+  }
 
   /** FAULT when a member is in FAULT, MASTER when all are MASTER, BACKUP otherwise. */
   get state(): GroupState | undefined {
