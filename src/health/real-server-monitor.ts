@@ -29,7 +29,8 @@ export interface MonitorDeps {
 export interface MonitorSnapshot {
   /** Each checker's identity (checkerIdentity) and whether it is up. */
   readonly checkers: readonly (readonly [string, boolean])[];
-  readonly weight: number;
+  /** A weight a MISC_CHECK with misc_dynamic set, if any (the configured one otherwise). */
+  readonly dynamicWeight?: number;
 }
 
 const DEFAULT_PORTS: Record<string, number> = { SMTP_CHECK: 25, DNS_CHECK: 53 };
@@ -89,7 +90,10 @@ export class RealServerMonitor {
     this.reasons = rs.checkers.map(() => '');
     this.checkers = rs.checkers.map((spec) => deps.makeChecker(spec));
     this.up = this.states.every((s) => s);
-    this.weight = previous?.weight ?? rs.weight;
+    // A weight set by misc_dynamic carries over while such a checker remains; a configured
+    // weight is the new configuration's.
+    const dynamic = rs.checkers.some((c) => c.miscDynamic) ? previous?.dynamicWeight : undefined;
+    this.weight = dynamic ?? rs.weight;
   }
 
   /** Starts (or resumes) the checkers: each one's first check after its random warmup. */
@@ -111,7 +115,7 @@ export class RealServerMonitor {
   snapshot(): MonitorSnapshot {
     return {
       checkers: this.rs.checkers.map((spec, k) => [checkerIdentity(spec), this.states[k]!]),
-      weight: this.weight,
+      ...(this.weight !== this.rs.weight ? { dynamicWeight: this.weight } : {}),
     };
   }
 

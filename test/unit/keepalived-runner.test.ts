@@ -142,3 +142,16 @@ test('ha_suspend: checkers stop while the VRRP instance holding the VIP is not m
   await plain.clock.advanceAsync(10_000);
   assert.ok(plain.checks.attempts.length >= 4);
 });
+
+test("reload with a real server's new weight: the new weight, not the old one, reaches the table", async () => {
+  const t = setup(conf(realServer('192.168.20.1') + realServer('192.168.20.2')));
+  t.runner.load();
+  await t.clock.advanceAsync(5000);
+  t.current.text = conf(
+    realServer('192.168.20.1').replace('weight 1', 'weight 3') + realServer('192.168.20.2'),
+    '  delay_loop 2\n  lb_algo wrr\n',
+  );
+  t.runner.reload();
+  await t.clock.advanceAsync(5000);
+  assert.deepEqual(t.director.dests(), { '192.168.20.1:80': 3, '192.168.20.2:80': 1 });
+});
