@@ -13,6 +13,7 @@ import { serveDns } from '../lab/dns-server.js';
 import { serveSmtp } from '../lab/smtp-server.js';
 import { serveHttp, serveUdpEcho } from '../lab/web-server.js';
 import { syncStatusText } from '../lab/ha-check.js';
+import { upHa } from '../lab/ha-up.js';
 
 /** The lab's namespaces are uvs-client, uvs-director, uvs-s1, uvs-s2, uvs-sw (and uvs-router for DR). */
 let LAB_PREFIX = 'uvs';
@@ -29,7 +30,8 @@ const progress = (msg: string): void => {
 };
 
 function labIsUp(): boolean {
-  return namespacesWithPrefix(LAB_PREFIX).includes(`${LAB_PREFIX}-director`);
+  // uvs-director, or the pair uvs-director1/uvs-director2 of `ha`.
+  return namespacesWithPrefix(LAB_PREFIX).some((n) => n.startsWith(`${LAB_PREFIX}-director`));
 }
 
 interface UpArgs {
@@ -162,6 +164,24 @@ async function main(): Promise<void> {
           up(e.make({ rsMethod: argv['rs-method'] ?? 'sysctl' }), argv, e.check),
       })),
     )
+    .command(
+      'ha',
+      "build the course's pair of directors (two uvsd with VRRP: VIP 192.168.10.23 and the servers' gateway 192.168.20.254 in one sync group, connection sync); --check pulls the master's cables during a long download",
+      (y) => upOptions(y),
+      (argv) =>
+        upHa(argv, {
+          prefix: LAB_PREFIX,
+          logDir: LOG_DIR,
+          progress,
+          running: () => currentMaquette()?.description,
+          anyUp: labIsUp,
+          down,
+          markUp: (d) => {
+            mkdirSync(LOG_DIR, { recursive: true });
+            writeFileSync(MARKER, `${d}\nha\n`);
+          },
+        }),
+    )
     .command('down', 'remove every lab namespace and process', () => {}, down)
     .command(
       'sync-status',
@@ -236,7 +256,10 @@ async function main(): Promise<void> {
         await serveDns(argv.port, records);
       },
     )
-    .demandCommand(1, `give a command: ${MAQUETTES.map((e) => e.command).join(', ')}, down, status`)
+    .demandCommand(
+      1,
+      `give a command: ${MAQUETTES.map((e) => e.command).join(', ')}, ha, down, status`,
+    )
     .strict()
     .help()
     .fail((msg, err) => {
