@@ -60,6 +60,39 @@ function pages(n: number): string[] {
   });
 }
 
+test('the VRRP guard: unicast protocol 112 to a director gets no ICMP from its kernel while uvsd runs VRRP', async () => {
+  const probe = (): Promise<string[]> =>
+    captureIn(ha.ns('client'), 'eth0', 'icmp', () => {
+      const r = ha.lab.run('client', 'hping3', [
+        '--rawip',
+        '-H',
+        '112',
+        '-c',
+        '3',
+        '-i',
+        'u200000',
+        '192.168.10.253',
+      ]);
+      assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    });
+  // Without uvsd the kernel answers: the probe can see what it looks for.
+  const bare = await probe();
+  assert.ok(
+    bare.some((l) => /protocol 112 unreachable/.test(l)),
+    bare.join('\n'),
+  );
+  await pair();
+  const guarded = await probe();
+  assert.deepEqual(
+    guarded.filter((l) => /unreachable/.test(l)),
+    [],
+  );
+  assert.match(
+    ha.lab.run('director1', 'nft', ['list', 'table', 'netdev', 'uvs_vrrp']).stdout,
+    /ip protocol vrrp drop/,
+  );
+});
+
 test("the master's cables pulled: the backup is master within 3 × advert_int + skew + 1 s and serves; back: preempt", async () => {
   await pair();
   assert.deepEqual(pages(2).sort(), [PAGE_S1, PAGE_S2]);

@@ -230,3 +230,47 @@ test('adverts a runtime cannot use are counted by reason and change nothing', ()
   assert.equal(d1.rt.rxErrors.checksum, 1);
   assert.equal(states(d1.rt), 'VI_CLIENT=BACKUP VI_SERVERS=BACKUP');
 });
+
+test('unicast peers: adverts go to each peer (its MAC, its address) and a backup takes only those sent to it', () => {
+  const clock = new FakeClock();
+  const lan = new FakeLan(clock, 1);
+  const conf = (prio: number, src: string, peer: string): string => `
+vrrp_instance VI_U {
+  interface eth1
+  virtual_router_id 7
+  priority ${prio}
+  unicast_src_ip ${src}
+  unicast_peer {
+    ${peer}
+  }
+  virtual_ipaddress {
+    192.168.10.23/24
+  }
+}
+`;
+  const mk = (name: string, n: number, prio: number, peer: number) => {
+    const station = lan.station(name, `02:0${n}:00:00:00:00`, {
+      eth1: parseIpv4(`192.168.10.${n}`),
+    });
+    const rt = new VrrpRuntime(parseVrrpText(conf(prio, `192.168.10.${n}`, `192.168.10.${peer}`)), {
+      clock,
+      link: station,
+      host: station,
+      ownership: station,
+      exec: () => Promise.resolve(true),
+      log: () => {},
+    });
+    return { station, rt };
+  };
+  const a = mk('a', 3, 150, 4);
+  const b = mk('b', 4, 100, 3);
+  a.rt.start();
+  b.rt.start();
+  clock.advance(8000);
+  assert.equal(states(a.rt), 'VI_U=MASTER');
+  assert.equal(states(b.rt), 'VI_U=BACKUP', 'the unicast adverts reached the backup');
+  const f = a.station.sent.find((s) => s.frame.readUInt16BE(12) === 0x0800)!.frame;
+  assert.equal(f.subarray(0, 6).toString('hex'), '02bbbbbbbbbb', "the peer's MAC");
+  assert.equal(vrrpFrameFacts(f, f.length)!.dst, parseIpv4('192.168.10.4'));
+  assert.equal(b.rt.rxErrors['wrong-destination'], 0);
+});
