@@ -17,7 +17,8 @@ import { PAGE_S1, PAGE_S2 } from '../../src/lab/maquette.js';
 import { HA_DIRECTORS, HA_VIP, haKeepalivedConf } from '../../src/lab/maquette-ha.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'uvs-ha-'));
-let ha: HaLab;
+// Built in before(); destroy() is idempotent, safe even when the build failed.
+const ha = new HaLab(`uvh${process.pid.toString(36)}`, dir);
 
 /** 3 × advert_int + skew of priority 100 + 1 s, in ms (issue 10's bound). */
 const TAKEOVER_BOUND = 3000 + ((256 - 100) * 1000) / 256 + 1000;
@@ -25,7 +26,6 @@ const TAKEOVER_BOUND = 3000 + ((256 - 100) * 1000) / 256 + 1000;
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 before(() => {
-  ha = new HaLab(`uvh${process.pid.toString(36)}`, dir);
   ha.build();
 });
 
@@ -41,7 +41,7 @@ afterEach(async () => {
 });
 
 after(() => {
-  ha?.destroy();
+  ha.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -23,13 +23,13 @@ import {
 import type { StartedProcess } from '../../src/lab/topology.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'uvs-kaint-'));
-let ha: HaLab;
+// Built in before(); destroy() is idempotent, safe even when the build failed.
+const ha = new HaLab(`uvk2${process.pid.toString(36)}`, dir);
 const keepalived = new Map<HaDirector, StartedProcess>();
 
 const TAKEOVER_BOUND = 3000 + ((256 - 100) * 1000) / 256 + 1000;
 
 before(() => {
-  ha = new HaLab(`uvk2${process.pid.toString(36)}`, dir);
   ha.build();
 });
 
@@ -51,7 +51,7 @@ afterEach(async () => {
 });
 
 after(() => {
-  ha?.destroy();
+  ha.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
 
