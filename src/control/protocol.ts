@@ -1,21 +1,10 @@
 // The control protocol: one JSON object per line each way over a Unix stream socket.
 // A request names a DirectorControl method and its arguments; the response carries the
 // result or the ControlError's code and message.
-import type { ConnView, DirectorControl } from '../engine/model.js';
-import type { SyncDaemonRequest, SyncDaemonView } from '../sync/sync-config.js';
-import type { SyncStats } from '../sync/sync-daemon.js';
+import type { DirectorControl } from '../engine/model.js';
+import type { SyncDaemonControl } from '../sync/sync-control.js';
 
-/**
- * The connection sync daemons (ipvsadm --start-daemon, --stop-daemon, -L --daemon). A
- * refusal throws ControlError with libipvs's message ("Daemon has already run"…).
- */
-export interface SyncDaemonControl {
-  startDaemon(request: SyncDaemonRequest): Promise<void>;
-  stopDaemon(state: 'master' | 'backup'): void;
-  daemons(): readonly SyncDaemonView[];
-  /** Counters, and the connections a backup holds from its master (as -Lnc shows them). */
-  syncStatus(): { readonly stats: SyncStats; readonly held: readonly ConnView[] };
-}
+export type { SyncDaemonControl };
 
 export type ControlMethod = keyof DirectorControl | keyof SyncDaemonControl;
 

@@ -4,7 +4,7 @@
 // (with `alpha`, it starts down until they pass; without, it starts up). Time comes from a
 // Clock, so tests drive every timer with a fake one; the checkers themselves are injected.
 import type { Clock, TimerId } from '../clock/clock.js';
-import type { CheckerSpec, RealServerSpec, VirtualServerSpec } from '../keepalived/model.js';
+import type { CheckerSpec } from './checker-spec.js';
 import { failed, type Checker, type CheckResult, type CheckTarget } from './checker.js';
 
 export interface MonitorEvent {
@@ -35,6 +35,16 @@ export interface MonitorSnapshot {
 
 const DEFAULT_PORTS: Record<string, number> = { SMTP_CHECK: 25, DNS_CHECK: 53 };
 
+/** What a monitor reads of a real server (keepalived's real_server block fits it). */
+export interface MonitoredServer {
+  readonly ip: string;
+  readonly port: number;
+  readonly weight: number;
+  /** keepalived's real_server `alpha`; unset: the virtual server's. */
+  readonly alpha?: boolean;
+  readonly checkers: readonly CheckerSpec[];
+}
+
 /** Settings that say when and how patiently a checker checks, not what it checks. */
 const TIMING: ReadonlySet<string> = new Set([
   'where',
@@ -54,7 +64,7 @@ export function checkerIdentity(spec: CheckerSpec): string {
   return JSON.stringify(spec, (k, v: unknown) => (TIMING.has(k) ? undefined : v));
 }
 
-function targetOf(rs: RealServerSpec, spec: CheckerSpec): CheckTarget {
+function targetOf(rs: MonitoredServer, spec: CheckerSpec): CheckTarget {
   return {
     ip: spec.connectIp ?? rs.ip,
     port: spec.connectPort ?? (rs.port || DEFAULT_PORTS[spec.type] || 0),
@@ -63,7 +73,7 @@ function targetOf(rs: RealServerSpec, spec: CheckerSpec): CheckTarget {
   };
 }
 
-export class RealServerMonitor {
+export class RealServerMonitor<S extends MonitoredServer = MonitoredServer> {
   private readonly states: boolean[];
   private readonly reasons: string[];
   private readonly checkers: Checker[];
@@ -74,16 +84,16 @@ export class RealServerMonitor {
   weight: number;
 
   constructor(
-    readonly rs: RealServerSpec,
-    vs: Pick<VirtualServerSpec, 'alpha'>,
-    private readonly onChange: (m: RealServerMonitor, e: MonitorEvent) => void,
+    readonly rs: S,
+    vs: { readonly alpha: boolean },
+    private readonly onChange: (m: RealServerMonitor<S>, e: MonitorEvent) => void,
     private readonly deps: MonitorDeps,
     previous?: MonitorSnapshot,
   ) {
     const carried = [...(previous?.checkers ?? [])];
     this.states = rs.checkers.map((spec) => {
       const k = carried.findIndex(([id]) => id === checkerIdentity(spec));
-      if (k < 0) return !vs.alpha;
+      if (k < 0) return !(rs.alpha ?? vs.alpha);
       const [[, up]] = carried.splice(k, 1) as [readonly [string, boolean]];
       return up;
     });

@@ -90,7 +90,7 @@ export interface RealServerCheckState {
 
 export class ManagedService {
   readonly specs: ServiceSpec[];
-  private monitors: RealServerMonitor[] = [];
+  private monitors: RealServerMonitor<RealServerSpec>[] = [];
   private quorum: Quorum | undefined;
   private suspended = false;
   /** What this service put in the director: "addr:port" → weight. */
@@ -181,7 +181,7 @@ export class ManagedService {
     return this.quorum?.up ?? true;
   }
 
-  private changed(m: RealServerMonitor, e: MonitorEvent): void {
+  private changed(m: RealServerMonitor<RealServerSpec>, e: MonitorEvent): void {
     this.reasons.set(`${m.rs.ip}:${m.rs.port}`, e.reason);
     this.log(
       `${this.name}: ${m.rs.ip}:${m.rs.port} ${e.up ? 'UP' : 'DOWN'} (${e.reason})${e.weight !== m.rs.weight ? ` weight ${e.weight}` : ''}`,

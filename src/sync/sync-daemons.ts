@@ -2,7 +2,7 @@
 // keepalived's lvs_sync_daemon drive them: at most one master and one backup, with libipvs's
 // refusals ("Daemon has already run", "No daemon is running").
 import type { Clock } from '../clock/clock.js';
-import type { SyncDaemonControl } from '../control/protocol.js';
+import type { SyncDaemonControl } from './sync-control.js';
 import { ControlError, type ConnView } from '../engine/model.js';
 import {
   resolveSyncConfig,
