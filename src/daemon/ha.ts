@@ -12,9 +12,10 @@ import { ConnViewSyncSource } from '../sync/conn-view-source.js';
 import { SyncDaemons } from '../sync/sync-daemons.js';
 import { SyncedConnStore } from '../sync/synced-conn-store.js';
 import { execScript } from '../vrrp/track-script.js';
-import { readVrrpConfig } from '../vrrp/vrrp-conf.js';
+import { readKeepalivedConfig } from '../keepalived/config.js';
+import { vrrpFromKeepalived } from '../vrrp/from-keepalived.js';
 import { VrrpRuntime } from '../vrrp/vrrp-runtime.js';
-import type { LvsSyncDaemonSpec, VrrpConfig, VrrpInstanceSpec } from '../vrrp/vrrp-spec.js';
+import type { LvsSyncDaemonSpec, VrrpConfig } from '../vrrp/vrrp-spec.js';
 import type { Host } from './host.js';
 import { HostVrrp, VrrpPcapLink, type VipGate } from './vrrp-wiring.js';
 
@@ -49,22 +50,21 @@ export function createSyncDaemons(o: HaOptions): SyncDaemons {
 
 /** Reads the VRRP part of a keepalived.conf; undefined when it has no vrrp_instance. */
 export function readVrrp(file: string, log: Log): VrrpConfig | undefined {
-  const config = readVrrpConfig(file);
-  for (const w of config.warnings) log(`uvsd: warning: ${w}`);
+  const { config, warnings } = vrrpFromKeepalived(readKeepalivedConfig(file));
+  for (const w of warnings) log(`uvsd: warning: ${w}`);
   return config.instances.length > 0 ? config : undefined;
 }
 
 /** lvs_sync_daemon: the master daemon while its instance is MASTER, the backup otherwise. */
 function followSyncDaemon(
   spec: LvsSyncDaemonSpec,
-  instance: VrrpInstanceSpec,
   sync: SyncDaemons,
   log: Log,
 ): (to: string) => void {
   const request = (state: 'master' | 'backup') => ({
     state,
     mcastIfn: spec.interface,
-    syncId: spec.syncId ?? instance.vrid,
+    syncId: spec.syncId,
     maxlen: spec.maxlen ?? 0,
     group: spec.group !== undefined ? formatIpv4(spec.group) : '',
     port: spec.port ?? 0,
@@ -127,7 +127,7 @@ export async function startVrrp(
   keepalived?.setVrrpVips(runtime.managedVips(), runtime.heldVips());
   const lvs = config.lvsSyncDaemon;
   const lvsInstance = lvs && config.instances.find((i) => i.name === lvs.instance);
-  const follow = lvs && lvsInstance ? followSyncDaemon(lvs, lvsInstance, sync, o.log) : undefined;
+  const follow = lvs && lvsInstance ? followSyncDaemon(lvs, sync, o.log) : undefined;
   runtime.onStateChange((instance, _from, to) => {
     keepalived?.setVrrpVips(runtime.managedVips(), runtime.heldVips());
     if (instance === lvsInstance) follow?.(to);

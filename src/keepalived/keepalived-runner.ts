@@ -17,10 +17,6 @@ import {
 } from './managed-service.js';
 import type { KeepalivedConfig } from './model.js';
 
-/** The virtual-server reader's warning for the blocks it leaves to the VRRP reader. */
-const VRRP_WARNING =
-  /: (vrrp_instance|vrrp_script|vrrp_sync_group) is not handled by this uvs version/;
-
 export class KeepalivedRunner {
   private services: ManagedService[] = [];
   private readonly deps: ServiceDeps;
@@ -46,8 +42,7 @@ export class KeepalivedRunner {
   /** Reads the file and applies it; throws ConfigError (nothing applied) when it does not read. */
   load(): void {
     const config = this.read(this.file);
-    // The VRRP blocks are read and run by the VRRP side (vrrp/vrrp-conf.ts).
-    for (const w of config.warnings) if (!VRRP_WARNING.test(w)) this.log(`warning: ${w}`);
+    for (const w of config.warnings) this.log(`warning: ${w}`);
     const keep: ManagedService[] = [];
     const next: ManagedService[] = [];
     for (const vs of config.virtualServers) {

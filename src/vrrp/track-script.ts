@@ -9,12 +9,13 @@ import type { VrrpScriptSpec } from './vrrp-spec.js';
 
 /** fall/rise hysteresis over a script's results. Starts OK, as keepalived without init_fail. */
 export class ScriptVerdict {
-  ok = true;
   private streak = 0;
 
   constructor(
     private readonly fall: number,
     private readonly rise: number,
+    /** Starts failed (init_fail) or OK. */
+    public ok = true,
   ) {}
 
   /** One run's result; returns the new verdict when it changed. */
@@ -63,7 +64,7 @@ export class ScriptTracker {
     private readonly exec: ScriptExec,
     private readonly onChange: (name: string, ok: boolean) => void,
   ) {
-    this.verdict = new ScriptVerdict(spec.fall, spec.rise);
+    this.verdict = new ScriptVerdict(spec.fall, spec.rise, !spec.initFail);
   }
 
   get ok(): boolean {

@@ -209,7 +209,7 @@ export class VrrpRuntime {
       return;
     }
     const unicast = x.m.spec.unicastPeers.length > 0;
-    if (unicast ? facts.dst !== x.m.localIp : facts.dst !== VRRP_GROUP) {
+    if (unicast ? facts.dst !== x.m.localIp : facts.dst !== (x.m.spec.mcastGroup ?? VRRP_GROUP)) {
       this.rxErrors['wrong-destination']++;
       return;
     }
@@ -332,10 +332,10 @@ export class VrrpRuntime {
       authType: spec.authPass !== undefined ? VrrpAuthType.Pass : VrrpAuthType.None,
       ...(spec.authPass !== undefined ? { authData: passwordBytes(spec.authPass) } : {}),
     };
-    const peers = spec.unicastPeers.length > 0 ? spec.unicastPeers : [VRRP_GROUP];
-    for (const dst of peers) {
-      const dstMac =
-        dst === VRRP_GROUP ? multicastMac(VRRP_GROUP) : this.deps.host.peerMac(dst, iface.ifIndex);
+    const group = spec.mcastGroup ?? VRRP_GROUP;
+    const unicast = spec.unicastPeers.length > 0;
+    for (const dst of unicast ? spec.unicastPeers : [group]) {
+      const dstMac = unicast ? this.deps.host.peerMac(dst, iface.ifIndex) : multicastMac(group);
       if (!dstMac) {
         this.unresolvedPeers++;
         continue;

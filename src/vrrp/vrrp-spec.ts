@@ -1,6 +1,6 @@
 // What the VRRP runtime runs: keepalived's vrrp_instance, vrrp_script and vrrp_sync_group as
-// plain data (addresses as uint32, times in milliseconds). The keepalived.conf reader
-// produces it; tests write it by hand.
+// plain data (addresses as uint32, times in milliseconds), made from the keepalived.conf
+// reader's model by from-keepalived.ts; tests may write it by hand.
 import type { VrrpVersion } from './vrrp-packet.js';
 
 export interface VirtualAddress {
@@ -41,8 +41,10 @@ export interface VrrpInstanceSpec {
   readonly authPass?: string;
   /** unicast_src_ip; the interface's first address otherwise. */
   readonly unicastSrc?: number;
-  /** unicast_peer: adverts go to each of them instead of 224.0.0.18. */
+  /** unicast_peer: adverts go to each of them instead of the multicast group. */
   readonly unicastPeers: readonly number[];
+  /** mcast_dst_ip / vrrp_mcast_group4 when not 224.0.0.18. */
+  readonly mcastGroup?: number;
   readonly trackInterfaces: readonly TrackedItem[];
   /** track_script: vrrp_script names, with the weight to use (the script's own by default). */
   readonly trackScripts: readonly TrackedItem[];
@@ -70,6 +72,8 @@ export interface VrrpScriptSpec {
   readonly fall: number;
   /** Consecutive successes before it counts as ok again. */
   readonly rise: number;
+  /** init_fail: failed until it first succeeds. */
+  readonly initFail?: boolean;
 }
 
 export interface VrrpSyncGroupSpec {
@@ -85,8 +89,8 @@ export interface VrrpSyncGroupSpec {
 export interface LvsSyncDaemonSpec {
   readonly interface: string;
   readonly instance: string;
-  /** The sync id; keepalived uses the instance's virtual_router_id when none is given. */
-  readonly syncId?: number;
+  /** The sync id (keepalived's default, the instance's virtual_router_id, filled in). */
+  readonly syncId: number;
   readonly maxlen?: number;
   readonly port?: number;
   readonly ttl?: number;
@@ -99,14 +103,3 @@ export interface VrrpConfig {
   readonly syncGroups: readonly VrrpSyncGroupSpec[];
   readonly lvsSyncDaemon?: LvsSyncDaemonSpec;
 }
-
-/** keepalived's defaults. */
-export const VRRP_DEFAULTS = {
-  advertIntMs: 1000,
-  priority: 100,
-  garpMasterDelayMs: 5000,
-  garpMasterRepeat: 5,
-  scriptIntervalMs: 1000,
-  fall: 1,
-  rise: 1,
-} as const;

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FakeClock } from '../../src/clock/fake-clock.js';
 import { parseIpv4 } from '../../src/packet/addr.js';
-import { parseVrrpText } from '../../src/vrrp/vrrp-conf.js';
+import { parseKeepalivedText } from '../../src/keepalived/config.js';
+import { vrrpFromKeepalived } from '../../src/vrrp/from-keepalived.js';
 import { vrrpFrameFacts } from '../../src/vrrp/vrrp-frame.js';
 import { decodeAdvert } from '../../src/vrrp/vrrp-packet.js';
 import { VrrpRuntime } from '../../src/vrrp/vrrp-runtime.js';
@@ -46,6 +47,13 @@ ${extra}  notify_master "/bin/servers-master"
 `;
 }
 
+/** The runtime's configuration from a keepalived.conf text, as uvsd reads it. */
+function vrrpOf(text: string) {
+  const { config, warnings } = vrrpFromKeepalived(parseKeepalivedText(text, 'ha.conf'));
+  assert.deepEqual(warnings, []);
+  return config;
+}
+
 const SKEW = (p: number): number => ((256 - p) * 1000) / 256;
 const DOWN = (p: number): number => 3000 + SKEW(p);
 
@@ -58,7 +66,7 @@ function pair(extra = '') {
       eth2: parseIpv4(`192.168.20.${n}`),
     });
     const logs: string[] = [];
-    const rt = new VrrpRuntime(parseVrrpText(haConf(prio, extra)), {
+    const rt = new VrrpRuntime(vrrpOf(haConf(prio, extra)), {
       clock,
       link: station,
       host: station,
@@ -252,7 +260,7 @@ vrrp_instance VI_U {
     const station = lan.station(name, `02:0${n}:00:00:00:00`, {
       eth1: parseIpv4(`192.168.10.${n}`),
     });
-    const rt = new VrrpRuntime(parseVrrpText(conf(prio, `192.168.10.${n}`, `192.168.10.${peer}`)), {
+    const rt = new VrrpRuntime(vrrpOf(conf(prio, `192.168.10.${n}`, `192.168.10.${peer}`)), {
       clock,
       link: station,
       host: station,
