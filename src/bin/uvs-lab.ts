@@ -21,6 +21,8 @@ import { destroyByPrefixList, namespacesWithPrefix } from '../lab/topology.js';
 import { serveDns } from '../lab/dns-server.js';
 import { serveSmtp } from '../lab/smtp-server.js';
 import { serveHttp, serveUdpEcho } from '../lab/web-server.js';
+import { syncStatusText } from '../lab/ha-check.js';
+import { upHa } from '../lab/ha-up.js';
 
 /** The lab's namespaces are uvs-client, uvs-director, uvs-s1, uvs-s2, uvs-sw (and uvs-router for DR). */
 let LAB_PREFIX = 'uvs';
@@ -37,7 +39,8 @@ const progress = (msg: string): void => {
 };
 
 function labIsUp(): boolean {
-  return namespacesWithPrefix(LAB_PREFIX).includes(`${LAB_PREFIX}-director`);
+  // uvs-director, or the pair uvs-director1/uvs-director2 of `ha`.
+  return namespacesWithPrefix(LAB_PREFIX).some((n) => n.startsWith(`${LAB_PREFIX}-director`));
 }
 
 interface UpArgs {
@@ -166,7 +169,33 @@ async function main(): Promise<void> {
           up(e.make({ rsMethod: argv['rs-method'] ?? 'sysctl' }), argv, e.check),
       })),
     )
+    .command(
+      'ha',
+      labCommand('ha'),
+      (y) => upOptions(y),
+      (argv) =>
+        upHa(argv, {
+          prefix: LAB_PREFIX,
+          logDir: LOG_DIR,
+          progress,
+          running: () => currentMaquette()?.description,
+          anyUp: labIsUp,
+          down,
+          markUp: (d) => {
+            mkdirSync(LOG_DIR, { recursive: true });
+            writeFileSync(MARKER, `${d}\nha\n`);
+          },
+        }),
+    )
     .command('down', labCommand('down'), () => {}, down)
+    .command(
+      'sync-status',
+      false, // internal: run inside a director's namespace by the ha check
+      () => {},
+      async () => {
+        process.stdout.write(await syncStatusText());
+      },
+    )
     .command(
       'status',
       labCommand('status'),
@@ -232,7 +261,10 @@ async function main(): Promise<void> {
         await serveDns(argv.port, records);
       },
     )
-    .demandCommand(1, `give a command: ${MAQUETTES.map((e) => e.command).join(', ')}, down, status`)
+    .demandCommand(
+      1,
+      `give a command: ${MAQUETTES.map((e) => e.command).join(', ')}, ha, down, status`,
+    )
     .strict()
     .help()
     .fail((msg, err) => {

@@ -6,7 +6,10 @@ import { defaultSocketPath } from '../control/socket-path.js';
 import { UsageError, type Command } from '../ipvsadm/command.js';
 import { execute, type AsyncControl } from '../ipvsadm/execute.js';
 import { parseArgs } from '../ipvsadm/parse-args.js';
+import { runTrace, type TraceControl } from '../ipvsadm/run-trace.js';
+import { isTraceCommand, parseTraceArgs, TRACE_USAGE, type TraceCommand } from '../ipvsadm/trace-args.js';
 import { tryHelp } from '../ipvsadm/usage.js';
+import type { TraceBatch } from '../trace/trace-record.js';
 
 const PROGRAM = 'uvsadm';
 
@@ -29,6 +32,9 @@ function clientControl(client: ControlClient): AsyncControl {
     services: call('services'),
     connections: call('connections'),
     connTableSize: call('connTableSize'),
+    startDaemon: call('startDaemon'),
+    stopDaemon: call('stopDaemon'),
+    daemons: call('daemons'),
   };
 }
 
@@ -54,6 +60,7 @@ async function main(): Promise<number> {
     }
     argv = argv.filter((_, k) => k !== i && !(k === i + 1 && !a.includes('=')));
   }
+  if (isTraceCommand(argv)) return trace(argv, socket);
   let cmd: Command;
   try {
     cmd = argv.length === 0 ? parseArgs(['-L']) : parseArgs(argv);
@@ -78,6 +85,53 @@ async function main(): Promise<number> {
     process.stdout.write(out.stdout);
     process.stderr.write(out.stderr);
     return out.exitCode;
+  } finally {
+    client.close();
+  }
+}
+
+/** uvsadm --trace: a uvs command of its own (not ipvsadm's). */
+async function trace(argv: readonly string[], socket: string | undefined): Promise<number> {
+  let cmd: TraceCommand | { kind: 'trace-help' };
+  try {
+    cmd = parseTraceArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n${TRACE_USAGE}`);
+    return err.exitCode;
+  }
+  if (cmd.kind === 'trace-help') {
+    process.stdout.write(TRACE_USAGE);
+    return 0;
+  }
+  const client = new ControlClient(socket ?? defaultSocketPath());
+  try {
+    await client.connect();
+  } catch (err) {
+    process.stderr.write(`${PROGRAM}: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const control: TraceControl = {
+    traceStart: (...a) => client.call<number>('traceStart', ...a),
+    traceRead: (session) => client.call<TraceBatch>('traceRead', session),
+    traceStop: (session) => client.call<void>('traceStop', session),
+  };
+  const stop = new AbortController();
+  const interrupted = (): void => stop.abort();
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  process.stdout.on('error', interrupted); // `uvsadm --trace | head`
+  try {
+    return await runTrace(
+      cmd,
+      control,
+      (t) => void process.stdout.write(t),
+      (t) => void process.stderr.write(t),
+      stop.signal,
+    );
+  } catch (err) {
+    process.stderr.write(`${PROGRAM}: ${(err as Error).message}\n`);
+    return 255;
   } finally {
     client.close();
   }

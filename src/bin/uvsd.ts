@@ -6,9 +6,11 @@ import { ControlServer } from '../control/control-server.js';
 import { groupId } from '../control/socket-access.js';
 import { defaultSocketPath } from '../control/socket-path.js';
 import { Daemon } from '../daemon/daemon.js';
+import { DirectorTrace } from '../daemon/director-trace.js';
+import { createSyncDaemons, readVrrp, startVrrp } from '../daemon/ha.js';
+import { GatedHost, VipGate } from '../daemon/vrrp-wiring.js';
 import { engineNow } from '../daemon/engine-clock.js';
 import { EngineShared } from '../engine/engine-shared.js';
-import { Host } from '../daemon/host.js';
 import { parseDaemonOptions, type DaemonOptions } from '../daemon/options.js';
 import { InlineForwarding, WorkerForwarding, type Forwarding } from '../daemon/forwarding.js';
 import { DEFAULT_RING_V2, DEFAULT_RING_V3 } from '../io/afpacket/ring-config.js';
@@ -19,7 +21,7 @@ import { createMetricsRegistry, serveMetrics } from '../metrics/metrics.js';
 import { FwmarkTap, TAP_CAPTURE_IF } from '../net/fwmark-tap.js';
 import { InterfaceTable } from '../net/interfaces.js';
 import { startWebView } from '../web/web-server.js';
-// keepalived's daemon conventions (issue 11).
+// keepalived's daemon conventions.
 import { ConfigStore } from '../daemon/config-store.js';
 import { answerAndExit, claimNamespace, serveDumpSignals } from '../daemon/daemon-conventions.js';
 import { installLastResort } from '../daemon/last-resort.js';
@@ -55,7 +57,7 @@ function makeForwarding(
 
 async function main(): Promise<void> {
   const opts = parseDaemonOptions(process.argv.slice(2));
-  // --- issue 11: -v, -t, the log, the namespace claimed before anything touches the host ---
+  // -v, -t, the log, the namespace claimed before anything touches the host.
   const answer = answerAndExit(opts);
   if (answer) {
     process.stdout.write(answer.stdout);
@@ -74,7 +76,6 @@ async function main(): Promise<void> {
   const socketGid = opts.socketGroup !== undefined ? groupId(opts.socketGroup) : undefined;
   const claim = claimNamespace(socket, opts.pidFile);
   process.on('exit', () => claim.release());
-  // --- end issue 11 ---
   const tap = await FwmarkTap.create().catch((err: Error) => {
     log(`uvsd: no firewall-mark services (${err.message})`);
     return undefined;
@@ -85,34 +86,62 @@ async function main(): Promise<void> {
   const served = await servedInterfaces(ifaces, opts.interfaces, log, opts.io === 'afpacket');
   const shared = EngineShared.create(opts.connTableSize, engineNow());
   const forwarding = makeForwarding(opts, shared, ifaces);
-  const host = new Host(forwarding.sender, () => served, opts.kernelGuard, tap, shared.neighbours);
+  // The VRRP part of a keepalived.conf is read first: a broken one starts nothing.
+  const vrrpConfig = opts.configFile !== undefined ? readVrrp(opts.configFile, log) : undefined;
+  // A VRRP backup's VIPs are the master's: the engine answers no ARP for them (ha.ts).
+  const gate = new VipGate();
+  const host = new GatedHost(
+    gate,
+    forwarding.sender,
+    () => served,
+    opts.kernelGuard,
+    tap,
+    shared.neighbours,
+  );
   // Whatever happens from here, the guard must not outlive uvsd.
   process.on('exit', () => host.close());
   const daemon = new Daemon(shared, host, forwarding, log);
   daemon.setDefense(opts.defense);
+  gate.onChange(() => daemon.configChanged());
   if (tap) daemon.setMarkInterface(ifaces.named(TAP_CAPTURE_IF)?.ifIndex ?? -1);
   // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
   await daemon.start(tap ? [...served, TAP_CAPTURE_IF] : served);
-  // --- issue 11: rules kept across restarts (not with -f), restored through uvsadm -R ---
+  // Rules kept across restarts (not with -f), restored through uvsadm -R.
   const rules =
     opts.configFile === undefined
       ? new SavedRules(new ConfigStore(rulesPath(opts.stateDir)), daemon.director, log)
       : undefined;
   if (rules && opts.restore) await rules.restore();
-  // --- end issue 11 ---
+  const ha = { director: daemon.director, host, gate, kernelGuard: opts.kernelGuard, log };
+  const sync = createSyncDaemons(ha);
+  const trace = new DirectorTrace(
+    daemon.serviceTable,
+    () => forwarding.threads,
+    (rings) => forwarding.setTrace(rings),
+    (ifIndex) => ifaces.get(ifIndex)?.name ?? `if${ifIndex}`,
+    engineNow,
+  );
   const control = new ControlServer(
     rules?.watching() ?? daemon.director,
     () => daemon.settled(),
     (m) => log(m),
     (m) => logger?.detail(m),
   );
+  control.serveSync(sync);
+  control.serveTrace({
+    traceStart: (key) => trace.start(key),
+    traceRead: (session) => trace.read(session),
+    traceStop: (session) => trace.stop(session),
+  });
   await control.listen(socket, socketGid);
   const keepalived =
     opts.configFile !== undefined
       ? new KeepalivedRunner(opts.configFile, daemon.director, (m) => log(`uvsd: ${m}`))
       : undefined;
+  const vrrp = vrrpConfig ? await startVrrp(vrrpConfig, ha, sync, keepalived) : undefined;
+  process.on('exit', () => vrrp?.exit());
   keepalived?.load();
-  serveDumpSignals(daemon.director, keepalived, socket, log); // issue 11: SIGUSR1/SIGUSR2
+  serveDumpSignals(daemon.director, keepalived, socket, log); // SIGUSR1/SIGUSR2
   const metrics =
     opts.metrics !== undefined
       ? await serveMetrics(createMetricsRegistry(daemon.director), opts.metrics, (m) => log(m))
@@ -125,10 +154,14 @@ async function main(): Promise<void> {
   const stop = (code: number): void => {
     if (stopping) return;
     stopping = true;
+    // A master's priority 0 advert goes before anything closes: the backup takes over at once.
+    vrrp?.shutdown();
     control.close();
     metrics?.close();
     web?.close();
     keepalived?.stop();
+    sync.close();
+    trace.close();
     void daemon
       .close()
       .then(() => logger?.close())

@@ -7,14 +7,33 @@ import { AddressError } from '../packet/addr.js';
 import { ControlError } from './control-error.js';
 import type { DirectorControl } from './director-control.js';
 import { restrictSocket } from './socket-access.js';
-import { checkRequest, type ControlRequest, type ControlResponse } from './protocol.js';
+import {
+  checkRequest,
+  SYNC_METHODS,
+  TRACE_METHODS,
+  type ControlRequest,
+  type ControlResponse,
+  type SyncDaemonControl,
+  type TraceControl,
+} from './protocol.js';
 
 export class ControlSocketError extends Error {
   readonly code = 'E_CONTROL_SOCKET';
 }
 
 /** Requests that change nothing (not logged with -D). */
-const READ_ONLY = new Set(['timeouts', 'services', 'connections', 'connTableSize', 'counters']);
+const READ_ONLY = new Set([
+  'timeouts',
+  'services',
+  'connections',
+  'connTableSize',
+  'counters',
+  'daemons',
+  'syncStatus',
+  'traceStart',
+  'traceRead',
+  'traceStop',
+]);
 
 /** Largest request line accepted. */
 const MAX_LINE = 1 << 20;
@@ -42,6 +61,32 @@ export class ControlServer {
     /** -D/--log-detail: each request that changes the table. */
     private readonly detail: (msg: string) => void = () => {},
   ) {}
+
+  private sync: SyncDaemonControl | undefined;
+  private trace: TraceControl | undefined;
+
+  /** Serves the connection sync daemons' methods too (uvsadm --start-daemon…). */
+  serveSync(sync: SyncDaemonControl): void {
+    this.sync = sync;
+  }
+
+  /** Serves the trace's methods too (uvsadm --trace). */
+  serveTrace(trace: TraceControl): void {
+    this.trace = trace;
+  }
+
+  /** The object that answers `method`. */
+  private targetOf(method: ControlRequest['method']): object {
+    if (SYNC_METHODS.includes(method)) {
+      if (!this.sync) throw new ControlError('E_INVALID', 'connection sync is not available');
+      return this.sync;
+    }
+    if (TRACE_METHODS.includes(method)) {
+      if (!this.trace) throw new ControlError('E_INVALID', 'tracing is not available');
+      return this.trace;
+    }
+    return this.control;
+  }
 
   /** Listens on `path`: root only, or root and group `gid` (--socket-group). */
   async listen(path: string, gid?: number): Promise<void> {
@@ -120,8 +165,10 @@ export class ControlServer {
     if (!READ_ONLY.has(method))
       this.detail(`uvsd: control request ${method} ${JSON.stringify(args)}`);
     try {
-      const fn: unknown = Reflect.get(this.control, method);
-      const result = (fn as (...a: unknown[]) => unknown).apply(this.control, [...args]);
+      const target = this.targetOf(method);
+      const fn: unknown = Reflect.get(target, method);
+      // A method may answer later (starting a sync daemon binds sockets).
+      const result: unknown = await (fn as (...a: unknown[]) => unknown).apply(target, [...args]);
       await this.afterRequest();
       return { id, ok: true, result: result ?? null };
     } catch (err) {

@@ -1,12 +1,20 @@
 // The control protocol: one JSON object per line each way over a Unix stream socket.
 // A request names a DirectorControl method and its arguments; the response carries the
 // result or the ControlError's code and message.
+import type { SyncDaemonControl } from '../sync/sync-control.js';
 import type { DirectorControl } from './director-control.js';
-import { checkArgs, CONTROL_METHODS, InvalidRequest } from './request-schema.js';
+import {
+  checkArgs,
+  CONTROL_METHODS,
+  InvalidRequest,
+  SYNC_METHODS,
+  TRACE_METHODS,
+  type ControlMethod,
+} from './request-schema.js';
+import type { TraceControl } from './trace-control.js';
 
-export type ControlMethod = keyof DirectorControl;
-
-export { CONTROL_METHODS };
+export type { ControlMethod, DirectorControl, SyncDaemonControl, TraceControl };
+export { CONTROL_METHODS, SYNC_METHODS, TRACE_METHODS };
 
 export interface ControlRequest {
   readonly id: number;

@@ -3,8 +3,13 @@
 // expects (a port sent as "80" would otherwise become a string key). A small schema per
 // argument type, no library; the error names the field: `addService: args[0].key.port must be
 // an integer from 0 to 65535, not "80"`.
+import type { SyncDaemonControl } from '../sync/sync-control.js';
 import type { DirectorControl } from './director-control.js';
+import type { TraceControl } from './trace-control.js';
 import { isIpv4, isIpv6 } from '../packet/addr.js';
+
+/** Every method the control socket serves: the director's, the sync daemons', the trace's. */
+export type ControlMethod = keyof DirectorControl | keyof SyncDaemonControl | keyof TraceControl;
 
 export class InvalidRequest extends Error {
   readonly code = 'E_INVALID';
@@ -103,8 +108,26 @@ const destSpec = object({
 
 const timeouts = object({ tcp: int(0, UINT32), tcpFin: int(0, UINT32), udp: int(0, UINT32) });
 
+const text =
+  (max: number): Schema =>
+  (v, path) => {
+    if (typeof v !== 'string' || v.length > max) bad(path, `a string of at most ${max} characters`, v);
+  };
+
+const syncRole = oneOf('master', 'backup');
+
+const syncDaemonRequest = object({
+  state: syncRole,
+  mcastIfn: text(15),
+  syncId: int(0, 255),
+  maxlen: int(0, 65535 - 28),
+  group: text(64),
+  port,
+  ttl: int(0, 255),
+});
+
 /** Each method's arguments; a trailing optional argument is marked by `optionalFrom`. */
-const ARGS: Record<keyof DirectorControl, { schemas: Schema[]; optionalFrom?: number }> = {
+const ARGS: Record<ControlMethod, { schemas: Schema[]; optionalFrom?: number }> = {
   addService: { schemas: [serviceSpec] },
   editService: { schemas: [serviceSpec] },
   deleteService: { schemas: [serviceKey] },
@@ -119,12 +142,30 @@ const ARGS: Record<keyof DirectorControl, { schemas: Schema[]; optionalFrom?: nu
   connections: { schemas: [] },
   connTableSize: { schemas: [] },
   counters: { schemas: [] },
+  startDaemon: { schemas: [syncDaemonRequest] },
+  stopDaemon: { schemas: [syncRole] },
+  daemons: { schemas: [] },
+  syncStatus: { schemas: [] },
+  traceStart: { schemas: [serviceKey], optionalFrom: 0 },
+  traceRead: { schemas: [int(1, 0x7fffffff)] },
+  traceStop: { schemas: [int(1, 0x7fffffff)] },
 };
 
-export const CONTROL_METHODS = Object.keys(ARGS) as (keyof DirectorControl)[];
+export const CONTROL_METHODS = Object.keys(ARGS) as ControlMethod[];
+
+/** Methods of the connection sync daemons (served by SyncDaemonControl). */
+export const SYNC_METHODS: readonly ControlMethod[] = [
+  'startDaemon',
+  'stopDaemon',
+  'daemons',
+  'syncStatus',
+];
+
+/** Methods of the trace (served by TraceControl). */
+export const TRACE_METHODS: readonly ControlMethod[] = ['traceStart', 'traceRead', 'traceStop'];
 
 /** Throws InvalidRequest naming the method and the field when `args` do not fit `method`. */
-export function checkArgs(method: keyof DirectorControl, args: readonly unknown[]): void {
+export function checkArgs(method: ControlMethod, args: readonly unknown[]): void {
   const { schemas, optionalFrom = schemas.length } = ARGS[method];
   if (args.length < optionalFrom || args.length > schemas.length) {
     const n =

@@ -7,6 +7,7 @@ import type { DefenseSettings } from '../engine/snapshot.js';
 import { formatIpv4 } from '../packet/addr.js';
 import { portSpecs, type ServedInterface } from './capture-filter.js';
 import { Director } from './director.js';
+import type { ServiceTable } from '../engine/service-table.js';
 import { engineNow } from './engine-clock.js';
 import type { Forwarding } from './forwarding.js';
 import type { HostServices } from './host-services.js';
@@ -51,6 +52,11 @@ export class Daemon {
 
   get director(): DirectorControl {
     return this.control;
+  }
+
+  /** The services and real servers by the ids connections carry (the trace names them). */
+  get serviceTable(): ServiceTable {
+    return this.control.table;
   }
 
   /** The SYN-flood defences. */

@@ -33,6 +33,7 @@ export const LAB_DR_OPTION: OptionDoc = {
 
 /** The commands other than the maquettes' (which come from src/lab/maquette-registry.ts). */
 const COMMANDS = {
+  ha: "build the course's pair of directors (two uvsd with VRRP: VIP 192.168.10.23 and the servers' gateway 192.168.20.254 in one sync group, connection sync); --check pulls the master's cables during a long download",
   down: 'remove every lab namespace and process',
   status: "which maquette is up, uvsd's pid, the director's table, each real server's state",
   'serve-http': "run a web server (used inside the maquette's real servers)",

@@ -26,8 +26,8 @@ function words(filter: (tag: string) => boolean): string {
 }
 
 export function uvsadmCompletion(): string {
-  const commands = words((t) => COMMAND_TAGS.has(t));
-  const options = `${words((t) => !COMMAND_TAGS.has(t))} --socket`;
+  const commands = `${words((t) => COMMAND_TAGS.has(t))} --trace`;
+  const options = `${words((t) => !COMMAND_TAGS.has(t))} --socket --count --write`;
   const withValue = OPTIONS.filter((o) => o.arg === 'required')
     .flatMap((o) => [...(o.short ? [`-${o.short}`] : []), `--${o.long}`])
     .filter(

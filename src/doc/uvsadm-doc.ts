@@ -1,5 +1,6 @@
 // uvsadm's description: its man page uvsadm(8). Its --help is ipvsadm's usage text, word for
 // word (src/ipvsadm/usage.ts), which the man page carries as it is.
+import { TRACE_USAGE } from '../ipvsadm/trace-args.js';
 import { usage } from '../ipvsadm/usage.js';
 import type { CommandDoc } from './command-doc.js';
 
@@ -13,6 +14,7 @@ export const UVSADM_DOC: CommandDoc = {
     'uvsadm -D -t|u|f service-address | -d -t|u|f service-address -r server-address',
     'uvsadm -C | -R | -S [-n] | -L|l [options] | -Z [-t|u|f service-address]',
     'uvsadm --set tcp tcpfin udp | -h | -v',
+    'uvsadm --trace [-t|u service-address | -f fwmark] [--count N] [--write PREFIX]',
   ],
   description: [
     "uvsadm speaks ipvsadm's language: the same commands, options, listings (byte for byte), messages and exit statuses (2 for a wrong command line, 255 for a refused operation), so that the scripts and habits of ipvsadm work with uvs. It talks to the uvsd of its network namespace through the control socket /run/uvs/net-<netns inode>.sock: `ip netns exec X uvsadm -Ln` reaches the uvsd of namespace X.",
@@ -36,6 +38,10 @@ export const UVSADM_DOC: CommandDoc = {
     {
       title: 'COMMANDS AND OPTIONS',
       paragraphs: ["As ipvsadm's, listed by uvsadm -h:", usage('uvsadm').replace(/^/gm, '  ')],
+    },
+    {
+      title: 'TRACE (A UVS COMMAND)',
+      paragraphs: [TRACE_USAGE.replace(/^/gm, '  ')],
     },
     {
       title: 'EXAMPLES',

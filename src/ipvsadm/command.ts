@@ -1,6 +1,7 @@
 // A parsed uvsadm (ipvsadm) command line.
 import type { DestSpec, ServiceKey, ServiceSpec, TimeoutsView } from '../engine/model.js';
 import { canonicalIpv6, isIpv6 } from '../packet/addr.js';
+import type { SyncDaemonRequest } from '../sync/sync-config.js';
 
 /**
  * A firewall-mark service of IPv6 packets (`-f mark -6`): ipvsadm's fwmark services have an
@@ -47,7 +48,8 @@ export type Command =
   | { readonly kind: 'set-timeout'; readonly timeouts: TimeoutsView }
   | { readonly kind: 'save'; readonly format: ListFormat }
   | { readonly kind: 'restore' }
-  | { readonly kind: 'start-daemon' | 'stop-daemon'; readonly state: 'master' | 'backup' }
+  | { readonly kind: 'start-daemon'; readonly daemon: SyncDaemonRequest }
+  | { readonly kind: 'stop-daemon'; readonly state: 'master' | 'backup' }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
 

@@ -9,11 +9,13 @@ import type {
   TimeoutsView,
 } from '../engine/model.js';
 import { ControlError } from '../control/control-error.js';
+import type { SyncDaemonRequest, SyncDaemonView } from '../sync/sync-config.js';
 import { sameServiceKey, UsageError, type Command } from './command.js';
 import { AF_NOT_SUPPORTED, changesIpv6Fwmark, isIpv6Refusal } from './family-support.js';
 import {
   listAll,
   listConnections,
+  listDaemons,
   listTimeout,
   saveRules,
   serviceEntry,
@@ -42,7 +44,13 @@ export interface AsyncControl {
    * Fwmark6Key's `family`); until then uvsadm refuses to change an IPv6 one.
    */
   readonly keepsFwmarkFamily?: boolean;
+  /** The connection sync daemons (absent: this uvsd runs none). */
+  startDaemon?(request: SyncDaemonRequest): Promise<void>;
+  stopDaemon?(state: 'master' | 'backup'): Promise<void>;
+  daemons?(): Promise<readonly SyncDaemonView[]>;
 }
+
+const NO_SYNC = new ControlError('E_INVALID', 'connection sync is not available');
 
 export interface Outcome {
   stdout: string;
@@ -112,12 +120,13 @@ async function run(
     case 'restore':
       return restore(c, program, await stdin());
     case 'start-daemon':
+      if (!c.startDaemon) throw NO_SYNC;
+      await c.startDaemon(cmd.daemon);
+      return '';
     case 'stop-daemon':
-      return {
-        stdout: '',
-        stderr: 'connection sync daemon: not supported by this uvs version\n',
-        exitCode: 255,
-      };
+      if (!c.stopDaemon) throw NO_SYNC;
+      await c.stopDaemon(cmd.state);
+      return '';
     case 'add-service':
     case 'edit-service':
     case 'delete-service':
@@ -191,7 +200,7 @@ async function listing(cmd: ListingCommand, c: AsyncControl): Promise<string> {
     case 'list-timeout':
       return listTimeout(await c.timeouts());
     case 'list-daemon':
-      return ''; // no sync daemon runs: ipvsadm prints nothing
+      return listDaemons(c.daemons ? await c.daemons() : []);
     case 'save':
       return saveRules(await c.services(), cmd.format);
   }

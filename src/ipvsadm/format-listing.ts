@@ -9,6 +9,7 @@ import {
   type ServiceView,
   type TimeoutsView,
 } from '../engine/model.js';
+import type { SyncDaemonView } from '../sync/sync-config.js';
 import { serviceFamily, type ListFormat } from './command.js';
 import { addrPortName } from './names.js';
 
@@ -209,4 +210,23 @@ export function listConnections(conns: readonly ConnView[], f: ListFormat): stri
 
 export function listTimeout(t: TimeoutsView): string {
   return `Timeout (tcp tcpfin udp): ${t.tcp} ${t.tcpFin} ${t.udp}\n`;
+}
+
+/**
+ * `-L --daemon`: one line per running sync daemon, master first, as ipvsadm prints what the
+ * kernel reports (which fills in maxlen, group, port and ttl).
+ */
+export function listDaemons(daemons: readonly SyncDaemonView[]): string {
+  const order = ['master', 'backup'] as const;
+  return order
+    .flatMap((state) => daemons.filter((d) => d.state === state))
+    .map((d) => {
+      let line = `${d.state} sync daemon (mcast=${d.mcastIfn}, syncid=${d.syncId}`;
+      if (d.maxlen) line += `, maxlen=${d.maxlen}`;
+      if (d.group) line += `, group=${d.group}`;
+      if (d.port) line += `, port=${d.port}`;
+      if (d.ttl) line += `, ttl=${d.ttl}`;
+      return `${line})\n`;
+    })
+    .join('');
 }

@@ -58,6 +58,10 @@ export const OPTIONS: readonly OptionDef[] = [
   { tag: '6', short: '6', long: 'ipv6', arg: 'none' },
   { tag: 'o', short: 'o', long: 'ops', arg: 'none' },
   { tag: 'b', short: 'b', long: 'sched-flags', arg: 'required' },
+  { tag: 'mcast-group', long: 'mcast-group', arg: 'required' },
+  { tag: 'mcast-port', long: 'mcast-port', arg: 'required' },
+  { tag: 'mcast-ttl', long: 'mcast-ttl', arg: 'required' },
+  { tag: 'sync-maxlen', long: 'sync-maxlen', arg: 'required' },
 ];
 
 export const COMMAND_TAGS = new Set([
@@ -104,6 +108,10 @@ export const OPTION_NAMES = [
   'exact',
   'ops',
   'sched-flags',
+  'mcast-group',
+  'mcast-port',
+  'mcast-ttl',
+  'sync-maxlen',
 ] as const;
 export type OptionName = (typeof OPTION_NAMES)[number];
 
@@ -136,26 +144,30 @@ export const OPTION_GROUP: Record<string, OptionName> = {
   exact: 'exact',
   o: 'ops',
   b: 'sched-flags',
+  'mcast-group': 'mcast-group',
+  'mcast-port': 'mcast-port',
+  'mcast-ttl': 'mcast-ttl',
+  'sync-maxlen': 'sync-maxlen',
 };
 
 // One character per option group, in OPTION_NAMES order:
-//   n c sv s p M r fw w x y mc to dm st rt th pc ns si ex op b
+//   n c sv s p M r fw w x y mc to dm st rt th pc ns si ex op b gr po tt ml
 // prettier-ignore
 export const COMMAND_RULES: Record<string, string> = {
-  'add-service':    'xx+   xxxxxxxxxxxxxxx  ',
-  'edit-service':   'xx+   xxxxxxxxxxxxxxx  ',
-  'delete-service': 'xx+xxxxxxxxxxxxxxxxxxxx',
-  'flush':          'xxxxxxxxxxxxxxxxxxxxxxx',
-  'list':           ' 11xxxxxxxxx11       xx',
-  'add-server':     'xx+xxx+    xxxxxxxxxxxx',
-  'delete-server':  'xx+xxx+xxxxxxxxxxxxxxxx',
-  'edit-server':    'xx+xxx+    xxxxxxxxxxxx',
-  'set':            'xxxxxxxxxxxxxxxxxxxxxxx',
-  'start-daemon':   'xxxxxxxxxxx xxxxxxx xxx',
-  'stop-daemon':    'xxxxxxxxxxxxxxxxxxx xxx',
-  'restore':        'xxxxxxxxxxxxxxxxxxxxxxx',
-  'save':           ' xxxxxxxxxxxxxxxxxxxxxx',
-  'zero':           'xx xxxxxxxxxxxxxxxxxxxx',
+  'add-service':    'xx+   xxxxxxxxxxxxxxx  xxxx',
+  'edit-service':   'xx+   xxxxxxxxxxxxxxx  xxxx',
+  'delete-service': 'xx+xxxxxxxxxxxxxxxxxxxxxxxx',
+  'flush':          'xxxxxxxxxxxxxxxxxxxxxxxxxxx',
+  'list':           ' 11xxxxxxxxx11       xxxxxx',
+  'add-server':     'xx+xxx+    xxxxxxxxxxxxxxxx',
+  'delete-server':  'xx+xxx+xxxxxxxxxxxxxxxxxxxx',
+  'edit-server':    'xx+xxx+    xxxxxxxxxxxxxxxx',
+  'set':            'xxxxxxxxxxxxxxxxxxxxxxxxxxx',
+  'start-daemon':   'xxxxxxxxxxx xxxxxxx xxx    ',
+  'stop-daemon':    'xxxxxxxxxxxxxxxxxxx xxxxxxx',
+  'restore':        'xxxxxxxxxxxxxxxxxxxxxxxxxxx',
+  'save':           ' xxxxxxxxxxxxxxxxxxxxxxxxxx',
+  'zero':           'xx xxxxxxxxxxxxxxxxxxxxxxxx',
 };
 
 /** The rule of `command` for option group `k` (index in OPTION_NAMES): '+', 'x', '1' or ' '. */

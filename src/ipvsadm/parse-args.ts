@@ -8,6 +8,7 @@ import { COMMAND_TAGS, OPTION_NAMES, ruleOf } from './option-table.js';
 import { toNumber } from './address-arg.js';
 import { applyOption, MAX_TIMEOUT, newParseState, type ParseState } from './parse-state.js';
 import { tokenize, type Token } from './tokenize.js';
+import { SYNC_DEFAULT_IFN } from '../sync/sync-config.js';
 
 const DEFAULT_SCHEDULER = 'wlc';
 
@@ -113,6 +114,15 @@ function buildCommand(
     case 'restore':
       return { kind: 'restore' };
     case 'start-daemon':
+      // ipvsadm's DEF_MCAST_IFN when --mcast-interface is not given.
+      return {
+        kind: command,
+        daemon: {
+          state: daemonState!,
+          ...s.daemon,
+          mcastIfn: s.daemon.mcastIfn || SYNC_DEFAULT_IFN,
+        },
+      };
     case 'stop-daemon':
       return { kind: command, state: daemonState! };
     default:

@@ -2,6 +2,7 @@
 // one small handler per option, applied in command-line order: the order matters, as in
 // ipvsadm (-M reads a prefix length only once the service is known to be IPv6; -6 needs -f).
 import { FwdMethod, type ServiceKey } from '../engine/model.js';
+import { isIpv4, isIpv6 } from '../packet/addr.js';
 import {
   parseIpv4Netmask,
   parseIpv6PrefixLen,
@@ -39,6 +40,15 @@ export interface ParseState {
   lower: number;
   schedFlags: string[];
   readonly format: { -readonly [K in keyof ListFormat]: ListFormat[K] };
+  /** --start-daemon's settings (0 and '' for the defaults). */
+  readonly daemon: {
+    mcastIfn: string;
+    syncId: number;
+    maxlen: number;
+    group: string;
+    port: number;
+    ttl: number;
+  };
 }
 
 export function newParseState(): ParseState {
@@ -66,6 +76,7 @@ export function newParseState(): ParseState {
       exact: false,
       nosort: false,
     },
+    daemon: { mcastIfn: '', syncId: 0, maxlen: 0, group: '', port: 0, ttl: 0 },
   };
 }
 
@@ -139,6 +150,16 @@ function bounded(
   };
 }
 
+/** --mcast-group: an IPv4 (224/4) or IPv6 (ff00::/8) multicast address, as ipvsadm checks it. */
+function mcastGroup(s: ParseState, v: string): void {
+  if (isIpv6(v)) {
+    if (!/^ff/i.test(v)) fail(`invalid IPv6 mcast-group \`${v}'`);
+  } else if (!isIpv4(v) || Number(v.split('.')[0]) < 224 || Number(v.split('.')[0]) > 239) {
+    fail(`invalid IPv4 mcast-group \`${v}'`);
+  }
+  s.daemon.group = v;
+}
+
 function formatFlag(flag: keyof ListFormat): Handler {
   return (s) => {
     s.format[flag] = true;
@@ -160,7 +181,15 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   w: bounded(0, 65535, 'illegal weight specified', (s, n) => (s.weight = n)),
   x: bounded(0, 2147483647, 'illegal u_threshold specified', (s, n) => (s.upper = n)),
   y: bounded(0, 2147483647, 'illegal l_threshold specified', (s, n) => (s.lower = n)),
-  syncid: bounded(0, 255, 'illegal syncid specified', () => {}),
+  syncid: bounded(0, 255, 'illegal syncid specified', (s, n) => (s.daemon.syncId = n)),
+  // IP_VS_IFNAME_MAXLEN − 1 characters, as ipvsadm's strncpy.
+  'mcast-interface': (s, v) => (s.daemon.mcastIfn = v.slice(0, 15)),
+  'mcast-group': mcastGroup,
+  'mcast-port': bounded(1, 65535, 'illegal mcast-port specified', (s, n) => (s.daemon.port = n)),
+  'mcast-ttl': bounded(1, 255, 'illegal mcast-ttl specified', (s, n) => (s.daemon.ttl = n)),
+  'sync-maxlen': bounded(1, 65535 - 20 - 8, 'illegal sync-maxlen specified', (s, n) => {
+    s.daemon.maxlen = n;
+  }),
   b: (s, v) => (s.schedFlags = v.split(',').filter((f) => f !== '')),
   n: formatFlag('numeric'),
   stats: formatFlag('stats'),
@@ -169,7 +198,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'persistent-conn': formatFlag('persistentConn'),
   nosort: formatFlag('nosort'),
   exact: formatFlag('exact'),
-  // -c, --timeout, --daemon, --sort, --mcast-interface, -o: their group is all they set.
+  // -c, --timeout, --daemon, --sort, -o: their group is all they set.
 };
 
 /** Applies one option (not the command) to the state. */

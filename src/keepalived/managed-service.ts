@@ -1,12 +1,19 @@
 // A keepalived virtual_server kept in the director: its real servers present while their
 // checkers pass (or at weight 0 with inhibit_on_failure), the quorum of live weight with
 // its hysteresis, the sorry server taking every new connection below quorum, and the
-// notify/quorum scripts run on each change.
+// notify/quorum scripts run on each change. ha_suspend stops the checkers while the VRRP
+// instance that holds the virtual server's VIP is not master (their verdicts are kept).
 import { spawn } from 'node:child_process';
 import type { DirectorControl } from '../control/director-control.js';
 import { FwdMethod, type DestSpec, type ServiceKey, type ServiceSpec } from '../engine/model.js';
-import { RealServerMonitor, type MonitorEvent } from '../health/real-server-monitor.js';
+import {
+  RealServerMonitor,
+  type MonitorDeps,
+  type MonitorEvent,
+  type MonitorSnapshot,
+} from '../health/real-server-monitor.js';
 import type { GroupMember, KeepalivedConfig, RealServerSpec, VirtualServerSpec } from './model.js';
+import { Quorum } from './quorum.js';
 import { virtualServerName, type VirtualServerStatus } from './status.js';
 
 const METHOD: Record<'NAT' | 'DR' | 'TUN', FwdMethod> = {
@@ -16,6 +23,12 @@ const METHOD: Record<'NAT' | 'DR' | 'TUN', FwdMethod> = {
 };
 
 export type Log = (msg: string) => void;
+
+/** What a managed service needs of the world: the monitors' clock and checkers, and scripts. */
+export interface ServiceDeps extends MonitorDeps {
+  /** Runs a notify or quorum script line in the background. */
+  readonly runScript: (line: string) => void;
+}
 
 /** Runs a keepalived script line with sh, in the background; its failures are logged. */
 export function runScript(line: string, log: Log): void {
@@ -73,8 +86,9 @@ export interface RealServerCheckState {
 
 export class ManagedService {
   readonly specs: ServiceSpec[];
-  private monitors: RealServerMonitor[] = [];
-  private quorumUp = true;
+  private monitors: RealServerMonitor<RealServerSpec>[] = [];
+  private quorum: Quorum | undefined;
+  private suspended = false;
   /** What this service put in the director: "addr:port" → weight. */
   private applied = new Map<string, DestSpec>();
   /** The last checker verdict's reason of each real server, "ip:port" → reason. */
@@ -85,12 +99,24 @@ export class ManagedService {
     groups: KeepalivedConfig['groups'],
     private readonly director: DirectorControl,
     private readonly log: Log,
+    private readonly deps: ServiceDeps,
   ) {
     this.specs = serviceSpecs(vs, groups);
   }
 
-  /** Adds the services (or edits them to this spec) and starts the checkers. */
-  start(existing: ReadonlySet<string>): void {
+  /** The VIPs of its services (fwmark services have none). */
+  get vips(): string[] {
+    return this.specs.flatMap((s) => (s.key.kind === 'addr' ? [s.key.vip] : []));
+  }
+
+  /**
+   * Adds the services (or edits them to this spec) and starts the checkers. `previous` holds
+   * the verdicts of the real servers' monitors before a reload, by "ip:port".
+   */
+  start(
+    existing: ReadonlySet<string>,
+    previous: ReadonlyMap<string, MonitorSnapshot> = new Map(),
+  ): void {
     for (const s of this.specs) {
       if (existing.has(JSON.stringify(s.key))) {
         // Taken over from a previous configuration: its real servers are ours to reconcile.
@@ -104,36 +130,71 @@ export class ManagedService {
       }
     }
     this.monitors = this.vs.realServers.map(
-      (rs) => new RealServerMonitor(rs, this.vs, (m, e) => this.changed(m, e)),
+      (rs) =>
+        new RealServerMonitor(
+          rs,
+          this.vs,
+          (m, e) => this.changed(m, e),
+          this.deps,
+          previous.get(`${rs.ip}:${rs.port}`),
+        ),
     );
-    this.quorumUp = this.liveWeight() >= this.vs.quorum;
+    this.quorum = new Quorum(this.vs.quorum, this.vs.hysteresis, this.liveWeight());
     this.sync();
-    for (const m of this.monitors) m.start();
+    if (!this.suspended) for (const m of this.monitors) m.start();
+  }
+
+  /** The monitors' verdicts by "ip:port", for the next configuration to carry on. */
+  snapshots(): Map<string, MonitorSnapshot> {
+    return new Map(this.monitors.map((m) => [`${m.rs.ip}:${m.rs.port}`, m.snapshot()]));
+  }
+
+  /** ha_suspend: stops (true) or resumes (false) the checkers; nothing else changes. */
+  setSuspended(suspended: boolean): void {
+    if (suspended === this.suspended) return;
+    this.suspended = suspended;
+    this.log(`${this.name}: checkers ${suspended ? 'suspended (not VRRP master)' : 'resumed'}`);
+    for (const m of this.monitors) {
+      if (suspended) m.stop();
+      else m.start();
+    }
+  }
+
+  private get name(): string {
+    const k = this.vs.key;
+    return k.kind === 'addr'
+      ? `${k.ip}:${k.port}`
+      : k.kind === 'fwmark'
+        ? `fwmark ${k.fwmark}`
+        : `group ${k.name}`;
   }
 
   private liveWeight(): number {
     return this.monitors.filter((m) => m.up).reduce((w, m) => w + m.weight, 0);
   }
 
-  private changed(m: RealServerMonitor, e: MonitorEvent): void {
+  private get quorumUp(): boolean {
+    return this.quorum?.up ?? true;
+  }
+
+  private changed(m: RealServerMonitor<RealServerSpec>, e: MonitorEvent): void {
     this.reasons.set(`${m.rs.ip}:${m.rs.port}`, e.reason);
     this.log(
-      `${m.rs.ip}:${m.rs.port} ${e.up ? 'UP' : 'DOWN'} (${e.reason})${e.weight !== m.rs.weight ? ` weight ${e.weight}` : ''}`,
+      `${this.name}: ${m.rs.ip}:${m.rs.port} ${e.up ? 'UP' : 'DOWN'} (${e.reason})${e.weight !== m.rs.weight ? ` weight ${e.weight}` : ''}`,
     );
     const script = e.up ? m.rs.notifyUp : m.rs.notifyDown;
-    if (script) runScript(script, this.log);
+    if (script) this.deps.runScript(script);
     const live = this.liveWeight();
     const { quorum, hysteresis } = this.vs;
-    if (this.quorumUp && live < quorum - hysteresis) {
-      this.quorumUp = false;
+    const change = this.quorum?.update(live);
+    if (change === 'lost') {
       this.log(
-        `quorum lost (${live} < ${quorum} - ${hysteresis})${this.vs.sorryServer ? `: sorry server ${this.vs.sorryServer.ip}:${this.vs.sorryServer.port}` : ''}`,
+        `${this.name}: quorum lost (${live} < ${quorum} - ${hysteresis})${this.vs.sorryServer ? `: sorry server ${this.vs.sorryServer.ip}:${this.vs.sorryServer.port}` : ''}`,
       );
-      if (this.vs.quorumDown) runScript(this.vs.quorumDown, this.log);
-    } else if (!this.quorumUp && live >= quorum + hysteresis) {
-      this.quorumUp = true;
-      this.log(`quorum regained (${live} >= ${quorum} + ${hysteresis})`);
-      if (this.vs.quorumUp) runScript(this.vs.quorumUp, this.log);
+      if (this.vs.quorumDown) this.deps.runScript(this.vs.quorumDown);
+    } else if (change === 'regained') {
+      this.log(`${this.name}: quorum regained (${live} >= ${quorum} + ${hysteresis})`);
+      if (this.vs.quorumUp) this.deps.runScript(this.vs.quorumUp);
     }
     this.sync();
   }
@@ -253,7 +314,7 @@ export class ManagedService {
     for (const m of this.monitors) m.stop();
     // omega: a virtual server going away with its quorum up runs quorum_down (keepalived).
     if (remove && this.vs.omega && this.quorumUp && this.vs.quorumDown)
-      runScript(this.vs.quorumDown, this.log);
+      this.deps.runScript(this.vs.quorumDown);
     if (remove) for (const s of this.specs) this.quietly(() => this.director.deleteService(s.key));
   }
 

@@ -1,13 +1,9 @@
 // What the keepalived runner shows of its virtual servers, real servers and checkers: for
 // SIGUSR1's state dump and for naming them in log lines.
+import type { CheckerStatus } from '../health/checker-status.js';
 import type { VirtualServerKey } from './model.js';
 
-export interface CheckerStatus {
-  readonly type: string;
-  readonly up: boolean;
-  /** Why it is down, or what passed ("" before the first check). */
-  readonly reason: string;
-}
+export type { CheckerStatus };
 
 export interface RealServerStatus {
   readonly addr: string;
@@ -37,9 +33,4 @@ export function virtualServerName(key: VirtualServerKey): string {
     case 'group':
       return `group ${key.name}`;
   }
-}
-
-/** A checker's failure reason that names the checker ("TCP_CHECK: 10.0.0.1:80: ECONNREFUSED"). */
-export function namedReason(type: string, reason: string): string {
-  return reason.startsWith(type) ? reason : `${type}: ${reason}`;
 }

@@ -97,3 +97,40 @@ export class KernelGuard {
     runSyncQuiet('nft', ['delete', 'table', 'netdev', GUARD_TABLE]);
   }
 }
+
+/** The VRRP guard's own table, installed while uvsd runs VRRP instances. */
+export const VRRP_GUARD_TABLE = 'uvs_vrrp';
+
+/**
+ * VRRP adverts (IP protocol 112) are uvsd's: dropped at ingress of the VRRP interfaces so
+ * that the kernel, which has no VRRP socket, does not answer unicast adverts with ICMP
+ * protocol unreachable. uvsd's packet socket sees them before this hook. (pure)
+ */
+export function vrrpGuardRuleset(interfaces: readonly string[]): string {
+  const lines = [
+    `table netdev ${VRRP_GUARD_TABLE}`,
+    `delete table netdev ${VRRP_GUARD_TABLE}`,
+    `table netdev ${VRRP_GUARD_TABLE} {`,
+  ];
+  interfaces.forEach((ifName, k) => {
+    lines.push(`  chain vrrp_${k} {`);
+    lines.push(
+      `    type filter hook ingress device ${JSON.stringify(ifName)} priority -500; policy accept;`,
+    );
+    lines.push('    ip protocol vrrp drop');
+    lines.push('  }');
+  });
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}
+
+export class VrrpGuard {
+  async apply(interfaces: readonly string[]): Promise<void> {
+    await run('nft', ['-f', '-'], vrrpGuardRuleset(interfaces));
+  }
+
+  /** Synchronous: runs from exit handlers too. */
+  remove(): void {
+    runSyncQuiet('nft', ['delete', 'table', 'netdev', VRRP_GUARD_TABLE]);
+  }
+}

@@ -314,6 +314,66 @@ test('cable pulled on S1: inhibit_on_failure keeps it at weight 0, notify_down/n
     lab.topo.cable('s1', 'eth0', true);
   }
   await untilListing('S1 back at weight 2', (l) => /-> 192\.168\.20\.1:80 +Masq +2 /.test(l), 6);
-  // With alpha S1 started down: its first passing check was already an "up".
-  await untilFileIs(log, 's1-up\ns1-down\ns1-up\n', 'notify_up, notify_down, notify_up run');
+  // S1's TCP_CHECK is the one it had before this reload: its UP verdict carried over (as
+  // keepalived migrates checkers), so alpha gave it no first "up"; S2's new checker started down.
+  await untilFileIs(log, 's1-down\ns1-up\n', 'notify_down, notify_up run');
+});
+
+/** The director's TCP connections opened so far (each TCP_CHECK attempt opens one). */
+function directorActiveOpens(): number {
+  const snmp = lab.run('director', 'cat', ['/proc/net/snmp']).stdout;
+  const [names, values] = snmp.split('\n').filter((l) => l.startsWith('Tcp:'));
+  const i = names?.split(' ').indexOf('ActiveOpens') ?? -1;
+  const n = Number(values?.split(' ')[i]);
+  if (i < 0 || !Number.isInteger(n)) throw new Error(`no Tcp ActiveOpens:\n${snmp}`);
+  return n;
+}
+
+test('SIGHUP with an edited virtual server: a real server its checker holds DOWN stays out (issue 11)', async () => {
+  const body = (head: string): string =>
+    virtualServer(
+      head +
+        realServer('192.168.20.1', TCP_FAST, '    weight 1\n') +
+        realServer('192.168.20.2', TCP_FAST, '    weight 1\n'),
+    );
+  writeFileSync(conf, body('  lb_algo rr\n'));
+  const loads = /keepalived\.conf: 1 virtual server\(s\), 0 unchanged/g;
+  const before = uvsd.output().match(loads)?.length ?? 0;
+  uvsd.child.kill('SIGHUP');
+  await untilLogged(loads, before + 1, 'the two-server configuration loaded');
+  await untilListing(
+    'both servers',
+    (l) => hasServer('192.168.20.1')(l) && hasServer('192.168.20.2')(l),
+    5,
+  );
+  // S1's cable pulled: its checks time out (connect_timeout 1 s) rather than being refused,
+  // so a server wrongly restarted UP by the reload would stay in the table for a second.
+  lab.topo.cable('s1', 'eth0', false);
+  try {
+    await untilListing('S1 removed', (l) => !hasServer('192.168.20.1')(l), 5);
+    // The edit: another scheduler. The virtual server restarts with its checkers' verdicts.
+    writeFileSync(conf, body('  lb_algo wrr\n'));
+    uvsd.child.kill('SIGHUP');
+    await untilLogged(loads, before + 2, 'the edited configuration loaded');
+    // S1 must be out at every look until both servers have been checked three more times
+    // (each TCP_CHECK attempt is a TCP open from the director).
+    const opens = directorActiveOpens();
+    let listing = '';
+    await until(
+      () => {
+        listing = lab.uvsadm(['-Ln']).stdout;
+        assert.match(listing, /TCP {2}192\.168\.10\.23:80 wrr/);
+        assert.ok(!hasServer('192.168.20.1')(listing), `S1 back after the reload:\n${listing}`);
+        return directorActiveOpens() >= opens + 6;
+      },
+      {
+        what: 'three rounds of checks after the reload',
+        timeoutMs: 10_000,
+        lastSeen: () => listing,
+      },
+    );
+  } finally {
+    lab.topo.cable('s1', 'eth0', true);
+  }
+  await untilListing('S1 back', hasServer('192.168.20.1'), 5);
 });

@@ -1,0 +1,48 @@
+// What the VRRP runtime needs of the director and the host, as narrow interfaces: the io
+// backend carries VRRP frames (VrrpLink), the host says what its interfaces are and holds
+// the VIPs (VrrpHost), and the forwarding engine follows who owns each VIP (VipOwnership).
+import type { VirtualAddress } from './vrrp-spec.js';
+
+/** Frames of IP protocol 112 in and out, whole Ethernet frames on an interface. */
+export interface VrrpLink {
+  /** Sends `len` bytes of `frame` on interface `ifIndex`; false when it could not. */
+  send(ifIndex: number, frame: Buffer, len: number): boolean;
+  /**
+   * Registers the receiver of every IPv4 protocol-112 frame seen on the served interfaces.
+   * `frame` belongs to the caller and is reused after the handler returns.
+   */
+  onFrame(handler: (frame: Buffer, len: number, ifIndex: number) => void): void;
+}
+
+export interface VrrpInterface {
+  readonly name: string;
+  readonly ifIndex: number;
+  readonly mac: Buffer;
+  /** Its first IPv4 address (the adverts' source), if any. */
+  readonly addr: number | undefined;
+  /** Administratively up with a carrier (a pulled cable: false). */
+  readonly running: boolean;
+}
+
+export interface VrrpHost {
+  interfaceNamed(name: string): VrrpInterface | undefined;
+  /** A unicast peer's MAC; undefined (and a resolution started) when not known yet. */
+  peerMac(ip: number, ifIndex: number): Buffer | undefined;
+  /** Adds a VIP to the kernel interface `dev`, as keepalived does (`ip addr add`). */
+  addVip(vip: VirtualAddress, dev: string): void;
+  /** Removes it; `now` waits for it (shutdown, exit handlers). Absent VIPs are no error. */
+  removeVip(vip: VirtualAddress, dev: string, now: boolean): void;
+  /** Interfaces changed (links, carriers, addresses): the runtime re-reads them. */
+  onChange(listener: () => void): void;
+  /** Runs a notify script line in the background. */
+  runScript(line: string): void;
+}
+
+/**
+ * Which VIPs this director serves: a VRRP backup must neither answer ARP for its VIPs nor
+ * forward their traffic. The engine (and, meanwhile, a filter before it) follows this.
+ */
+export interface VipOwnership {
+  setVipOwnership(vips: readonly number[], owned: boolean): void;
+  ownsVip(addr: number): boolean;
+}
