@@ -3,8 +3,7 @@
 // connections that are new or changed state since the last one, and resends the others
 // every half of their timeout so that the backup's copies never expire while they live.
 // O(connections) per poll: a stand-in for the engine's own queue (see SyncSource).
-import type { DirectorControl } from '../control/director-control.js';
-import type { ConnView, ServiceView } from '../engine/model.js';
+import type { ConnView, ServiceView, TimeoutsView } from '../engine/model.js';
 import { parseIpv4 } from '../packet/addr.js';
 import {
   IPPROTO_TCP,
@@ -39,11 +38,18 @@ interface Sent {
 const keyOf = (c: ConnView): string =>
   `${c.proto} ${c.clientAddr}:${c.clientPort} ${c.virtualAddr}:${c.virtualPort} ${c.destAddr}:${c.destPort}`;
 
+/** What this source reads of the director (DirectorControl has it). */
+export interface ConnListing {
+  services(): readonly ServiceView[];
+  timeouts(): TimeoutsView;
+  connections(): readonly ConnView[];
+}
+
 export class ConnViewSyncSource implements SyncSource {
   private sent = new Map<string, Sent>();
 
   constructor(
-    private readonly director: DirectorControl,
+    private readonly director: ConnListing,
     private readonly now: () => number,
   ) {}
 
