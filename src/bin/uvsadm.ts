@@ -7,7 +7,12 @@ import { UsageError, type Command } from '../ipvsadm/command.js';
 import { execute, type AsyncControl } from '../ipvsadm/execute.js';
 import { parseArgs } from '../ipvsadm/parse-args.js';
 import { runTrace, type TraceControl } from '../ipvsadm/run-trace.js';
-import { isTraceCommand, parseTraceArgs, TRACE_USAGE, type TraceCommand } from '../ipvsadm/trace-args.js';
+import {
+  isTraceCommand,
+  parseTraceArgs,
+  TRACE_USAGE,
+  type TraceCommand,
+} from '../ipvsadm/trace-args.js';
 import { tryHelp } from '../ipvsadm/usage.js';
 import type { TraceBatch } from '../trace/trace-record.js';
 

@@ -111,7 +111,8 @@ const timeouts = object({ tcp: int(0, UINT32), tcpFin: int(0, UINT32), udp: int(
 const text =
   (max: number): Schema =>
   (v, path) => {
-    if (typeof v !== 'string' || v.length > max) bad(path, `a string of at most ${max} characters`, v);
+    if (typeof v !== 'string' || v.length > max)
+      bad(path, `a string of at most ${max} characters`, v);
   };
 
 const syncRole = oneOf('master', 'backup');
