@@ -6,11 +6,13 @@ import { ControlServer } from '../control/control-server.js';
 import { groupId } from '../control/socket-access.js';
 import { defaultSocketPath } from '../control/socket-path.js';
 import { Daemon } from '../daemon/daemon.js';
+import type { EngineShared } from '../engine/engine-shared.js';
+import { adoptConnections } from '../daemon/conn-adoption.js';
+import { connTablePath, openConnTable } from '../daemon/conn-table-file.js';
 import { DirectorTrace } from '../daemon/director-trace.js';
 import { createSyncDaemons, readVrrp, startVrrp } from '../daemon/ha.js';
 import { GatedHost, VipGate } from '../daemon/vrrp-wiring.js';
 import { engineNow } from '../daemon/engine-clock.js';
-import { EngineShared } from '../engine/engine-shared.js';
 import { parseDaemonOptions, type DaemonOptions } from '../daemon/options.js';
 import { InlineForwarding, WorkerForwarding, type Forwarding } from '../daemon/forwarding.js';
 import { DEFAULT_RING_V2, DEFAULT_RING_V3 } from '../io/afpacket/ring-config.js';
@@ -84,7 +86,8 @@ async function main(): Promise<void> {
   const ifaces = new InterfaceTable();
   await ifaces.refresh();
   const served = await servedInterfaces(ifaces, opts.interfaces, log, opts.io === 'afpacket');
-  const shared = EngineShared.create(opts.connTableSize, engineNow());
+  // The table of a previous uvsd in this namespace is kept until the configuration is back.
+  const shared = openConnTable(opts.connTableSize, engineNow(), opts.restore, log);
   const forwarding = makeForwarding(opts, shared, ifaces);
   // The VRRP part of a keepalived.conf is read first: a broken one starts nothing.
   const vrrpConfig = opts.configFile !== undefined ? readVrrp(opts.configFile, log) : undefined;
@@ -104,14 +107,25 @@ async function main(): Promise<void> {
   daemon.setDefense(opts.defense);
   gate.onChange(() => daemon.configChanged());
   if (tap) daemon.setMarkInterface(ifaces.named(TAP_CAPTURE_IF)?.ifIndex ?? -1);
-  // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
-  await daemon.start(tap ? [...served, TAP_CAPTURE_IF] : served);
   // Rules kept across restarts (not with -f), restored through uvsadm -R.
   const rules =
     opts.configFile === undefined
       ? new SavedRules(new ConfigStore(rulesPath(opts.stateDir)), daemon.director, log)
       : undefined;
+  const keepalived =
+    opts.configFile !== undefined
+      ? new KeepalivedRunner(opts.configFile, daemon.director, (m) => log(`uvsd: ${m}`))
+      : undefined;
+  // The configuration first, then the previous uvsd's connections bound to it, then frames:
+  // a connection that was established before a restart goes on after it.
   if (rules && opts.restore) await rules.restore();
+  keepalived?.load();
+  if (shared.found) {
+    const kept = adoptConnections(shared, daemon.serviceTable, engineNow());
+    log(`uvsd: took over ${kept} connection(s) from the previous uvsd (${connTablePath()})`);
+  }
+  // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
+  await daemon.start(tap ? [...served, TAP_CAPTURE_IF] : served);
   const ha = { director: daemon.director, host, gate, kernelGuard: opts.kernelGuard, log };
   const sync = createSyncDaemons(ha);
   const trace = new DirectorTrace(
@@ -134,13 +148,8 @@ async function main(): Promise<void> {
     traceStop: (session) => trace.stop(session),
   });
   await control.listen(socket, socketGid);
-  const keepalived =
-    opts.configFile !== undefined
-      ? new KeepalivedRunner(opts.configFile, daemon.director, (m) => log(`uvsd: ${m}`))
-      : undefined;
   const vrrp = vrrpConfig ? await startVrrp(vrrpConfig, ha, sync, keepalived) : undefined;
   process.on('exit', () => vrrp?.exit());
-  keepalived?.load();
   serveDumpSignals(daemon.director, keepalived, socket, log); // SIGUSR1/SIGUSR2
   const metrics =
     opts.metrics !== undefined

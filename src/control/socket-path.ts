@@ -9,3 +9,11 @@ export function defaultSocketPath(): string {
   const ino = statSync('/proc/self/ns/net').ino;
   return `${SOCKET_DIR}/net-${ino}.sock`;
 }
+
+/** Where each namespace's uvsd keeps its connection table (tmpfs; see daemon/conn-table-file). */
+export const CONN_TABLE_DIR = '/dev/shm/uvs';
+
+/** The connection table file of the namespace whose /proc/…/ns/net inode is `ino`. */
+export function connTableFile(ino: number, dir = CONN_TABLE_DIR): string {
+  return `${dir}/net-${ino}.conns`;
+}

@@ -6,7 +6,8 @@
 // destroy() kills every process in the namespaces and deletes them, by name; it is
 // idempotent and safe in after() hooks and signal handlers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { connTableFile } from '../control/socket-path.js';
 import { LabCommandError, nsExec, sh, shQuiet } from './shell.js';
 
 export interface StartedProcess {
@@ -180,7 +181,17 @@ export function destroyByPrefixList(namespaces: readonly string[]): void {
   for (const ns of namespaces) {
     while (Date.now() < deadline && namespacePids(ns).length > 0) sh('sleep', ['0.05']);
     killNamespaceProcesses(ns, 'KILL');
+    removeConnTable(ns);
     shQuiet('ip', ['netns', 'del', ns]);
+  }
+}
+
+/** The connection table a uvsd left for its successor in `ns`: no successor will come. */
+function removeConnTable(ns: string): void {
+  try {
+    rmSync(connTableFile(statSync(`/run/netns/${ns}`).ino), { force: true });
+  } catch {
+    // no such namespace
   }
 }
 
