@@ -17,7 +17,7 @@ import { parseDaemonOptions, type DaemonOptions } from '../daemon/options.js';
 import { InlineForwarding, WorkerForwarding, type Forwarding } from '../daemon/forwarding.js';
 import { DEFAULT_RING_V2, DEFAULT_RING_V3 } from '../io/afpacket/ring-config.js';
 import { KeepalivedRunner } from '../keepalived/keepalived-runner.js';
-import { servedInterfaces } from '../daemon/served-interfaces.js';
+import { currentServed, servedInterfaces } from '../daemon/served-interfaces.js';
 import { PcapBackend } from '../io/pcap-backend.js';
 import { createMetricsRegistry, serveMetrics } from '../metrics/metrics.js';
 import { FwmarkTap, TAP_CAPTURE_IF } from '../net/fwmark-tap.js';
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   process.on('exit', () => tap?.close());
   const ifaces = new InterfaceTable();
   await ifaces.refresh();
-  const served = await servedInterfaces(ifaces, opts.interfaces, log, opts.io === 'afpacket');
+  let served = await servedInterfaces(ifaces, opts.interfaces, log, opts.io === 'afpacket');
   // The table of a previous uvsd in this namespace is kept until the configuration is back.
   const shared = openConnTable(opts.connTableSize, engineNow(), opts.restore, log);
   const forwarding = makeForwarding(opts, shared, ifaces);
@@ -107,6 +107,12 @@ async function main(): Promise<void> {
   daemon.setDefense(opts.defense);
   gate.onChange(() => daemon.configChanged());
   if (tap) daemon.setMarkInterface(ifaces.named(TAP_CAPTURE_IF)?.ifIndex ?? -1);
+  // Interfaces that come and go (AF_PACKET: libpcap's set is fixed at start).
+  if (opts.io === 'afpacket')
+    daemon.followInterfaces(() => {
+      served = currentServed(host.interfaces, opts.interfaces);
+      return tap ? [...served, TAP_CAPTURE_IF] : served;
+    });
   // Rules kept across restarts (not with -f), restored through uvsadm -R.
   const rules =
     opts.configFile === undefined

@@ -70,14 +70,42 @@ export class Daemon {
     this.control.republish();
   }
 
+  /**
+   * After each host change, serves the interfaces `choose` names then: one that comes up, is
+   * created or re-created is served, one that is removed is dropped (its socket closed).
+   */
+  followInterfaces(choose: () => readonly string[]): void {
+    this.chooseServed = choose;
+  }
+
+  private chooseServed: (() => readonly string[]) | undefined;
+
+  private resolveServed(ifNames: readonly string[]): ServedInterface[] {
+    return ifNames.flatMap((name) => {
+      const ifIndex = this.host.interfaceIndex(name);
+      return ifIndex === undefined ? [] : [{ name, ifIndex }];
+    });
+  }
+
+  /** The served set again, from the host as it is now; logs what changed. */
+  private reviewServed(): void {
+    if (!this.chooseServed || !this.tick) return;
+    const next = this.resolveServed(this.chooseServed());
+    const id = (i: ServedInterface): string => `${i.name}#${i.ifIndex}`;
+    const before = new Set(this.served.map(id));
+    const after = new Set(next.map(id));
+    for (const i of next)
+      if (!before.has(id(i))) this.log(`uvsd: serving ${i.name} (ifindex ${i.ifIndex}), new`);
+    for (const i of this.served)
+      if (!after.has(id(i))) this.log(`uvsd: ${i.name} (ifindex ${i.ifIndex}) is gone: not served`);
+    this.served = next;
+  }
+
   /** Starts serving `ifNames`; resolves when frames flow and the guard is in place. */
   async start(ifNames: readonly string[]): Promise<void> {
     await this.host.refresh();
     this.control.republish();
-    this.served = ifNames.flatMap((name) => {
-      const ifIndex = this.host.interfaceIndex(name);
-      return ifIndex === undefined ? [] : [{ name, ifIndex }];
-    });
+    this.served = this.resolveServed(ifNames);
     const ports = this.ports();
     this.portsKey = portsKey(ports);
     await this.forwarding.start(ports);
@@ -114,6 +142,7 @@ export class Daemon {
   private async syncHost(): Promise<void> {
     try {
       await this.host.refresh();
+      this.reviewServed();
       const nextHops: number[] = [];
       for (const dest of this.control.table.activeDests()) {
         try {
