@@ -1,7 +1,7 @@
 // A uvsd killed with -9 in the middle of a long download, and started again: the new uvsd takes
 // over the connection table its predecessor left in /dev/shm (bound again to the same rules,
 // restored from the state folder), and the client's numbered stream arrives whole, line by
-// line. With --no-restore the next uvsd starts empty: the connection is gone (the control).
+// line; the kernel guard it left is replaced, not duplicated. With --no-restore the next uvsd starts empty: the connection is gone (the control).
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -58,6 +58,9 @@ test('kill -9 and restart mid-stream: the new uvsd takes the connection over; th
   assert.equal(code, 0, stream.output().slice(-300));
   assert.ok(s.whole, `${s.lines} of ${LINES} lines, in order: ${stream.output().slice(-200)}`);
   assert.match(again.output(), /took over [1-9]\d* connection\(s\) from the previous uvsd/);
+  // The guard the killed uvsd left was replaced, not duplicated.
+  const tables = lab.run('director', 'nft', ['list', 'tables']).stdout.split('\n');
+  assert.equal(tables.filter((t) => t.trim() === 'table netdev uvs').length, 1, tables.join('\n'));
   await killDirector(again);
 });
 
