@@ -8,6 +8,8 @@ import { defaultSocketPath } from '../control/socket-path.js';
 import { Daemon } from '../daemon/daemon.js';
 import type { EngineShared } from '../engine/engine-shared.js';
 import { adoptConnections } from '../daemon/conn-adoption.js';
+import { ClientWays } from '../daemon/client-ways.js';
+import { EngineSyncSink, EngineSyncSource } from '../daemon/conn-sync.js';
 import { connTablePath, openConnTable } from '../daemon/conn-table-file.js';
 import { DirectorTrace } from '../daemon/director-trace.js';
 import { createSyncDaemons, readVrrp, startVrrp } from '../daemon/ha.js';
@@ -133,7 +135,27 @@ async function main(): Promise<void> {
   // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
   await daemon.start(tap ? [...served, TAP_CAPTURE_IF] : served);
   const ha = { director: daemon.director, host, gate, kernelGuard: opts.kernelGuard, log };
-  const sync = createSyncDaemons(ha);
+  // The sync daemons over the connection table: a master sends what the threads queue, a
+  // backup's connections are bound to this director's services and their clients found.
+  const clientWays = new ClientWays(
+    shared.conns,
+    {
+      routeTo: (ip) => host.routeTo(ip),
+      neighbourMac: (ip, ifIndex) => {
+        const mac = host.neighbours.lookup(ip);
+        if (!mac) host.neighbours.request(ip, ifIndex);
+        return mac;
+      },
+    },
+    engineNow,
+  );
+  const sync = createSyncDaemons(ha, {
+    source: new EngineSyncSource(shared),
+    sink: new EngineSyncSink(shared, daemon.serviceTable, engineNow, (slot, caddr) =>
+      clientWays.learn(slot, caddr),
+    ),
+    held: () => daemon.syncedConnections(),
+  });
   const trace = new DirectorTrace(
     daemon.serviceTable,
     () => forwarding.threads,
@@ -176,6 +198,7 @@ async function main(): Promise<void> {
     web?.close();
     keepalived?.stop();
     sync.close();
+    clientWays.close();
     trace.close();
     void daemon
       .close()

@@ -8,6 +8,7 @@ import { formatIpv4 } from '../packet/addr.js';
 import { portSpecs, type ServedInterface } from './capture-filter.js';
 import { Director } from './director.js';
 import type { ServiceTable } from '../engine/service-table.js';
+import type { ConnView } from '../engine/model.js';
 import { engineNow } from './engine-clock.js';
 import type { Forwarding } from './forwarding.js';
 import type { HostServices } from './host-services.js';
@@ -52,6 +53,11 @@ export class Daemon {
 
   get director(): DirectorControl {
     return this.control;
+  }
+
+  /** The connections learnt from a sync master. */
+  syncedConnections(): readonly ConnView[] {
+    return this.control.syncedConnections();
   }
 
   /** The services and real servers by the ids connections carry (the trace names them). */

@@ -245,11 +245,21 @@ export class Director implements DirectorControl {
   }
 
   connections(): readonly ConnView[] {
+    return this.connViews(ConnFlag.Used);
+  }
+
+  /** The connections learnt from a sync master (this director is, or was, a backup). */
+  syncedConnections(): readonly ConnView[] {
+    return this.connViews(ConnFlag.Used | ConnFlag.Synced);
+  }
+
+  /** The entries that have every flag of `flags`, as -Lnc shows them. */
+  private connViews(flags: number): ConnView[] {
     const c = this.shared.conns;
     const now = this.clock();
     const out: ConnView[] = [];
     for (let i = 0; i < c.capacity; i++) {
-      if (!c.isUsed(i)) continue;
+      if ((c.flags(i) & flags) !== flags) continue;
       const tcp = c.proto(i) === IpProto.TCP;
       const template = (c.flags(i) & ConnFlag.Template) !== 0;
       const proto = c.proto(i);

@@ -8,9 +8,9 @@ import type { KeepalivedRunner } from '../keepalived/keepalived-runner.js';
 import { runScript } from '../keepalived/managed-service.js';
 import { VrrpGuard } from '../net/kernel-guard.js';
 import { formatIpv4 } from '../packet/addr.js';
-import { ConnViewSyncSource } from '../sync/conn-view-source.js';
 import { SyncDaemons } from '../sync/sync-daemons.js';
-import { SyncedConnStore } from '../sync/synced-conn-store.js';
+import type { SyncSink, SyncSource } from '../sync/sync-ports.js';
+import type { ConnView } from '../engine/model.js';
 import { execScript } from '../vrrp/track-script.js';
 import { readKeepalivedConfig } from '../keepalived/config.js';
 import { vrrpFromKeepalived } from '../vrrp/from-keepalived.js';
@@ -30,21 +30,28 @@ export interface HaOptions {
   readonly clock?: Clock;
 }
 
-/** The sync daemons, over the director's view until the engine implements SyncSource/Sink. */
-export function createSyncDaemons(o: HaOptions): SyncDaemons {
+/** What the sync daemons read from and write into: the engine's connection table. */
+export interface SyncTable {
+  readonly source: SyncSource;
+  readonly sink: SyncSink;
+  /** The connections learnt by sync, as -Lnc shows them. */
+  readonly held: () => readonly ConnView[];
+}
+
+/** The sync daemons over the engine's connection table (conn-sync.ts). */
+export function createSyncDaemons(o: HaOptions, table: SyncTable): SyncDaemons {
   const clock = o.clock ?? new RealClock();
-  const store = new SyncedConnStore();
   return new SyncDaemons({
     interfaceOf: (name) => {
       const i = o.host.interfaces.named(name);
       const addr = i?.addrs[0]?.addr;
       return i && addr !== undefined ? { addr: formatIpv4(addr), mtu: i.mtu } : undefined;
     },
-    source: new ConnViewSyncSource(o.director, () => clock.now()),
-    sink: store,
+    source: table.source,
+    sink: table.sink,
     clock,
     log: (m) => o.log(`uvsd: IPVS: ${m}`),
-    held: () => store.views(clock.now()),
+    held: table.held,
   });
 }
 

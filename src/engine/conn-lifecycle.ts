@@ -12,6 +12,7 @@ import type { LiveDest } from './live-dest.js';
 import { FwdMethod } from './model.js';
 import { defenseOn } from './defense.js';
 import { DestCount } from './shared/dest-counters.js';
+import { syncNeeded } from './sync-trigger.js';
 import { Direction, nextTcpState, TcpState } from './tcp-state.js';
 
 /** Fills a new template's fields (one instance, reused: no allocation per connection). */
@@ -156,6 +157,7 @@ export class ConnLifecycle {
     const cfg = this.config();
     if (f.proto !== IpProto.TCP) {
       c.setExpires(i, f.now + cfg.udpTimeoutMs);
+      if (dir === Direction.Input && this.shared.syncQueues.active) this.sync(i, false);
       return;
     }
     // Replies of DR/TUN bypass the director: IPVS reads such connections with INPUT_ONLY.
@@ -163,6 +165,7 @@ export class ConnLifecycle {
     const d = dir === Direction.Input && method !== FwdMethod.Masq ? Direction.InputOnly : dir;
     const secure = cfg.defense.secureTcp !== 0 && this.secureNow(cfg);
     let state: TcpState = c.state(i);
+    let changed = false;
     if (nextTcpState(state, d, f.tcpFlags, secure) !== state) {
       c.lockConn(i);
       state = c.state(i);
@@ -171,6 +174,7 @@ export class ConnLifecycle {
         c.setState(i, next);
         this.accountState(i, destId, next);
         state = next;
+        changed = true;
       }
       c.unlockConn(i);
     }
@@ -180,6 +184,17 @@ export class ConnLifecycle {
     c.setExpires(i, expires);
     c.setWord(i, Cf.TimeoutMs, timeout);
     if (shortened) this.shared.wheel.expiryShortened(i);
+    if (dir === Direction.Input && this.shared.syncQueues.active) this.sync(i, changed);
+  }
+
+  /** A sync master runs: queues connection `i` (and its template) when IPVS would send it. */
+  private sync(i: number, stateChanged: boolean): void {
+    const c = this.shared.conns;
+    if (!syncNeeded(c.proto(i), c.state(i), stateChanged, c.word(i, Cf.SyncPkts))) return;
+    const q = this.shared.syncQueues;
+    q.push(this.shared.thread, i);
+    const template = c.word(i, Cf.ControlOf);
+    if (template >= 0) q.push(this.shared.thread, template);
   }
 
   /** secure_tcp's state table applies now (mode 3, or the table short of free slots). */

@@ -222,6 +222,15 @@ export class ConnTable {
     this.w[b + Cf.MacLo] = (src[off + 4]! << 24) | (src[off + 5]! << 16);
   }
 
+  /**
+   * The way back to the client (a synced connection's, learnt late): the MAC, then the
+   * interface, which readers look at first (-1: not known yet).
+   */
+  setClientWay(i: number, ifIndex: number, mac: Buffer, off: number): void {
+    this.setClientMac(i, mac, off);
+    Atomics.store(this.w, i * this.stride + Cf.ClientIf, ifIndex);
+  }
+
   // --- hashing and lookups ---
 
   private hash(proto: number, a1: number, p1: number, a2: number, p2: number): number {

@@ -3,6 +3,7 @@
 //    so that a restarted uvsd finds its connections; plain shared memory otherwise);
 //  - the runtime block: real servers' connection counts, schedulers' state, per-thread counters,
 //    threads' progress (rebuilt at each start).
+import { SyncQueues } from './shared/sync-queues.js';
 import { Cf, ConnFlag } from './conn-layout.js';
 import { ConnTable } from './conn-table.js';
 import { ExpiryWheel } from './expiry-wheel.js';
@@ -32,6 +33,7 @@ export function runtimeLayout(): RegionLayout {
     ...ThreadStats.parts(),
     ...WorkerProgress.parts(),
     ...NeighbourTable.parts(),
+    ...SyncQueues.parts(),
   ]);
 }
 
@@ -43,6 +45,7 @@ export class EngineShared {
   readonly stats: ThreadStats;
   readonly progress: WorkerProgress;
   readonly neighbours: NeighbourTable;
+  readonly syncQueues: SyncQueues;
 
   private constructor(
     readonly handles: SharedHandles,
@@ -57,6 +60,7 @@ export class EngineShared {
     this.stats = new ThreadStats(runtime, thread);
     this.progress = new WorkerProgress(runtime);
     this.neighbours = new NeighbourTable(runtime);
+    this.syncQueues = new SyncQueues(runtime);
   }
 
   /**

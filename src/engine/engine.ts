@@ -238,6 +238,8 @@ export class Engine implements ForwardContext {
     if (i >= 0) {
       // A firewall-mark connection's packets are taken from the tap, not from the wire.
       if (((c.flags(i) & ConnFlag.Marked) !== 0) !== marked) return this.notOurs();
+      // A connection learnt by sync: the client's first frame here says the way back.
+      if (c.word(i, Cf.ClientIf) < 0) this.learnClientWay(i, buf, ifIndex, marked);
       this.lastConn = i;
       this.lastWay = 1;
       this.lifecycle.touch(i, f, Direction.Input);
@@ -329,6 +331,15 @@ export class Engine implements ForwardContext {
     if (v === Verdict.Forward) this.stats.frame(FrameStat.Forwarded);
     else if (v === Verdict.Reply) this.stats.frame(FrameStat.Replied);
     return v;
+  }
+
+  private learnClientWay(i: number, buf: Buffer, ifIndex: number, marked: boolean): void {
+    const f = this.f;
+    if (marked) {
+      // The mark tap's frames carry the mark, not the client's MAC: where its frames were seen.
+      const inIf = this.sources.lookup(f.srcAddr, this.macScratch, 0);
+      if (inIf >= 0) this.conns.setClientWay(i, inIf, this.macScratch, 0);
+    } else this.conns.setClientWay(i, ifIndex, buf, f.eth + Eth.Src);
   }
 
   drop(reason: DropReason): Verdict {

@@ -46,6 +46,7 @@ export class SyncDaemons implements SyncDaemonControl {
         const m = new SyncMaster(view, iface.addr, this.deps.source, clock, this.stats, log);
         this.master = m;
         await m.start();
+        this.deps.source.setActive?.(true);
       } else {
         const b = new SyncBackup(view, iface.addr, this.deps.sink, clock, this.stats, log);
         this.backup = b;
@@ -66,6 +67,7 @@ export class SyncDaemons implements SyncDaemonControl {
 
   private stop(state: SyncRole): void {
     if (state === 'master') {
+      if (this.master) this.deps.source.setActive?.(false);
       this.master?.stop();
       this.master = undefined;
     } else {

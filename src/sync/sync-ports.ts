@@ -9,6 +9,8 @@ export interface SyncSource {
    * (IPVS sends on TCP state changes and every sync_period packets, templates included).
    */
   drain(max: number): SyncConn[];
+  /** The master daemon started (true) or stopped (false): changes are recorded only meanwhile. */
+  setActive?(active: boolean): void;
 }
 
 /** The backup's side: a connection learnt from the master. */

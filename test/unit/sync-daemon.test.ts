@@ -1,24 +1,20 @@
 // The sync daemons' control (uvsadm --start-daemon / --stop-daemon / -L --daemon as ipvsadm
-// prints it, libipvs's refusals), the backup's handling of datagrams (counted, never thrown),
-// and the interim SyncSource over the director's connection view. No sockets: the daemons'
+// prints it, libipvs's refusals) and the backup's handling of datagrams (counted, never thrown).
+// The connection table's side is conn-sync.test.ts. No sockets: the daemons'
 // multicast is tested in namespaces (test/integration/ha-sync.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FakeClock } from '../../src/clock/fake-clock.js';
-import type { ConnView } from '../../src/engine/model.js';
 import { execute, type AsyncControl } from '../../src/ipvsadm/execute.js';
 import { listDaemons } from '../../src/ipvsadm/format-listing.js';
 import { parseArgs } from '../../src/ipvsadm/parse-args.js';
 import { UsageError } from '../../src/ipvsadm/command.js';
 import { parseIpv4 } from '../../src/packet/addr.js';
-import { ConnViewSyncSource } from '../../src/sync/conn-view-source.js';
 import { resolveSyncConfig, syncMaxlen } from '../../src/sync/sync-config.js';
 import { IpvsConnFlag, type SyncConn } from '../../src/sync/sync-conn.js';
 import { newSyncStats, SyncBackup } from '../../src/sync/sync-daemon.js';
 import { SyncDaemons } from '../../src/sync/sync-daemons.js';
 import { encodeMessages } from '../../src/sync/sync-message.js';
-import { SyncedConnStore } from '../../src/sync/synced-conn-store.js';
-import { RecordingDirector } from './fixtures/recording-director.js';
 
 test('uvsadm --start-daemon parses as ipvsadm: state, interface (eth0 by default), syncid and the 1.31 options', () => {
   assert.deepEqual(parseArgs(['--start-daemon', 'master']), {
@@ -118,15 +114,14 @@ test("sync_maxlen as the kernel computes it: a master's fits 1500 bytes; a backu
 
 function daemons() {
   const clock = new FakeClock();
-  const store = new SyncedConnStore();
   const logs: string[] = [];
   const d = new SyncDaemons({
     interfaceOf: (name) => (name === 'eth2' ? { addr: '192.168.20.253', mtu: 1500 } : undefined),
     source: { drain: () => [] },
-    sink: store,
+    sink: { apply: () => {} },
     clock,
     log: (m) => logs.push(m),
-    held: () => store.views(clock.now()),
+    held: () => [],
   });
   return { d, logs };
 }
@@ -170,7 +165,8 @@ const CONN: SyncConn = {
 test('the backup hands each good connection to its sink and counts what it drops (syncid, size, maxlen)', () => {
   const clock = new FakeClock(5000);
   const stats = newSyncStats();
-  const store = new SyncedConnStore();
+  const got: SyncConn[] = [];
+  const store = { apply: (c: SyncConn) => void got.push(c) };
   const view = resolveSyncConfig(
     { state: 'backup', mcastIfn: 'eth2', syncId: 5, maxlen: 0, group: '', port: 0, ttl: 0 },
     1500,
@@ -190,60 +186,11 @@ test('the backup hands each good connection to its sink and counts what it drops
   assert.equal(stats.messagesReceived, 4);
   assert.equal(stats.connsReceived, 2);
   assert.deepEqual([stats.dropped.syncid, stats.dropped.short, stats.dropped.size], [1, 1, 1]);
-  const held = store.views(clock.now());
   assert.deepEqual(
-    held.map((c) => [c.proto, c.state, `${c.clientAddr}:${c.clientPort}`, c.destAddr, c.expiresMs]),
+    got.map((c) => [c.protocol, c.state, c.caddr, c.cport, c.daddr, c.timeout]),
     [
-      ['TCP', 'ESTABLISHED', '192.168.10.1:40000', '192.168.20.1', 900_000],
-      ['TCP', 'FIN_WAIT', '192.168.10.1:40001', '192.168.20.1', 900_000],
+      [6, 1, CONN.caddr, 40000, CONN.daddr, 900],
+      [6, 4, CONN.caddr, 40001, CONN.daddr, 900],
     ],
   );
-  assert.equal(store.list(clock.now() + 900_000).length, 0, 'expired after their timeout');
-});
-
-test('the interim source sends new and changed connections once, and refreshes them every half timeout', () => {
-  let now = 0;
-  const director = new RecordingDirector(() => now);
-  director.addService({
-    key: { kind: 'addr', proto: 'tcp', vip: '192.168.10.23', port: 80 },
-    scheduler: 'rr',
-  });
-  director.addDest(
-    { kind: 'addr', proto: 'tcp', vip: '192.168.10.23', port: 80 },
-    { addr: '192.168.20.1', port: 80, method: 0, weight: 1, upperThreshold: 0, lowerThreshold: 0 },
-  );
-  const conn = (state: ConnView['state'], port = 40000): ConnView => ({
-    proto: 'TCP',
-    expiresMs: 1000,
-    state,
-    clientAddr: '192.168.10.1',
-    clientPort: port,
-    virtualAddr: '192.168.10.23',
-    virtualPort: 80,
-    destAddr: '192.168.20.1',
-    destPort: 80,
-    isTemplate: false,
-  });
-  let table: ConnView[] = [conn('SYN_RECV')];
-  director.connections = () => table;
-  const src = new ConnViewSyncSource(director, () => now);
-  const first = src.drain(100);
-  assert.deepEqual(
-    first.map((c) => [c.state, c.flags, c.timeout]),
-    [[3, IpvsConnFlag.Inactive, 60]],
-  );
-  assert.equal(src.drain(100).length, 0, 'unchanged: nothing to send');
-  table = [conn('ESTABLISHED'), conn('ESTABLISHED', 40001)];
-  assert.deepEqual(
-    src.drain(100).map((c) => [c.cport, c.state, c.flags, c.timeout]),
-    [
-      [40000, 1, 0, 900],
-      [40001, 1, 0, 900],
-    ],
-  );
-  now = 449_000;
-  assert.equal(src.drain(100).length, 0);
-  now = 450_000;
-  assert.equal(src.drain(100).length, 2, 'refreshed at half their timeout');
-  assert.equal(src.drain(1).length, 0);
 });

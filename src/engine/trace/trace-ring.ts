@@ -52,8 +52,10 @@ export class TraceRing {
   private readonly times: Float64Array;
   private readonly bytes: Uint8Array;
 
-  /** A new ring of `slots` records, or a view of one made by another thread. */
+  /** A new ring of `slots` records (a power of 2), or a view of one made by another thread. */
   constructor(slotsOrBuffer: number | SharedArrayBuffer) {
+    if (typeof slotsOrBuffer === 'number' && (slotsOrBuffer & (slotsOrBuffer - 1)) !== 0)
+      throw new RangeError(`trace ring of ${slotsOrBuffer} slots: not a power of 2`);
     this.buffer =
       typeof slotsOrBuffer === 'number'
         ? new SharedArrayBuffer(H.Words * 4 + slotsOrBuffer * RECORD_BYTES)
@@ -74,11 +76,12 @@ export class TraceRing {
   /** The slot to fill next, or -1 (full: the record is dropped and counted). */
   claim(): number {
     const w = Atomics.load(this.head, H.Write);
-    if (w - Atomics.load(this.head, H.Read) >= this.slots) {
+    // Counters wrap at 2^32: differences and masks stay right across the wrap.
+    if (((w - Atomics.load(this.head, H.Read)) | 0) >= this.slots) {
       Atomics.add(this.head, H.Dropped, 1);
       return -1;
     }
-    return w % this.slots;
+    return w & (this.slots - 1);
   }
 
   set(slot: number, field: R, v: number): void {
@@ -105,12 +108,12 @@ export class TraceRing {
 
   /** Records ready to read (their slots in order), without taking them. */
   pending(): number {
-    return Atomics.load(this.head, H.Write) - Atomics.load(this.head, H.Read);
+    return (Atomics.load(this.head, H.Write) - Atomics.load(this.head, H.Read)) | 0;
   }
 
   /** The slot of the oldest unread record. */
   oldest(): number {
-    return Atomics.load(this.head, H.Read) % this.slots;
+    return Atomics.load(this.head, H.Read) & (this.slots - 1);
   }
 
   get(slot: number, field: R): number {
