@@ -112,10 +112,7 @@ export async function checkHa(ha: HaLab, streamLines = 400): Promise<HaCheckResu
     out.push(
       `client: the stream started before the failover ended with curl status ${code}, ${s.lines} of ${streamLines} lines${s.whole ? ', none missing' : ''}`,
     );
-    if (code !== 0 || !s.whole)
-      problems.push(
-        `the stream through the failover broke (synced connections are not forwarded by the new master's engine yet)`,
-      );
+    if (code !== 0 || !s.whole) problems.push(`the stream through the failover broke`);
   } catch (err) {
     problems.push((err as Error).message);
   } finally {

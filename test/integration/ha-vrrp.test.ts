@@ -195,46 +195,38 @@ test("connection sync: the master's daemon sends, the backup's holds the master'
   hold.child.kill();
 });
 
-test(
-  "the backup's -Lnc holds the master's connections",
-  { todo: "needs the engine's SyncSink: synced connections into the connection table (lead)" },
-  async () => {
-    await pair();
-    pages(2);
-    const deadline = Date.now() + 10_000;
-    let conns = '';
-    while (Date.now() < deadline) {
-      conns = ha.uvsadm('director2', ['-Lnc']).stdout;
-      if (/192\.168\.10\.1:\d+ +192\.168\.10\.23:80/.test(conns)) break;
-      await pause(200);
-    }
-    assert.match(conns, /192\.168\.10\.1:\d+ +192\.168\.10\.23:80 +192\.168\.20\.[12]:80/);
-  },
-);
+test("the backup's -Lnc holds the master's connections", async () => {
+  await pair();
+  pages(2);
+  const deadline = Date.now() + 10_000;
+  let conns = '';
+  while (Date.now() < deadline) {
+    conns = ha.uvsadm('director2', ['-Lnc']).stdout;
+    if (/192\.168\.10\.1:\d+ +192\.168\.10\.23:80/.test(conns)) break;
+    await pause(200);
+  }
+  assert.match(conns, /192\.168\.10\.1:\d+ +192\.168\.10\.23:80 +192\.168\.20\.[12]:80/);
+});
 
-test(
-  "a long numbered stream through NAT survives the master's cables pulled: no reset, no missing line",
-  { todo: "needs the engine's SyncSink and synced connections forwarded after takeover (lead)" },
-  async () => {
-    await pair();
-    const n = 200;
-    const stream = ha.lab.topo.start('client', 'curl', [
-      '-sS',
-      '--max-time',
-      '25',
-      `http://${HA_VIP}/lines?n=${n}&ms=50`,
-    ]);
-    await pause(2000);
-    ha.cables('director1', false);
-    await ha.waitMaster('director2', 10_000);
-    const code = await new Promise<number | null>((r) =>
-      stream.child.exitCode !== null ? r(stream.child.exitCode) : stream.child.once('exit', r),
-    );
-    const lines = stream.output().trim().split('\n');
-    assert.equal(code, 0, stream.output().slice(-500));
-    assert.deepEqual(
-      lines,
-      Array.from({ length: n }, (_, k) => `line ${k + 1}`),
-    );
-  },
-);
+test("a long numbered stream through NAT survives the master's cables pulled: no reset, no missing line", async () => {
+  await pair();
+  const n = 200;
+  const stream = ha.lab.topo.start('client', 'curl', [
+    '-sS',
+    '--max-time',
+    '25',
+    `http://${HA_VIP}/lines?n=${n}&ms=50`,
+  ]);
+  await pause(2000);
+  ha.cables('director1', false);
+  await ha.waitMaster('director2', 10_000);
+  const code = await new Promise<number | null>((r) =>
+    stream.child.exitCode !== null ? r(stream.child.exitCode) : stream.child.once('exit', r),
+  );
+  const lines = stream.output().trim().split('\n');
+  assert.equal(code, 0, stream.output().slice(-500));
+  assert.deepEqual(
+    lines,
+    Array.from({ length: n }, (_, k) => `line ${k + 1}`),
+  );
+});
