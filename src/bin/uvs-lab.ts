@@ -268,8 +268,10 @@ async function main(): Promise<void> {
     .strict()
     .help()
     .fail((msg, err) => {
-      process.stderr.write(`uvs-lab: ${err?.message ?? msg}\n`);
-      process.exit(err ? 1 : 2);
+      // yargs passes no error for a wrong command line, whatever its types say.
+      const e = err as Error | undefined;
+      process.stderr.write(`uvs-lab: ${e?.message ?? msg}\n`);
+      process.exit(e ? 1 : 2);
     })
     .parseAsync();
 }

@@ -52,11 +52,11 @@ export class ClientWays {
     this.running = true;
     try {
       const retry: Pending[] = [];
-      while (this.pending.length > 0 && !this.closed) {
+      while (this.pending.length > 0 && !this.isClosed()) {
         const p = this.pending.shift()!;
         if (!(await this.resolve(p)) && ++p.tries < TRIES) retry.push(p);
       }
-      if (retry.length > 0 && !this.closed) {
+      if (retry.length > 0 && !this.isClosed()) {
         this.pending.push(...retry);
         this.timer = setTimeout(() => void this.run(), RETRY_MS);
       }
@@ -86,6 +86,11 @@ export class ClientWays {
     if (!c.isUsed(p.slot) || c.word(p.slot, Cf.ClientIf) >= 0) return true;
     c.setClientWay(p.slot, route.ifIndex, mac, 0);
     return true;
+  }
+
+  /** Read through a call: close() may run while run() awaits a route. */
+  private isClosed(): boolean {
+    return this.closed;
   }
 
   close(): void {

@@ -3,7 +3,6 @@
 // configuration (ids may differ from one run to the next), or dropped when they are gone.
 import { Cf, ConnFlag } from '../engine/conn-layout.js';
 import type { EngineShared } from '../engine/engine-shared.js';
-import type { FwdMethod } from '../engine/model.js';
 import type { ServiceTable } from '../engine/service-table.js';
 import { bindConnection } from './conn-binding.js';
 
@@ -18,7 +17,7 @@ export function adoptConnections(shared: EngineShared, table: ServiceTable, now:
       fwmark: c.word(i, Cf.Fwmark) >>> 0,
       daddr: c.daddr(i) >>> 0,
       dport: c.dport(i),
-      method: (c.flags(i) & ConnFlag.MethodMask) as FwdMethod,
+      method: c.flags(i) & ConnFlag.MethodMask,
       template: (c.flags(i) & ConnFlag.Template) !== 0,
     });
     if (!bound) return false;

@@ -90,7 +90,7 @@ export class LiveConfig {
       else {
         const byVip = s.proto === IpProto.TCP ? this.tcp : this.udp;
         let ports = byVip.get(s.vip | 0);
-        if (!ports) byVip.set(s.vip | 0, (ports = new Map()));
+        if (!ports) byVip.set(s.vip | 0, (ports = new Map<number, LiveService>()));
         ports.set(s.port, svc);
         this.vips.add(s.vip | 0);
       }

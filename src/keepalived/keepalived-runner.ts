@@ -49,7 +49,10 @@ export class KeepalivedRunner {
     for (const vs of config.virtualServers) {
       const same = this.services.find((m) => m.sameAs(vs));
       if (same) keep.push(same);
-      else next.push(new ManagedService(vs, config.groups, this.director, this.logAbout(vs), this.deps));
+      else
+        next.push(
+          new ManagedService(vs, config.groups, this.director, this.logAbout(vs), this.deps),
+        );
     }
     const nextKeys = new Set(next.flatMap((m) => m.specs.map((s) => JSON.stringify(s.key))));
     const carried = new Map<string, Map<string, MonitorSnapshot>>();

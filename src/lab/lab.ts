@@ -241,11 +241,10 @@ export class Lab {
       encoding: 'utf8',
       timeout: 60_000,
     });
-    return {
-      code: r.status ?? 1,
-      stdout: r.stdout ?? '',
-      stderr: r.stderr ?? r.error?.message ?? '',
-    };
+    // When the command cannot be started, there is no output at all, whatever the types say.
+    const out = r.stdout as string | null;
+    const err = r.stderr as string | null;
+    return { code: r.status ?? 1, stdout: out ?? '', stderr: err ?? r.error?.message ?? '' };
   }
 
   /** One HTTP GET from `host` (curl, bounded by `timeoutS`). */

@@ -87,9 +87,9 @@ test('the master sends at the 3rd packet, at each state change to FIN_WAIT or be
   send(m, fromClient(40000, PSH_ACK)); // 53 = 3 + 50
   assert.equal(source.drain(100).length, 1);
   send(m, fromClient(40000, FIN_ACK)); // the client's FIN: CLOSE_WAIT (IPVS's input table)
-  const [fin] = source.drain(100);
-  assert.equal(fin?.state, 7);
-  assert.equal(fin?.flags, IpvsConnFlag.Masq | IpvsConnFlag.Inactive);
+  const fin = source.drain(100)[0]!;
+  assert.equal(fin.state, 7);
+  assert.equal(fin.flags, IpvsConnFlag.Masq | IpvsConnFlag.Inactive);
   source.setActive(false);
   send(m, fromClient(40000, ACK));
   assert.equal(source.drain(100).length, 0);

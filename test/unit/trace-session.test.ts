@@ -98,7 +98,10 @@ test('a session on one service skips the others; a dropped frame says why', () =
   rig.process(b, b.length, CLIENT_IF, 1001);
   const r80 = trace.read(id80).records;
   const r443 = trace.read(id443).records;
-  assert.deepEqual(r80.map((r) => r.verdict), ['forward']);
+  assert.deepEqual(
+    r80.map((r) => r.verdict),
+    ['forward'],
+  );
   assert.equal(r443.length, 1);
   assert.notEqual(r443[0]!.verdict, 'forward');
   assert.equal(r443[0]!.method, undefined, 'no connection was made');

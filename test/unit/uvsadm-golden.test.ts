@@ -49,7 +49,9 @@ const rows: { argv: string[]; file: string; services?: typeof SERVICES }[] = [
 for (const r of rows) {
   test(`uvsadm ${r.argv.join(' ')} prints ipvsadm's format (${r.file})`, async () => {
     const services = r.services;
-    const control: AsyncControl = services ? { ...fixed, services: () => Promise.resolve(services) } : fixed;
+    const control: AsyncControl = services
+      ? { ...fixed, services: () => Promise.resolve(services) }
+      : fixed;
     const out = await run(r.argv, control);
     assert.equal(out.exitCode, 0);
     assert.equal(out.stdout, golden(r.file));

@@ -109,9 +109,7 @@ export class NeighbourTable {
 
   state(ip: number): NeighbourState {
     const s = this.find(ip, false);
-    return s < 0
-      ? NeighbourState.None
-      : (Atomics.load(this.w, s * N.Words + N.State) as NeighbourState);
+    return s < 0 ? NeighbourState.None : Atomics.load(this.w, s * N.Words + N.State);
   }
 
   /**
