@@ -146,7 +146,7 @@ test('NAT: the trace shows the DNAT and the reply rewritten back (golden); the p
       pages.join(' | '),
     );
     const { text, clientPort } = firstFrames(out, 2);
-    checkGolden('trace-nat.txt', normalise(text, clientPort));
+    checkGolden('trace-live-nat.txt', normalise(text, clientPort));
     assert.match(out, /wrote .*nat-in\.pcap and .*nat-out\.pcap/);
     // In: client → VIP:80. Out: the same client → a real server's address, port 80.
     const fields = ['ip.src', 'ip.dst', 'tcp.dstport'];
@@ -170,7 +170,7 @@ test('DR: the trace shows only the MAC rewritten, and the method Route', async (
       lab.curl('client', 'http://192.168.20.23/', 3);
     });
     const { text, clientPort } = firstFrames(out, 1);
-    checkGolden('trace-dr.txt', normalise(text, clientPort));
+    checkGolden('trace-live-dr.txt', normalise(text, clientPort));
     assert.match(text, / Route rs 192\.168\.20\.[12]:80 SYN_RECV$/m);
   });
 });
