@@ -22,6 +22,9 @@ APT_PACKAGES=(
   passwd         # useradd: the least-privilege test's users
   socat          # a syslog socket for uvsd -S in the tests
   man-db         # man -l: the man pages' check
+  systemd        # systemd-analyze verify: the units' check
+  keepalived     # a real VRRP peer and keepalived -t on its samples (interop tests)
+  hping3         # the spoofed SYN flood of the defences' test
   python3 make g++  # node-gyp for cap
 )
 

@@ -66,6 +66,7 @@ export class TraceSessions {
       this.rings = Array.from({ length: this.threads() }, () => new TraceRing(RING_SLOTS));
       this.start(this.rings);
       this.timer = setInterval(() => this.collect(), 50);
+      this.timer.unref(); // a session never keeps uvsd (or a test) alive
     }
     const id = this.nextId++;
     this.sessions.set(id, { wanted, frames: [], lastPoll: this.clock(), dropped: 0 });

@@ -106,6 +106,8 @@ test('a session on one service skips the others; a dropped frame says why', () =
   assert.notEqual(r443[0]!.verdict, 'forward');
   assert.equal(r443[0]!.method, undefined, 'no connection was made');
   assert.throws(() => trace.start({ ...KEY, port: 8443 }), /No such service/);
+  trace.stop(id80);
+  trace.stop(id443);
 });
 
 test('a full ring drops records and counts them; the engine goes on forwarding', () => {
