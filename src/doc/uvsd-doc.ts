@@ -95,7 +95,8 @@ export const UVSD_DOC: CommandDoc = {
       long: 'restore',
       type: 'boolean',
       default: true,
-      describe: 'restore the saved rules at start (--no-restore to start empty); not with -f',
+      describe:
+        "restore the saved rules (not with -f) and take over the previous uvsd's connections at start; --no-restore starts empty",
     },
     {
       long: 'state-dir',
