@@ -153,20 +153,11 @@ export class ManagedService {
   setSuspended(suspended: boolean): void {
     if (suspended === this.suspended) return;
     this.suspended = suspended;
-    this.log(`${this.name}: checkers ${suspended ? 'suspended (not VRRP master)' : 'resumed'}`);
+    this.log(`checkers ${suspended ? 'suspended (not VRRP master)' : 'resumed'}`);
     for (const m of this.monitors) {
       if (suspended) m.stop();
       else m.start();
     }
-  }
-
-  private get name(): string {
-    const k = this.vs.key;
-    return k.kind === 'addr'
-      ? `${k.ip}:${k.port}`
-      : k.kind === 'fwmark'
-        ? `fwmark ${k.fwmark}`
-        : `group ${k.name}`;
   }
 
   private liveWeight(): number {
@@ -180,7 +171,7 @@ export class ManagedService {
   private changed(m: RealServerMonitor<RealServerSpec>, e: MonitorEvent): void {
     this.reasons.set(`${m.rs.ip}:${m.rs.port}`, e.reason);
     this.log(
-      `${this.name}: ${m.rs.ip}:${m.rs.port} ${e.up ? 'UP' : 'DOWN'} (${e.reason})${e.weight !== m.rs.weight ? ` weight ${e.weight}` : ''}`,
+      `${m.rs.ip}:${m.rs.port} ${e.up ? 'UP' : 'DOWN'} (${e.reason})${e.weight !== m.rs.weight ? ` weight ${e.weight}` : ''}`,
     );
     const script = e.up ? m.rs.notifyUp : m.rs.notifyDown;
     if (script) this.deps.runScript(script);
@@ -189,11 +180,11 @@ export class ManagedService {
     const change = this.quorum?.update(live);
     if (change === 'lost') {
       this.log(
-        `${this.name}: quorum lost (${live} < ${quorum} - ${hysteresis})${this.vs.sorryServer ? `: sorry server ${this.vs.sorryServer.ip}:${this.vs.sorryServer.port}` : ''}`,
+        `quorum lost (${live} < ${quorum} - ${hysteresis})${this.vs.sorryServer ? `: sorry server ${this.vs.sorryServer.ip}:${this.vs.sorryServer.port}` : ''}`,
       );
       if (this.vs.quorumDown) this.deps.runScript(this.vs.quorumDown);
     } else if (change === 'regained') {
-      this.log(`${this.name}: quorum regained (${live} >= ${quorum} + ${hysteresis})`);
+      this.log(`quorum regained (${live} >= ${quorum} + ${hysteresis})`);
       if (this.vs.quorumUp) this.deps.runScript(this.vs.quorumUp);
     }
     this.sync();
