@@ -1,5 +1,6 @@
 // uvs-nat, uvs-dr, uvs-tun: uvsd (a variant's arguments) in the director, driven as a black box
 // through its command line and uvsadm; for TUN the real servers run uvs-tun-endpoint.
+import { join } from 'node:path';
 import { UVSADM, UVSD, UVS_TUN_ENDPOINT } from '../../src/lab/lab.js';
 import type { StartedProcess } from '../../src/lab/topology.js';
 import {
@@ -56,7 +57,15 @@ export async function startUvsd(
   args: readonly string[],
   nodeFlags: readonly string[] = [],
 ): Promise<StartedProcess> {
-  const uvsd = env.lab.startIn('director', 'uvsd', process.execPath, [...nodeFlags, UVSD, ...args]);
+  // Each start is a fresh director: no rules or connections of the previous path or round
+  // (uvsd restores both by default), and its state kept in the bench's own directory.
+  const own = ['--no-restore', '--state-dir', join(env.workDir, 'uvsd-state')];
+  const uvsd = env.lab.startIn('director', 'uvsd', process.execPath, [
+    ...nodeFlags,
+    UVSD,
+    ...args,
+    ...own,
+  ]);
   const ns = env.lab.ns('director');
   const deadline = Date.now() + 20_000;
   for (;;) {

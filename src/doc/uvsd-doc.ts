@@ -3,7 +3,7 @@ import type { CommandDoc } from './command-doc.js';
 
 /** Defaults chosen from `npm run bench` on a 2-core machine: see README, "Fast path". */
 export const DEFAULT_WORKERS = 1;
-export const DEFAULT_BUSY_POLL_US = 50;
+export const DEFAULT_BUSY_POLL_US = 0;
 
 /** 2^18 connections: about 27 MiB of shared memory, used as the table fills. */
 export const DEFAULT_CONN_TABLE_SIZE = 1 << 18;
@@ -125,7 +125,8 @@ export const UVSD_DOC: CommandDoc = {
       arg: 'US',
       type: 'number',
       default: DEFAULT_BUSY_POLL_US,
-      describe: 'µs a worker keeps polling its rings after the last frame before it sleeps',
+      describe:
+        'µs a worker keeps polling its rings after the last frame before it sleeps (0: sleep at once; spinning pays on a director with cores to spare)',
     },
     {
       long: 'qdisc-bypass',
