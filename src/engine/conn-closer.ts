@@ -2,6 +2,7 @@
 // server's counts go down, the template it was bound by controls one connection less, the entry
 // leaves the chains, and its slot waits for the grace period before reuse (SlotReclaimer).
 import { Cf, ConnFlag } from './conn-layout.js';
+import type { ConnTable } from './conn-table.js';
 import type { EngineShared } from './engine-shared.js';
 import type { LiveConfig } from './live-config.js';
 import { DestCount } from './shared/dest-counters.js';
@@ -10,16 +11,18 @@ import { SlotReclaimer } from './slot-reclaimer.js';
 export class ConnCloser {
   readonly reclaimer: SlotReclaimer;
 
+  /** `conns`: the IPv4 table by default, or the IPv6 one. */
   constructor(
     private readonly shared: EngineShared,
     private readonly config: () => LiveConfig,
+    private readonly conns: ConnTable = shared.conns,
   ) {
-    this.reclaimer = new SlotReclaimer(shared.conns, shared.progress);
+    this.reclaimer = new SlotReclaimer(conns, shared.progress);
   }
 
   /** Removes connection `i`, which is on no wheel list (expired, or taken off by the caller). */
   close(i: number): void {
-    const c = this.shared.conns;
+    const c = this.conns;
     const flags = c.flags(i);
     const control = c.word(i, Cf.ControlOf);
     if (control >= 0) c.addWord(control, Cf.NControl, -1);

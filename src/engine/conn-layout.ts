@@ -46,6 +46,27 @@ export const enum Cf {
 
 export const CONN_STRIDE_V4 = 26;
 
+/**
+ * IPv6 entries: Caddr, Vaddr and Daddr hold a seeded fold of each address (conn-table6.ts), and
+ * the full addresses follow the IPv4 fields, four words each (word 0 the most significant).
+ */
+export const enum Cf6 {
+  Caddr = 26,
+  Vaddr = 30,
+  Daddr = 34,
+}
+
+export const CONN_STRIDE_V6 = 38;
+
+/** What tells two connection tables apart in one region: their parts' names and entry size. */
+export interface ConnTableShape {
+  readonly name: string;
+  readonly stride: number;
+}
+
+export const CONN_V4: ConnTableShape = { name: 'conn', stride: CONN_STRIDE_V4 };
+export const CONN_V6: ConnTableShape = { name: 'conn6', stride: CONN_STRIDE_V6 };
+
 export const enum ConnFlag {
   /** Low 3 bits: forwarding method (FwdMethod). */
   MethodMask = 0x07,

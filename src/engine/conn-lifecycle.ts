@@ -4,8 +4,9 @@
 import { Eth } from '../packet/ethernet.js';
 import { IpProto } from '../packet/ipv4.js';
 import { Cf, ConnFlag } from './conn-layout.js';
-import type { TemplateInit } from './conn-table.js';
+import type { ConnTable, TemplateInit } from './conn-table.js';
 import type { EngineShared } from './engine-shared.js';
+import type { ExpiryWheel } from './expiry-wheel.js';
 import type { FrameFields } from './frame-fields.js';
 import type { LiveConfig, LiveService } from './live-config.js';
 import type { LiveDest } from './live-dest.js';
@@ -16,7 +17,7 @@ import { syncNeeded } from './sync-trigger.js';
 import { Direction, nextTcpState, TcpState } from './tcp-state.js';
 
 /** Fills a new template's fields (one instance, reused: no allocation per connection). */
-class TemplateFiller implements TemplateInit {
+export class TemplateFiller implements TemplateInit {
   daddr = 0;
   dport = 0;
   flags = 0;
@@ -27,10 +28,10 @@ class TemplateFiller implements TemplateInit {
   timeoutMs = 0;
   now = 0;
 
-  constructor(private readonly shared: EngineShared) {}
+  constructor(private readonly conns: ConnTable) {}
 
   fill(i: number): boolean {
-    const c = this.shared.conns;
+    const c = this.conns;
     c.setWord(i, Cf.SvcId, this.svc);
     c.setWord(i, Cf.DestId, this.dest);
     c.setWord(i, Cf.Fwmark, this.fwmark);
@@ -43,11 +44,14 @@ class TemplateFiller implements TemplateInit {
 export class ConnLifecycle {
   private readonly filler: TemplateFiller;
 
+  /** `conns` and `wheel`: the IPv4 table by default (conn-lifecycle6.ts passes the IPv6 one). */
   constructor(
-    private readonly shared: EngineShared,
-    private readonly config: () => LiveConfig,
+    protected readonly shared: EngineShared,
+    protected readonly config: () => LiveConfig,
+    protected readonly conns: ConnTable = shared.conns,
+    protected readonly wheel: ExpiryWheel = shared.wheel,
   ) {
-    this.filler = new TemplateFiller(shared);
+    this.filler = new TemplateFiller(conns);
   }
 
   /**
@@ -62,7 +66,7 @@ export class ConnLifecycle {
     ifIndex: number,
     template: number,
   ): number {
-    const c = this.shared.conns;
+    const c = this.conns;
     // NAT remaps to the real port; DR/TUN, and a port-0 (all ports) real server, keep the port.
     const dport = dest.method === FwdMethod.Masq && dest.port !== 0 ? dest.port : f.dstPort;
     const flags = dest.method | ConnFlag.Inactive;
@@ -91,7 +95,7 @@ export class ConnLifecycle {
     dest.count(DestCount.Inactive, 1);
     dest.updateOverload();
     this.shared.stats.connection(svc.id, dest.id);
-    this.shared.wheel.add(i);
+    this.wheel.add(i);
     return i;
   }
 
@@ -101,7 +105,7 @@ export class ConnLifecycle {
    * template's slot, or -1 when no server is available (or the table is full).
    */
   bindPersistent(svc: LiveService, f: FrameFields): number {
-    const c = this.shared.conns;
+    const c = this.conns;
     const key = f.srcAddr & svc.persistenceMask;
     // IPVS keys a fwmark service's templates by the mark, printed where the VIP would be.
     const proto = svc.fwmark !== 0 ? 0 : svc.proto;
@@ -131,7 +135,7 @@ export class ConnLifecycle {
     const made = c.templateFor(proto, key, vaddr, svc.port, fl);
     if (made >= 0 && fl.created) {
       dest.count(DestCount.Persistent, 1);
-      this.shared.wheel.add(made);
+      this.wheel.add(made);
     } else if (made >= 0) {
       c.setExpires(made, f.now + svc.persistenceMs);
     }
@@ -139,16 +143,16 @@ export class ConnLifecycle {
   }
 
   /** A template whose server left: not found any more; it expires once it controls nothing. */
-  private invalidate(t: number, now: number): void {
-    const c = this.shared.conns;
+  protected invalidate(t: number, now: number): void {
+    const c = this.conns;
     c.setFlags(t, c.flags(t) | ConnFlag.Invalid);
     c.setExpires(t, now);
-    this.shared.wheel.expiryShortened(t);
+    this.wheel.expiryShortened(t);
   }
 
   /** A packet of connection `i` went `dir`: counters, TCP state, timer. */
   touch(i: number, f: FrameFields, dir: Direction): void {
-    const c = this.shared.conns;
+    const c = this.conns;
     const svc = c.word(i, Cf.SvcId);
     const destId = c.word(i, Cf.DestId);
     this.shared.stats.packet(svc, destId, f.ipLen, dir === Direction.Output);
@@ -183,8 +187,14 @@ export class ConnLifecycle {
     const shortened = expires < c.expires(i);
     c.setExpires(i, expires);
     c.setWord(i, Cf.TimeoutMs, timeout);
-    if (shortened) this.shared.wheel.expiryShortened(i);
-    if (dir === Direction.Input && this.shared.syncQueues.active) this.sync(i, changed);
+    if (shortened) this.wheel.expiryShortened(i);
+    // The sync messages carry IPv4 connections: the IPv6 table's are not queued.
+    if (
+      dir === Direction.Input &&
+      this.shared.syncQueues.active &&
+      this.conns === this.shared.conns
+    )
+      this.sync(i, changed);
   }
 
   /** A sync master runs: queues connection `i` (and its template) when IPVS would send it. */
@@ -199,13 +209,13 @@ export class ConnLifecycle {
 
   /** secure_tcp's state table applies now (mode 3, or the table short of free slots). */
   private secureNow(cfg: LiveConfig): boolean {
-    const c = this.shared.conns;
+    const c = this.conns;
     return defenseOn(cfg.defense.secureTcp, c.capacity - c.count < cfg.defense.amemthresh);
   }
 
   /** IPVS counts a connection active only while ESTABLISHED (under the connection's lock). */
   private accountState(i: number, destId: number, state: TcpState): void {
-    const c = this.shared.conns;
+    const c = this.conns;
     const counts = this.shared.dests;
     const flags = c.flags(i);
     const inactive = (flags & ConnFlag.Inactive) !== 0;

@@ -10,7 +10,7 @@
 // before they are published at a chain head. Linking and unlinking take the lock of the chains'
 // buckets. An unlinked entry keeps its chain link and is reused only after every worker has
 // finished the batch it was in (see ConnReclaim), so a lookup walking through it stays on track.
-import { Cf, CONN_STRIDE_V4, ConnFlag } from './conn-layout.js';
+import { Cf, CONN_V4, ConnFlag, type ConnTableShape } from './conn-layout.js';
 import type { Part, SharedRegion } from './shared/region.js';
 import { lock, releaseLocksOf, type ThreadId, unlock } from './shared/spin-lock.js';
 
@@ -25,7 +25,7 @@ export interface TemplateInit {
   created: boolean;
 }
 
-const EMPTY = -1;
+export const EMPTY = -1;
 
 const enum Meta {
   FreeTop = 0,
@@ -37,7 +37,7 @@ const enum Meta {
   Words = 8,
 }
 
-function mix(h: number): number {
+export function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
   h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
   return h ^ (h >>> 16);
@@ -45,7 +45,7 @@ function mix(h: number): number {
 
 export class ConnTable {
   readonly capacity: number;
-  readonly stride = CONN_STRIDE_V4;
+  readonly stride: number;
   /**
    * The entries as words. Addresses are kept and compared as signed 32-bit integers (the same
    * bits): an unsigned value above 2^31 would be boxed on the heap each time it is read.
@@ -53,41 +53,48 @@ export class ConnTable {
   readonly w: Int32Array;
   /** The entries as Float64 (Expires, WheelAt). */
   readonly d: Float64Array;
-  private readonly inHead: Int32Array;
-  private readonly outHead: Int32Array;
-  private readonly locks: Int32Array;
+  protected readonly inHead: Int32Array;
+  protected readonly outHead: Int32Array;
+  protected readonly locks: Int32Array;
   private readonly meta: Int32Array;
   private readonly mask: number;
-  private seed = 0;
+  protected seed = 0;
 
-  static parts(capacity: number): Part[] {
+  static parts(capacity: number, shape: ConnTableShape = CONN_V4): Part[] {
+    const n = shape.name;
     return [
-      { name: 'conn.meta', bytes: Meta.Words * 4 },
-      { name: 'conn.entries', bytes: capacity * CONN_STRIDE_V4 * 4 },
-      { name: 'conn.in', bytes: capacity * 4 },
-      { name: 'conn.out', bytes: capacity * 4 },
-      { name: 'conn.locks', bytes: capacity * 4 },
+      { name: `${n}.meta`, bytes: Meta.Words * 4 },
+      { name: `${n}.entries`, bytes: capacity * shape.stride * 4 },
+      { name: `${n}.in`, bytes: capacity * 4 },
+      { name: `${n}.out`, bytes: capacity * 4 },
+      { name: `${n}.locks`, bytes: capacity * 4 },
     ];
   }
 
-  /** `capacity` must be a power of two (also the number of hash buckets). */
+  /**
+   * `capacity` must be a power of two (also the number of hash buckets). `shape` names the
+   * table's parts and gives its entry size (IPv6 entries are longer: conn-table6.ts).
+   */
   constructor(
     region: SharedRegion,
     capacity: number,
-    private readonly owner: ThreadId,
+    protected readonly owner: ThreadId,
+    shape: ConnTableShape = CONN_V4,
   ) {
     if (capacity < 16 || (capacity & (capacity - 1)) !== 0) {
       throw new Error(`connection table capacity must be a power of two ≥ 16, not ${capacity}`);
     }
     this.capacity = capacity;
+    this.stride = shape.stride;
     this.mask = capacity - 1;
-    const words = capacity * CONN_STRIDE_V4;
-    this.w = region.int32('conn.entries', words);
-    this.d = region.float64('conn.entries', words / 2);
-    this.inHead = region.int32('conn.in', capacity);
-    this.outHead = region.int32('conn.out', capacity);
-    this.locks = region.int32('conn.locks', capacity);
-    this.meta = region.int32('conn.meta', Meta.Words);
+    const n = shape.name;
+    const words = capacity * shape.stride;
+    this.w = region.int32(`${n}.entries`, words);
+    this.d = region.float64(`${n}.entries`, words / 2);
+    this.inHead = region.int32(`${n}.in`, capacity);
+    this.outHead = region.int32(`${n}.out`, capacity);
+    this.locks = region.int32(`${n}.locks`, capacity);
+    this.meta = region.int32(`${n}.meta`, Meta.Words);
     this.seed = this.meta[Meta.Seed]!;
   }
 
@@ -233,7 +240,7 @@ export class ConnTable {
 
   // --- hashing and lookups ---
 
-  private hash(proto: number, a1: number, p1: number, a2: number, p2: number): number {
+  protected hash(proto: number, a1: number, p1: number, a2: number, p2: number): number {
     let h = mix(a1 ^ Math.imul(proto + 1, 0x9e3779b1) ^ this.seed);
     h = mix(h ^ a2);
     return mix(h ^ ((p1 << 16) | p2)) & this.mask;
@@ -243,7 +250,7 @@ export class ConnTable {
     return this.hash(this.proto(i), this.caddr(i), this.cport(i), this.vaddr(i), this.vport(i));
   }
 
-  private outBucket(i: number): number {
+  protected outBucket(i: number): number {
     return this.hash(this.proto(i), this.daddr(i), this.dport(i), this.caddr(i), this.cport(i));
   }
 
@@ -418,7 +425,7 @@ export class ConnTable {
     w[b + Cf.Flags] = flags | ConnFlag.Used;
   }
 
-  private link(i: number): void {
+  protected link(i: number): void {
     const b = i * this.stride;
     const ib = this.inBucket(i);
     this.w[b + Cf.InNext] = this.inHead[ib]!;

@@ -9,7 +9,9 @@
 //  - secure_tcp: the stricter TCP state table (spoofed SYNs never reach ESTABLISHED).
 import { Cf, ConnFlag } from './conn-layout.js';
 import type { ConnCloser } from './conn-closer.js';
+import type { ConnTable } from './conn-table.js';
 import type { EngineShared } from './engine-shared.js';
+import type { ExpiryWheel } from './expiry-wheel.js';
 import type { LiveConfig } from './live-config.js';
 import { IpProto } from '../packet/ipv4.js';
 import { FrameStat } from './shared/thread-stats.js';
@@ -32,14 +34,17 @@ export class Defense {
   private readonly todropCounter = new Int8Array(9);
   private dropCounter = 0;
 
+  /** `conns` and `wheel`: the IPv4 table by default, or the IPv6 one. */
   constructor(
     private readonly shared: EngineShared,
     private readonly closer: ConnCloser,
+    private readonly conns: ConnTable = shared.conns,
+    private readonly wheel: ExpiryWheel = shared.wheel,
   ) {}
 
   /** True when the table has fewer free slots than amemthresh. */
   short(cfg: LiveConfig): boolean {
-    const c = this.shared.conns;
+    const c = this.conns;
     return c.capacity - c.count < cfg.defense.amemthresh;
   }
 
@@ -49,7 +54,7 @@ export class Defense {
     let rate: number;
     if (d.dropPacket === 3) rate = AM_DROPRATE;
     else if (defenseOn(d.dropPacket, short)) {
-      const c = this.shared.conns;
+      const c = this.conns;
       const free = c.capacity - c.count;
       rate = Math.max(1, Math.floor(d.amemthresh / Math.max(1, d.amemthresh - free)));
     } else return false;
@@ -61,10 +66,10 @@ export class Defense {
   /** drop_entry: drops one victim among random slots; true when a slot was freed. */
   makeRoom(cfg: LiveConfig, short: boolean, now: number): boolean {
     if (!defenseOn(cfg.defense.dropEntry, short)) return false;
-    const c = this.shared.conns;
+    const c = this.conns;
     for (let k = 0; k < SAMPLES; k++) {
       const i = Math.floor(Math.random() * c.capacity);
-      if (c.isUsed(i) && this.isVictim(i, now) && this.shared.wheel.take(i)) {
+      if (c.isUsed(i) && this.isVictim(i, now) && this.wheel.take(i)) {
         this.closer.close(i);
         this.shared.stats.frame(FrameStat.Evicted);
         return true;
@@ -77,11 +82,11 @@ export class Defense {
   sweep(cfg: LiveConfig, now: number): number {
     const short = this.short(cfg);
     if (!defenseOn(cfg.defense.dropEntry, short) || !short) return 0;
-    const c = this.shared.conns;
+    const c = this.conns;
     let dropped = 0;
     for (let k = c.capacity >> 5; k > 0; k--) {
       const i = Math.floor(Math.random() * c.capacity);
-      if (c.isUsed(i) && this.isVictim(i, now) && this.shared.wheel.take(i)) {
+      if (c.isUsed(i) && this.isVictim(i, now) && this.wheel.take(i)) {
         this.closer.close(i);
         this.shared.stats.frame(FrameStat.Evicted);
         dropped++;
@@ -92,7 +97,7 @@ export class Defense {
 
   /** ip_vs_random_dropentry's choice: half-open TCP, else few-packet idle entries. */
   private isVictim(i: number, now: number): boolean {
-    const c = this.shared.conns;
+    const c = this.conns;
     if (c.flags(i) & ConnFlag.Template) return false;
     const proto = c.proto(i);
     if (proto === IpProto.TCP) {
@@ -105,7 +110,7 @@ export class Defense {
 
   /** ip_vs_conn.c todrop_entry: idle 60 s, and 1..8 incoming packets, one in n dropped. */
   private todrop(i: number, now: number): boolean {
-    const c = this.shared.conns;
+    const c = this.conns;
     if (c.expires(i) - c.word(i, Cf.TimeoutMs) > now - MIN_AGE_MS) return false;
     const n = c.word(i, Cf.SyncPkts);
     if (n <= 0 || n > 8) return false;

@@ -1,15 +1,18 @@
 // The fast path's shared state, made once by the main thread and attached by every worker:
-//  - the persistent block: connection table and expiry wheel (a file in /dev/shm when uvsd runs,
-//    so that a restarted uvsd finds its connections; plain shared memory otherwise);
+//  - the persistent block: the connection tables (IPv4, IPv6) and their expiry wheels (a file in
+//    /dev/shm when uvsd runs, so that a restarted uvsd finds its connections; plain shared memory
+//    otherwise);
 //  - the runtime block: real servers' connection counts, schedulers' state, per-thread counters,
 //    threads' progress (rebuilt at each start).
 import { SyncQueues } from './shared/sync-queues.js';
 import { Cf, ConnFlag } from './conn-layout.js';
 import { ConnTable } from './conn-table.js';
+import { ConnTable6 } from './conn-table6.js';
 import { ExpiryWheel } from './expiry-wheel.js';
 import { SchedStates } from './schedulers/sched-state.js';
 import { DestCount, DestCounters } from './shared/dest-counters.js';
 import { NeighbourTable } from './shared/neighbour-table.js';
+import { NeighbourTable6 } from './shared/neighbour-table6.js';
 import { Header, RegionLayout, SharedRegion } from './shared/region.js';
 import type { ThreadId } from './shared/spin-lock.js';
 import { ThreadStats } from './shared/thread-stats.js';
@@ -23,7 +26,12 @@ export interface SharedHandles {
 }
 
 export function persistentLayout(connCapacity: number): RegionLayout {
-  return new RegionLayout([...ConnTable.parts(connCapacity), ...ExpiryWheel.parts()]);
+  return new RegionLayout([
+    ...ConnTable.parts(connCapacity),
+    ...ExpiryWheel.parts(),
+    ...ConnTable6.parts6(connCapacity),
+    ...ExpiryWheel.parts(WHEEL6),
+  ]);
 }
 
 export function runtimeLayout(): RegionLayout {
@@ -34,8 +42,12 @@ export function runtimeLayout(): RegionLayout {
     ...WorkerProgress.parts(),
     ...NeighbourTable.parts(),
     ...SyncQueues.parts(),
+    ...NeighbourTable6.parts(),
   ]);
 }
+
+/** The IPv6 table's expiry wheel's part names. */
+const WHEEL6 = 'wheel6';
 
 export class EngineShared {
   readonly conns: ConnTable;
@@ -46,6 +58,10 @@ export class EngineShared {
   readonly progress: WorkerProgress;
   readonly neighbours: NeighbourTable;
   readonly syncQueues: SyncQueues;
+  /** IPv6 connections, in a table of their own (longer entries), and their wheel. */
+  readonly conns6: ConnTable6;
+  readonly wheel6: ExpiryWheel;
+  readonly neighbours6: NeighbourTable6;
 
   private constructor(
     readonly handles: SharedHandles,
@@ -61,6 +77,9 @@ export class EngineShared {
     this.progress = new WorkerProgress(runtime);
     this.neighbours = new NeighbourTable(runtime);
     this.syncQueues = new SyncQueues(runtime);
+    this.conns6 = new ConnTable6(persistent, handles.connCapacity, thread);
+    this.wheel6 = new ExpiryWheel(persistent, this.conns6, thread, WHEEL6);
+    this.neighbours6 = new NeighbourTable6(runtime);
   }
 
   /**
@@ -102,6 +121,8 @@ export class EngineShared {
     this.persistent.header[Header.Ready] = 0;
     this.conns.initialise(randomSeed());
     this.wheel.initialise(now);
+    this.conns6.initialise(randomSeed());
+    this.wheel6.initialise(now);
     this.persistent.markReady();
     this.settled = true;
   }
@@ -118,6 +139,9 @@ export class EngineShared {
     this.wheel.initialise(now);
     recount(this, kept);
     for (const i of kept) this.wheel.add(i);
+    // IPv6 connections are not taken over yet: their table starts empty.
+    this.conns6.initialise(randomSeed());
+    this.wheel6.initialise(now);
     this.settled = true;
     return kept.length;
   }

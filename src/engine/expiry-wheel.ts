@@ -41,11 +41,12 @@ export class ExpiryWheel {
   private readonly d: Float64Array;
   private readonly stride: number;
 
-  static parts(): Part[] {
+  /** `name` tells the wheels of several tables apart in one region. */
+  static parts(name = 'wheel'): Part[] {
     return [
-      { name: 'wheel.heads', bytes: SLOTS * 4 },
-      { name: 'wheel.meta', bytes: Meta.Words * 4 },
-      { name: 'wheel.pos', bytes: Pos.Count * 8 },
+      { name: `${name}.heads`, bytes: SLOTS * 4 },
+      { name: `${name}.meta`, bytes: Meta.Words * 4 },
+      { name: `${name}.pos`, bytes: Pos.Count * 8 },
     ];
   }
 
@@ -53,10 +54,11 @@ export class ExpiryWheel {
     region: SharedRegion,
     private readonly table: ConnTable,
     private readonly owner: ThreadId,
+    name = 'wheel',
   ) {
-    this.heads = region.int32('wheel.heads', SLOTS);
-    this.meta = region.int32('wheel.meta', Meta.Words);
-    this.pos = region.float64('wheel.pos', Pos.Count);
+    this.heads = region.int32(`${name}.heads`, SLOTS);
+    this.meta = region.int32(`${name}.meta`, Meta.Words);
+    this.pos = region.float64(`${name}.pos`, Pos.Count);
     this.w = table.w;
     this.d = table.d;
     this.stride = table.stride;

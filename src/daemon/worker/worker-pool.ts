@@ -114,8 +114,13 @@ export class WorkerPool {
     const t = slot.thread;
     s.progress.running(t, false);
     const freed =
-      s.conns.releaseLocksOf(t) + (s.wheel.releaseLocksOf(t) ? 1 : 0) + s.sched.releaseLocksOf(t);
+      s.conns.releaseLocksOf(t) +
+      (s.wheel.releaseLocksOf(t) ? 1 : 0) +
+      s.sched.releaseLocksOf(t) +
+      s.conns6.releaseLocksOf(t) +
+      (s.wheel6.releaseLocksOf(t) ? 1 : 0);
     s.neighbours.releaseWriterOf(t);
+    s.neighbours6.releaseWriterOf(t);
     slot.restarts++;
     this.opts.log(
       `uvsd: restarting forwarding worker ${t} (restart ${slot.restarts}${freed ? `, ${freed} lock(s) released` : ''})`,
