@@ -4,7 +4,9 @@
 // (routes, neighbours, kernel guard) through `onChange`.
 import type { DirectorControl } from '../control/director-control.js';
 import { compileSnapshot } from '../engine/compile-snapshot.js';
-import { ConnFlag } from '../engine/conn-layout.js';
+import { Cf, Cf6, ConnFlag } from '../engine/conn-layout.js';
+import type { ConnTable } from '../engine/conn-table.js';
+import type { ConnTable6 } from '../engine/conn-table6.js';
 import type { Dest } from '../engine/dest.js';
 import type { EngineShared } from '../engine/engine-shared.js';
 import {
@@ -28,7 +30,7 @@ import type { DefenseSettings, EngineSnapshot, HostFacts } from '../engine/snaps
 import { TCP_STATE_NAMES } from '../engine/tcp-state.js';
 import { Timeouts } from '../engine/timeouts.js';
 import { DROP_REASON_NAMES } from '../engine/verdict.js';
-import { formatIpv4 } from '../packet/addr.js';
+import { formatIpv4, formatIpv6Words } from '../packet/addr.js';
 import { IpProto } from '../packet/ipv4.js';
 
 /** Counters of one service or real server slot: baseline (at creation or -Z) and rates. */
@@ -253,30 +255,42 @@ export class Director implements DirectorControl {
     return this.connViews(ConnFlag.Used | ConnFlag.Synced);
   }
 
-  /** The entries that have every flag of `flags`, as -Lnc shows them. */
+  /** The entries of both tables that have every flag of `flags`, as -Lnc shows them. */
   private connViews(flags: number): ConnView[] {
-    const c = this.shared.conns;
-    const now = this.clock();
     const out: ConnView[] = [];
+    this.listConnections(this.shared.conns, formatIpv4Entry, flags, out);
+    this.listConnections(this.shared.conns6, formatIpv6Entry, flags, out);
+    return out;
+  }
+
+  /** The entries of one table (IPv4 or IPv6) with `flags`, its addresses printed by `addr`. */
+  private listConnections<T extends ConnTable>(
+    c: T,
+    addr: (c: T, i: number, field: 'c' | 'v' | 'd') => string,
+    flags: number,
+    out: ConnView[],
+  ): void {
+    const now = this.clock();
     for (let i = 0; i < c.capacity; i++) {
       if ((c.flags(i) & flags) !== flags) continue;
       const tcp = c.proto(i) === IpProto.TCP;
       const template = (c.flags(i) & ConnFlag.Template) !== 0;
       const proto = c.proto(i);
+      // The real server's own address (of either family: a TUN server may be of the other one).
+      const dest = this.table.destsById[c.word(i, Cf.DestId)];
       out.push({
         proto: proto === 0 ? 'IP' : tcp ? 'TCP' : 'UDP',
         expiresMs: Math.max(0, c.expires(i) - now),
         state: template ? 'NONE' : tcp ? TCP_STATE_NAMES[c.state(i)]! : 'UDP',
-        clientAddr: formatIpv4(c.caddr(i)),
+        clientAddr: addr(c, i, 'c'),
         clientPort: c.cport(i),
-        virtualAddr: formatIpv4(c.vaddr(i)),
+        virtualAddr: addr(c, i, 'v'),
         virtualPort: c.vport(i),
-        destAddr: formatIpv4(c.daddr(i)),
+        destAddr: dest?.addrText ?? addr(c, i, 'd'),
         destPort: c.dport(i),
         isTemplate: template,
       });
     }
-    return out;
   }
 
   connTableSize(): number {
@@ -300,10 +314,19 @@ export class Director implements DirectorControl {
     return {
       ...out,
       ...this.extraCounters(),
-      connections: this.shared.conns.count,
+      connections: this.shared.conns.count + this.shared.conns6.count,
       connections_capacity: this.shared.conns.capacity,
       // The connection table's shared memory, all of it (entries, chains, locks, wheel).
       connection_table_bytes: this.shared.persistent.layout.bytes,
     };
   }
+}
+
+function formatIpv4Entry(c: ConnTable, i: number, field: 'c' | 'v' | 'd'): string {
+  return formatIpv4(field === 'c' ? c.caddr(i) : field === 'v' ? c.vaddr(i) : c.daddr(i));
+}
+
+function formatIpv6Entry(c: ConnTable6, i: number, field: 'c' | 'v' | 'd'): string {
+  const at = field === 'c' ? Cf6.Caddr : field === 'v' ? Cf6.Vaddr : Cf6.Daddr;
+  return formatIpv6Words(c.u, c.addrOff(i, at));
 }

@@ -108,6 +108,7 @@ export class WorkerForwarding implements Forwarding {
   private readonly pool: WorkerPool;
   private config: LiveConfig;
   private readonly expiry: ConnExpiry;
+  private readonly expiry6: ConnExpiry;
 
   constructor(
     private readonly shared: EngineShared,
@@ -116,6 +117,7 @@ export class WorkerForwarding implements Forwarding {
     this.pool = new WorkerPool(shared, opts, EMPTY_SNAPSHOT);
     this.config = new LiveConfig(EMPTY_SNAPSHOT, shared.dests, shared.sched, shared.thread);
     this.expiry = new ConnExpiry(shared, () => this.config);
+    this.expiry6 = new ConnExpiry(shared, () => this.config, shared.conns6, shared.wheel6);
   }
 
   async start(ports: readonly PortSpec[]): Promise<void> {
@@ -136,6 +138,7 @@ export class WorkerForwarding implements Forwarding {
 
   tick(now: number): void {
     this.expiry.run(now, this.config);
+    this.expiry6.run(now, this.config);
   }
 
   get threads(): number {

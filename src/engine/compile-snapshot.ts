@@ -19,6 +19,7 @@ export function compileSnapshot(
     dests,
     interfaces: host.interfaces,
     localAddresses: host.localAddresses,
+    localAddresses6: host.localAddresses6 ?? [],
     markIfIndex: host.markIfIndex,
     tcpTimeouts: [...timeouts.tcp],
     udpTimeout: timeouts.udp,

@@ -14,6 +14,7 @@ export const EMPTY_SNAPSHOT: EngineSnapshot = {
   dests: [],
   interfaces: [],
   localAddresses: [],
+  localAddresses6: [],
   markIfIndex: -1,
   tcpTimeouts: [...defaults.tcp],
   udpTimeout: defaults.udp,

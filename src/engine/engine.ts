@@ -28,6 +28,7 @@ import { Defense } from './defense.js';
 import { ConnLifecycle } from './conn-lifecycle.js';
 import type { EngineEnv } from './engine-env.js';
 import type { EngineShared } from './engine-shared.js';
+import { Engine6 } from './engine6.js';
 import type { FrameSink } from './frame-sink.js';
 import { FrameFields } from './frame-fields.js';
 import type { ForwardContext, IcmpErrorRoute } from './forward/forward-context.js';
@@ -78,6 +79,8 @@ export class Engine implements ForwardContext {
   private lastWay = 0;
   private lastDrop = -1;
   private now = 0;
+  /** IPv6 frames (engine6.ts). */
+  readonly v6: Engine6;
 
   constructor(
     readonly shared: EngineShared,
@@ -92,6 +95,7 @@ export class Engine implements ForwardContext {
     this.expiry = new ConnExpiry(shared, () => this.config);
     this.closer = new ConnCloser(shared, () => this.config);
     this.defense = new Defense(shared, this.closer);
+    this.v6 = new Engine6(this, shared);
   }
 
   /** Between two batches: slots this thread freed go back once no lookup can see them. */
@@ -153,6 +157,7 @@ export class Engine implements ForwardContext {
     }
     const type = ethType(buf, off);
     if (type === EtherType.ARP) return this.processArp(buf, off, len, ifIndex, ifMac);
+    if (type === EtherType.IPv6) return this.v6.process(buf, off, len, ifIndex, now);
     if (type !== EtherType.IPv4) return this.notOurs();
     return this.processIpv4(buf, off, len, ifIndex, now);
   }
@@ -356,5 +361,6 @@ export class Engine implements ForwardContext {
   /** Expires connections (for an engine running without workers); call about once a second. */
   tick(now: number): void {
     this.expiry.run(now, this.config);
+    this.v6.expiry.run(now, this.config);
   }
 }

@@ -11,8 +11,12 @@ export class FrameFields {
   /** Offset of the L4 header. */
   l4 = 0;
   proto = 0;
+  /** IPv4 addresses; for IPv6, the XOR fold of src6/dst6 (what schedulers hash: xorFold). */
   srcAddr = 0;
   dstAddr = 0;
+  /** IPv6 addresses, four words each (word 0 the most significant). */
+  readonly src6 = new Uint32Array(4);
+  readonly dst6 = new Uint32Array(4);
   srcPort = 0;
   dstPort = 0;
   tcpFlags = 0;

@@ -2,6 +2,7 @@
 // services by key for the per-frame lookups, their real servers and schedulers, the director's
 // interfaces and addresses, the timeouts. Per-frame lookups allocate nothing.
 import { IpProto } from '../packet/ipv4.js';
+import { LiveConfig6 } from './live-config6.js';
 import { LiveDest } from './live-dest.js';
 import { createScheduler } from './schedulers/registry.js';
 import type { Scheduler } from './schedulers/scheduler.js';
@@ -14,11 +15,16 @@ import { TcpState } from './tcp-state.js';
 export class LiveService {
   readonly id: number;
   readonly fwmark: number;
+  readonly family: 4 | 6;
   readonly proto: number;
   readonly vip: number;
+  /** IPv6 VIP as four words (zeros for IPv4 and firewall-mark services). */
+  readonly vip6: Uint32Array;
   readonly port: number;
   readonly persistenceMs: number;
   readonly persistenceMask: number;
+  /** IPv6: -M as a prefix length. */
+  readonly persistencePrefix: number;
   readonly schedulerKey: string;
 
   constructor(
@@ -28,11 +34,14 @@ export class LiveService {
   ) {
     this.id = s.id;
     this.fwmark = s.fwmark | 0;
+    this.family = s.family;
     this.proto = s.proto;
     this.vip = s.vip | 0;
+    this.vip6 = s.vip6.length === 4 ? Uint32Array.from(s.vip6) : new Uint32Array(4);
     this.port = s.port;
     this.persistenceMs = s.persistenceMs;
     this.persistenceMask = s.persistenceMask;
+    this.persistencePrefix = s.persistencePrefix;
     this.schedulerKey = schedulerKey(s);
   }
 }
@@ -56,6 +65,8 @@ export class LiveConfig {
    */
   private readonly tcp = new Map<number, Map<number, LiveService>>();
   private readonly udp = new Map<number, Map<number, LiveService>>();
+  /** IPv6 services, VIPs and the director's IPv6 addresses. */
+  readonly v6: LiveConfig6<LiveService>;
   private readonly byMark = new Map<number, LiveService>();
   private readonly vips = new Set<number>();
   /** By interface index (small integers in a namespace): arrays, read per frame. */
@@ -76,6 +87,7 @@ export class LiveConfig {
     previous?: LiveConfig,
   ) {
     this.generation = snap.generation;
+    this.v6 = new LiveConfig6(snap);
     for (const d of snap.dests) this.destsById[d.id] = new LiveDest(d, counts);
     for (const s of snap.services) {
       const dests = s.destIds.map((id) => this.destsById[id]).filter((d) => d !== undefined);
@@ -86,7 +98,8 @@ export class LiveConfig {
       scheduler.destsChanged(dests);
       const svc = new LiveService(s, dests, scheduler);
       this.servicesById[s.id] = svc;
-      if (s.fwmark !== 0) this.byMark.set(s.fwmark | 0, svc);
+      if (s.family === 6) this.v6.add(svc);
+      else if (s.fwmark !== 0) this.byMark.set(s.fwmark | 0, svc);
       else {
         const byVip = s.proto === IpProto.TCP ? this.tcp : this.udp;
         let ports = byVip.get(s.vip | 0);

@@ -1,11 +1,27 @@
 // A real server as a forwarding thread sees it: its configuration from the snapshot, and its
 // connection counts read live from shared memory (so that lc/wlc see every thread's connections).
+import { writeIpv6Words } from '../packet/addr.js';
 import { DestCount, type DestCounters } from './shared/dest-counters.js';
 import type { SnapshotDest } from './snapshot.js';
 
+/** Four words of a snapshot as 16 bytes (zeros when absent). */
+function bytes6(words: readonly number[]): Buffer {
+  const b = Buffer.alloc(16);
+  if (words.length === 4) writeIpv6Words(b, 0, Uint32Array.from(words));
+  return b;
+}
+
 export class LiveDest {
   readonly id: number;
+  readonly family: 4 | 6;
+  /** IPv4 address; for an IPv6 server the fold of its words (what schedulers hash). */
   readonly addr: number;
+  /** An IPv6 server's address as four words (the connection table's) and as bytes (frames'). */
+  readonly addr6: Uint32Array;
+  readonly addr6Bytes: Buffer;
+  /** Its next hop and the director's source toward it (TUN), as bytes. */
+  readonly nextHop6: Buffer;
+  readonly tunnelSrc6: Buffer;
   readonly port: number;
   readonly method: number;
   readonly weight: number;
@@ -23,8 +39,13 @@ export class LiveDest {
     private readonly counts: DestCounters,
   ) {
     this.id = s.id;
+    this.family = s.family;
     // Addresses as signed 32-bit integers: the fast path's form (see LiveConfig).
     this.addr = s.addr | 0;
+    this.addr6 = s.addr6.length === 4 ? Uint32Array.from(s.addr6) : new Uint32Array(4);
+    this.addr6Bytes = bytes6(s.addr6);
+    this.nextHop6 = bytes6(s.nextHop6);
+    this.tunnelSrc6 = bytes6(s.tunnelSrc6);
     this.port = s.port;
     this.method = s.method;
     this.weight = s.weight;

@@ -1,6 +1,7 @@
 // The configuration model that uvsadm commands (and, later, keepalived.conf) edit, and the
 // views that listings are printed from. Plain data: no I/O, no engine internals.
-// Addresses are dotted-quad strings at this edge; the engine turns them into uint32.
+// Addresses are text at this edge (IPv4 dotted quads, IPv6 in any inet_pton form; the family is
+// told by the text); the engine turns them into uint32 words.
 
 /** Forwarding methods, numbered as IPVS numbers them (IP_VS_CONN_F_MASQ…DROUTE). */
 export const enum FwdMethod {
@@ -20,12 +21,20 @@ export type ServiceKey =
       readonly vip: string;
       readonly port: number;
     }
-  | { readonly kind: 'fwmark'; readonly fwmark: number };
+  | {
+      readonly kind: 'fwmark';
+      readonly fwmark: number;
+      /** `-6`: a firewall-mark service of IPv6 packets (absent: IPv4), as ipvsadm's af. */
+      readonly family?: 'inet6';
+    };
 
 export interface PersistenceSpec {
   /** Seconds; ipvsadm's default when -p is given without a value is 300. */
   readonly timeout: number;
-  /** Persistence granularity (-M), dotted quad; default 255.255.255.255. */
+  /**
+   * Persistence granularity (-M): a dotted-quad netmask for IPv4 (default 255.255.255.255), a
+   * prefix length for IPv6 ("128" by default, "64"…).
+   */
   readonly netmask: string;
 }
 

@@ -2,8 +2,9 @@
 // keepalived.conf). Every edit validates first and changes nothing when it throws. Services and
 // real servers get slots (ids) in the fast path's shared state; the slot of one that was removed
 // is given out again only once no connection refers to it any more.
-import { parseIpv4 } from '../packet/addr.js';
+import { formatIpv4 } from '../packet/addr.js';
 import { Dest } from './dest.js';
+import { HostAddress, type Family } from './host-address.js';
 import {
   ControlError,
   FwdMethod,
@@ -11,16 +12,20 @@ import {
   type ServiceKey,
   type ServiceSpec,
 } from './model.js';
-import { protoNumber, Service } from './service.js';
+import { keyFamily, protoNumber, Service } from './service.js';
 import { MAX_DESTS, MAX_SERVICES } from './shared/limits.js';
 
-function addrKey(proto: number, vip: number, port: number): string {
-  return `${proto}/${vip}/${port}`;
+/** A service's key in the maps: protocol, canonical VIP text, port; or family and mark. */
+function keyText(key: ServiceKey): string {
+  if (key.kind === 'fwmark') return `fwm/${keyFamily(key)}/${key.fwmark}`;
+  return `${protoNumber(key.proto)}/${HostAddress.parse(key.vip).text}/${key.port}`;
 }
 
+/** ipvsadm's (and the kernel's) rule: a real server of the other family only through a tunnel. */
+const MIXED_FAMILIES = 'Different address family is allowed only for tunneling servers';
+
 export class ServiceTable {
-  private readonly byAddr = new Map<string, Service>();
-  private readonly byFwmark = new Map<number, Service>();
+  private readonly byKey = new Map<string, Service>();
   /** Services in creation order, as ipvsadm lists them. */
   readonly ordered: Service[] = [];
   /** Slot → dest, in service or removed but still referred to by connections. */
@@ -29,8 +34,7 @@ export class ServiceTable {
   readonly servicesById: (Service | undefined)[] = [];
 
   find(key: ServiceKey): Service | undefined {
-    if (key.kind === 'fwmark') return this.byFwmark.get(key.fwmark);
-    return this.byAddr.get(addrKey(protoNumber(key.proto), parseIpv4(key.vip), key.port));
+    return this.byKey.get(keyText(key));
   }
 
   private get(key: ServiceKey): Service {
@@ -54,8 +58,7 @@ export class ServiceTable {
     this.checkService(spec);
     const id = freeSlot(this.servicesById, MAX_SERVICES, 'virtual services');
     const svc = new Service(id, spec);
-    if (spec.key.kind === 'fwmark') this.byFwmark.set(spec.key.fwmark, svc);
-    else this.byAddr.set(addrKey(svc.proto, svc.vip, svc.port), svc);
+    this.byKey.set(keyText(spec.key), svc);
     this.ordered.push(svc);
     this.servicesById[id] = svc;
     return svc;
@@ -71,8 +74,7 @@ export class ServiceTable {
   /** Removes a service; its dests leave service and their connections expire naturally. */
   deleteService(key: ServiceKey): Service {
     const svc = this.get(key);
-    if (key.kind === 'fwmark') this.byFwmark.delete(key.fwmark);
-    else this.byAddr.delete(addrKey(svc.proto, svc.vip, svc.port));
+    this.byKey.delete(keyText(key));
     this.ordered.splice(this.ordered.indexOf(svc), 1);
     for (const d of svc.dests) d.inService = false;
     return svc;
@@ -82,7 +84,10 @@ export class ServiceTable {
     for (const svc of [...this.ordered]) this.deleteService(svc.key);
   }
 
-  private checkDest(spec: DestSpec): void {
+  private checkDest(svc: Service, family: Family, spec: DestSpec): void {
+    if (family !== svc.family && spec.method !== FwdMethod.Tunnel) {
+      throw new ControlError('E_INVALID', MIXED_FAMILIES);
+    }
     if (spec.method === FwdMethod.Local) {
       throw new ControlError(
         'E_INVALID',
@@ -93,10 +98,10 @@ export class ServiceTable {
 
   addDest(key: ServiceKey, spec: DestSpec): Dest {
     const svc = this.get(key);
-    const addr = parseIpv4(spec.addr);
-    if (svc.findDest(addr, spec.port))
+    const addr = HostAddress.parse(spec.addr);
+    if (svc.findDest(addr.text, spec.port))
       throw new ControlError('E_DEST_EXISTS', 'Destination already exists');
-    this.checkDest(spec);
+    this.checkDest(svc, addr.family, spec);
     const id = freeSlot(this.destsById, MAX_DESTS, 'real servers');
     const dest = new Dest(id, addr, spec);
     this.destsById[id] = dest;
@@ -106,9 +111,9 @@ export class ServiceTable {
 
   editDest(key: ServiceKey, spec: DestSpec): Dest {
     const svc = this.get(key);
-    const dest = svc.findDest(parseIpv4(spec.addr), spec.port);
+    const dest = svc.findDest(HostAddress.parse(spec.addr).text, spec.port);
     if (!dest) throw new ControlError('E_NO_DEST', 'No such destination');
-    this.checkDest(spec);
+    this.checkDest(svc, dest.family, spec);
     dest.method = spec.method;
     dest.weight = spec.weight;
     dest.upperThreshold = spec.upperThreshold;
@@ -118,7 +123,7 @@ export class ServiceTable {
 
   deleteDest(key: ServiceKey, addr: string, port: number): Dest {
     const svc = this.get(key);
-    const dest = svc.findDest(parseIpv4(addr), port);
+    const dest = svc.findDest(HostAddress.parse(addr).text, port);
     if (!dest) throw new ControlError('E_NO_DEST', 'No such destination');
     svc.dests.splice(svc.dests.indexOf(dest), 1);
     dest.inService = false;
@@ -147,17 +152,23 @@ export class ServiceTable {
     return freed;
   }
 
-  /** The service a connection entry belongs to: its mark's, its port's, or its VIP's port 0. */
+  /**
+   * The IPv4 service a connection entry belongs to: its mark's, its port's, or its VIP's port 0
+   * (`vaddr` a uint32).
+   */
   serviceOf(proto: number, vaddr: number, vport: number, fwmark: number): Service | undefined {
-    if (fwmark !== 0) return this.byFwmark.get(fwmark);
-    return (
-      this.byAddr.get(addrKey(proto, vaddr, vport)) ?? this.byAddr.get(addrKey(proto, vaddr, 0))
-    );
+    if (fwmark !== 0) return this.byKey.get(`fwm/4/${fwmark}`);
+    const vip = formatIpv4(vaddr);
+    return this.byKey.get(`${proto}/${vip}/${vport}`) ?? this.byKey.get(`${proto}/${vip}/0`);
   }
 
-  /** Marks of the firewall-mark services, for the mark tap. */
-  marks(): number[] {
-    return [...this.byFwmark.keys()];
+  /** Marks of the firewall-mark services of `family` (the mark tap carries IPv4 only). */
+  marks(family: Family = 4): number[] {
+    return [
+      ...new Set(
+        this.ordered.filter((s) => s.fwmark !== 0 && s.family === family).map((s) => s.fwmark),
+      ),
+    ];
   }
 
   /** Every dest in service, across services (for route/neighbour resolution and the guard). */

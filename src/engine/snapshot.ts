@@ -13,7 +13,13 @@ export interface DefenseSettings {
 
 export interface SnapshotDest {
   readonly id: number;
+  /** 6 for an IPv6 real server (then addr is the fold of addr6, nextHop6 and tunnelSrc6 apply). */
+  readonly family: 4 | 6;
   readonly addr: number;
+  /** IPv6: its address, the next hop and the TUN outer source as four words each ([] for IPv4). */
+  readonly addr6: readonly number[];
+  readonly nextHop6: readonly number[];
+  readonly tunnelSrc6: readonly number[];
   readonly port: number;
   readonly method: number;
   readonly weight: number;
@@ -32,14 +38,20 @@ export interface SnapshotService {
   readonly id: number;
   /** Non-zero for a firewall-mark service (then proto, vip and port are 0). */
   readonly fwmark: number;
+  /** 6 for an IPv6 service (an address one, or a `-6` firewall-mark one). */
+  readonly family: 4 | 6;
   readonly proto: number;
   readonly vip: number;
+  /** IPv6 VIP as four words ([] for IPv4 and firewall-mark services). */
+  readonly vip6: readonly number[];
   readonly port: number;
   readonly scheduler: string;
   readonly schedFlags: readonly string[];
   /** 0 when the service is not persistent. */
   readonly persistenceMs: number;
   readonly persistenceMask: number;
+  /** IPv6: -M as a prefix length (128: one client). */
+  readonly persistencePrefix: number;
   /** Its real servers in the order ipvsadm lists them. */
   readonly destIds: readonly number[];
 }
@@ -50,6 +62,15 @@ export interface SnapshotInterface {
   readonly mtu: number;
   /** Its first IPv4 address (0: none): the source of ICMP errors the director sends from it. */
   readonly address: number;
+  /** Its usable IPv6 addresses: sources of neighbour solicitations and ICMPv6 errors. */
+  readonly addrs6?: readonly SnapshotAddress6[];
+}
+
+export interface SnapshotAddress6 {
+  /** Four words. */
+  readonly addr: readonly number[];
+  readonly prefixLen: number;
+  readonly linkLocal: boolean;
 }
 
 export interface EngineSnapshot {
@@ -60,6 +81,8 @@ export interface EngineSnapshot {
   readonly interfaces: readonly SnapshotInterface[];
   /** Addresses configured on the director's own interfaces. */
   readonly localAddresses: readonly number[];
+  /** The same for IPv6, four words each. */
+  readonly localAddresses6: readonly (readonly number[])[];
   /** The firewall-mark tap's interface, -1 when there is none. */
   readonly markIfIndex: number;
   /** IPVS timeouts in seconds: TCP per state (TcpState order) and UDP. */
@@ -73,5 +96,6 @@ export interface EngineSnapshot {
 export interface HostFacts {
   readonly interfaces: readonly SnapshotInterface[];
   readonly localAddresses: readonly number[];
+  readonly localAddresses6?: readonly (readonly number[])[];
   readonly markIfIndex: number;
 }

@@ -79,13 +79,14 @@ const rows: {
     counter: 'drop.fragment',
   },
   {
-    name: 'IPv6',
+    name: 'an IPv4 packet under the IPv6 EtherType (version 4)',
     frame: () => {
       const b = syn();
       writeU16(b, 12, 0x86dd);
       return { buf: b, len: b.length };
     },
-    verdict: Verdict.NotOurs,
+    verdict: Verdict.Drop,
+    counter: 'drop.bad_ip_header',
   },
   {
     name: 'TCP to another address',

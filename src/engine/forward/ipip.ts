@@ -13,7 +13,10 @@ export function nextOuterId(): number {
   return outerId;
 }
 
-/** Writes the outer IPv4 header at `o` of `out` for an inner packet of `inner` bytes. */
+/**
+ * Writes the outer IPv4 header at `o` of `out` for an inner packet of `inner` bytes: IPIP, or
+ * `proto` 41 for an IPv6 inner packet (an IPv4 TUN real server of an IPv6 service).
+ */
 export function writeOuterHeader(
   out: Buffer,
   o: number,
@@ -22,6 +25,7 @@ export function writeOuterHeader(
   inner: number,
   src: number,
   dst: number,
+  proto: number = IpProto.IPIP,
 ): void {
   out[o + Ipv4.VerIhl] = 0x45;
   out[o + Ipv4.Tos] = tos;
@@ -29,7 +33,7 @@ export function writeOuterHeader(
   writeU16(out, o + Ipv4.Id, nextOuterId());
   writeU16(out, o + Ipv4.FragOff, df);
   out[o + Ipv4.Ttl] = OUTER_TTL;
-  out[o + Ipv4.Proto] = IpProto.IPIP;
+  out[o + Ipv4.Proto] = proto;
   writeIpv4(out, o + Ipv4.Src, src);
   writeIpv4(out, o + Ipv4.Dst, dst);
   ipv4SetChecksum(out, o);
