@@ -174,8 +174,8 @@ export class ControlServer {
     } catch (err) {
       if (err instanceof ControlError)
         return { id, ok: false, code: err.code, message: err.message };
-      // An address the director cannot take (an IPv6 one, until it forwards IPv6): a refusal of
-      // the request's value, as uvsadm expects it (family-support.ts), not an internal failure.
+      // An address the director cannot take (a netmask it cannot read): a refusal of the
+      // request's value, not an internal failure.
       if (err instanceof AddressError)
         return { id, ok: false, code: 'E_INVALID', message: err.message };
       // A well-formed request that failed inside uvsd: a bug or the host refusing, not the

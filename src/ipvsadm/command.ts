@@ -3,16 +3,12 @@ import type { DestSpec, ServiceKey, ServiceSpec, TimeoutsView } from '../engine/
 import { canonicalIpv6, isIpv6 } from '../packet/addr.js';
 import type { SyncDaemonRequest } from '../sync/sync-config.js';
 
-/**
- * A firewall-mark service of IPv6 packets (`-f mark -6`): ipvsadm's fwmark services have an
- * address family. The control model's ServiceKey carries none yet, so uvsadm adds this field
- * (absent: IPv4) and refuses such keys until uvsd understands them (see execute.ts).
- */
+/** A firewall-mark service of IPv6 packets (`-f mark -6`): ServiceKey with its family set. */
 export type Fwmark6Key = Extract<ServiceKey, { kind: 'fwmark' }> & { readonly family: 'inet6' };
 
 /** The address family of a service: its VIP's, or IPv6 for a `-6` firewall-mark service. */
 export function serviceFamily(key: ServiceKey): 4 | 6 {
-  if (key.kind === 'fwmark') return 'family' in key && key.family === 'inet6' ? 6 : 4;
+  if (key.kind === 'fwmark') return key.family === 'inet6' ? 6 : 4;
   return isIpv6(key.vip) ? 6 : 4;
 }
 

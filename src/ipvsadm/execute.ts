@@ -11,7 +11,6 @@ import type {
 import { ControlError } from '../control/control-error.js';
 import type { SyncDaemonRequest, SyncDaemonView } from '../sync/sync-config.js';
 import { sameServiceKey, UsageError, type Command } from './command.js';
-import { AF_NOT_SUPPORTED, changesIpv6Fwmark, isIpv6Refusal } from './family-support.js';
 import {
   listAll,
   listConnections,
@@ -39,11 +38,6 @@ export interface AsyncControl {
   services(): Promise<readonly ServiceView[]>;
   connections(): Promise<readonly ConnView[]>;
   connTableSize(): Promise<number>;
-  /**
-   * True when the director keeps the address family of firewall-mark services (`-f N -6`,
-   * Fwmark6Key's `family`); until then uvsadm refuses to change an IPv6 one.
-   */
-  readonly keepsFwmarkFamily?: boolean;
   /** The connection sync daemons (absent: this uvsd runs none). */
   startDaemon?(request: SyncDaemonRequest): Promise<void>;
   stopDaemon?(state: 'master' | 'backup'): Promise<void>;
@@ -74,7 +68,7 @@ function ipvsMessage(err: ControlError, cmd: Command): string {
     case 'E_NO_SCHEDULER':
       return 'Scheduler or persistence engine not found';
     case 'E_INVALID':
-      return isIpv6Refusal(err, cmd) ? AF_NOT_SUPPORTED : err.message;
+      return err.message;
     case 'E_INTERNAL':
       return err.message;
   }
@@ -86,8 +80,6 @@ export async function execute(
   program: string,
   stdin: () => Promise<string>,
 ): Promise<Outcome> {
-  if (!c.keepsFwmarkFamily && changesIpv6Fwmark(cmd))
-    return { stdout: '', stderr: `${AF_NOT_SUPPORTED}\n`, exitCode: 255 };
   try {
     const stdout = await run(cmd, c, program, stdin);
     if (typeof stdout === 'string') return { stdout, stderr: '', exitCode: 0 };
