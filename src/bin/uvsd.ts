@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     opts.kernelGuard,
     tap,
     shared.neighbours,
+    shared.neighbours6,
   );
   // Whatever happens from here, the guard must not outlive uvsd.
   process.on('exit', () => host.close());

@@ -4,7 +4,6 @@
 import type { EngineShared } from '../engine/engine-shared.js';
 import type { DirectorControl } from '../control/director-control.js';
 import type { DefenseSettings } from '../engine/snapshot.js';
-import { formatIpv4 } from '../packet/addr.js';
 import { portSpecs, type ServedInterface } from './capture-filter.js';
 import { Director } from './director.js';
 import type { ServiceTable } from '../engine/service-table.js';
@@ -31,6 +30,7 @@ export class Daemon {
   private closed = false;
   /** VIPs uvsd answers ARP for (not held by the kernel), announced once when they appear. */
   private readonly announced = new Set<number>();
+  private readonly announced6 = new Set<string>();
   readonly clock = engineNow;
 
   constructor(
@@ -150,8 +150,13 @@ export class Daemon {
       await this.host.refresh();
       this.reviewServed();
       const nextHops: number[] = [];
+      const nextHops6: string[] = [];
       for (const dest of this.control.table.activeDests()) {
         try {
+          if (dest.family === 6) {
+            nextHops6.push(await this.host.v6.sync(dest));
+            continue;
+          }
           const route = await this.host.routeTo(dest.addr);
           dest.ifIndex = route.ifIndex;
           dest.nextHop = route.gateway ?? dest.addr;
@@ -162,10 +167,11 @@ export class Daemon {
             this.host.neighbours.request(dest.nextHop, dest.ifIndex);
         } catch (err) {
           dest.ifIndex = -1;
-          this.log(`uvsd: real server ${formatIpv4(dest.addr)}: ${(err as Error).message}`);
+          this.log(`uvsd: real server ${dest.addrText}: ${(err as Error).message}`);
         }
       }
       this.host.setNextHopsInUse(nextHops);
+      this.host.v6.setNextHopsInUse(nextHops6);
       this.control.republish();
       this.updatePorts();
       await this.host.applyGuard(this.control.table);
@@ -175,15 +181,25 @@ export class Daemon {
     }
   }
 
-  /** Gratuitous ARP for each VIP that uvsd answers itself, when it first appears. */
+  /**
+   * Gratuitous ARP (an unsolicited neighbour advertisement for IPv6) for each VIP that uvsd
+   * answers itself, when it first appears.
+   */
   private announceVips(): void {
     const vips = new Set<number>();
+    const vips6 = new Map<string, Uint32Array>();
     for (const svc of this.control.table.ordered) {
-      if (svc.key.kind === 'addr' && !this.host.isLocalAddress(svc.vip)) vips.add(svc.vip);
+      if (svc.key.kind !== 'addr') continue;
+      if (svc.family === 6) {
+        if (!this.host.v6.isLocal(svc.vip6)) vips6.set(svc.vipText, svc.vip6);
+      } else if (!this.host.isLocalAddress(svc.vip)) vips.add(svc.vip);
     }
     for (const vip of vips) if (!this.announced.has(vip)) this.host.announce(vip);
+    for (const [text, vip] of vips6) if (!this.announced6.has(text)) this.host.announce6(vip);
     this.announced.clear();
     for (const vip of vips) this.announced.add(vip);
+    this.announced6.clear();
+    for (const text of vips6.keys()) this.announced6.add(text);
   }
 
   private ports() {

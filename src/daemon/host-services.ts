@@ -3,6 +3,7 @@
 import type { ServiceTable } from '../engine/service-table.js';
 import type { HostFacts } from '../engine/snapshot.js';
 import type { ArpLearner } from './frame-loop.js';
+import type { Host6 } from './host6.js';
 
 export interface InterfaceFacts {
   readonly name: string;
@@ -41,6 +42,10 @@ export interface HostServices {
   onHostChange(listener: () => void): void;
   /** Gratuitous ARP for `ip` on every served interface (a VIP uvsd answers for itself). */
   announce(ip: number): void;
+  /** The same for an IPv6 VIP (four words): an unsolicited neighbour advertisement. */
+  announce6(vip: Uint32Array): void;
+  /** IPv6 routes and neighbours of real servers, IPv6 addresses of the host. */
+  readonly v6: Host6;
   /** Next hops of the real servers in service, whose ARP entries are kept fresh. */
   setNextHopsInUse(ips: Iterable<number>): void;
   /** Starts following host changes and refreshing neighbours. */

@@ -4,6 +4,7 @@ import { IpProto } from '../packet/ipv4.js';
 import { FwdMethod } from '../engine/model.js';
 import type { ServiceTable } from '../engine/service-table.js';
 import type { NeighbourTable } from '../engine/shared/neighbour-table.js';
+import type { NeighbourTable6 } from '../engine/shared/neighbour-table6.js';
 import type { HostFacts } from '../engine/snapshot.js';
 import { engineNow } from './engine-clock.js';
 import { FIRST_FRAME_OFFSET } from '../packet/frame-layout.js';
@@ -14,6 +15,7 @@ import type { FwmarkTap } from '../net/fwmark-tap.js';
 import { KernelGuard } from '../net/kernel-guard.js';
 import { LinkWatch } from '../net/link-watch.js';
 import { Neighbours } from './neighbours.js';
+import { Host6 } from './host6.js';
 import { routeTo } from '../net/routes.js';
 import type { HostServices } from './host-services.js';
 
@@ -23,6 +25,8 @@ const NEIGHBOUR_REFRESH_MS = 5000;
 export class Host implements HostServices {
   readonly interfaces = new InterfaceTable();
   readonly neighbours: Neighbours;
+  /** IPv6: addresses, routes, neighbour discovery, the guard's ip6 rules. */
+  readonly v6: Host6;
   private readonly guard = new KernelGuard();
   private readonly watch: LinkWatch;
   private readonly listeners: (() => void)[] = [];
@@ -39,11 +43,18 @@ export class Host implements HostServices {
     /** The firewall-mark tap, when it could be created. */
     private readonly tap: FwmarkTap | undefined,
     neighbourTable: NeighbourTable,
+    neighbourTable6: NeighbourTable6,
   ) {
     this.neighbours = new Neighbours(
       (i, b, o, l) => io.send(i, b, o, l),
       this.interfaces,
       neighbourTable,
+      engineNow,
+    );
+    this.v6 = new Host6(
+      (i, b, o, l) => io.send(i, b, o, l),
+      this.interfaces,
+      neighbourTable6,
       engineNow,
     );
     this.watch = new LinkWatch(() => this.listeners.forEach((l) => l()));
@@ -55,10 +66,10 @@ export class Host implements HostServices {
 
   start(): void {
     this.watch.start();
-    this.refreshTimer = setInterval(
-      () => this.neighbours.refresh((ip) => this.inUse.has(ip)),
-      NEIGHBOUR_REFRESH_MS,
-    );
+    this.refreshTimer = setInterval(() => {
+      this.neighbours.refresh((ip) => this.inUse.has(ip));
+      this.v6.refresh();
+    }, NEIGHBOUR_REFRESH_MS);
   }
 
   interfaceByIndex(ifIndex: number) {
@@ -84,8 +95,10 @@ export class Host implements HostServices {
         mac: [...i.mac],
         mtu: i.mtu,
         address: i.addrs[0]?.addr ?? 0,
+        addrs6: this.v6.addresses(i.ifIndex),
       })),
       localAddresses: this.interfaces.localAddresses(),
+      localAddresses6: this.v6.localAddresses(),
       markIfIndex,
     };
   }
@@ -108,15 +121,16 @@ export class Host implements HostServices {
     await this.guard.apply({
       interfaces: this.served(),
       services: services.ordered
-        .filter((s) => s.key.kind === 'addr')
+        .filter((s) => s.key.kind === 'addr' && s.family === 4)
         .map((s) => ({ proto: s.proto === IpProto.TCP ? 'tcp' : 'udp', vip: s.vip, port: s.port })),
       // Replies of NAT servers, fwmark services' included (those may be TCP or UDP).
       natDests: services.ordered.flatMap((s) =>
         s.dests
-          .filter((d) => d.method === FwdMethod.Masq)
+          .filter((d) => d.method === FwdMethod.Masq && d.family === 4)
           .flatMap((d) => protos(s.proto).map((proto) => ({ proto, addr: d.addr, port: d.port }))),
       ),
       localAddrs: this.interfaces.localAddresses(),
+      ...this.v6.guard(services),
     });
   }
 
@@ -127,6 +141,11 @@ export class Host implements HostServices {
       const len = buildGratuitousArp(this.arpBuf, iface.mac, ip, FIRST_FRAME_OFFSET);
       this.io.send(iface.ifIndex, this.arpBuf, FIRST_FRAME_OFFSET, len);
     }
+  }
+
+  announce6(vip: Uint32Array): void {
+    const served = this.served().flatMap((n) => this.interfaces.named(n)?.ifIndex ?? []);
+    this.v6.announce(vip, served);
   }
 
   onHostChange(listener: () => void): void {

@@ -14,12 +14,20 @@ export interface Ipv6IfAddress {
   readonly linkLocal: boolean;
   /** Duplicate address detection still running: not usable as a source yet. */
   readonly tentative: boolean;
+  /** Preferred lifetime over (a VIP added with preferred_lft 0): never chosen as a source. */
+  readonly deprecated?: boolean;
 }
 
 interface AddrJson {
   ifindex: number;
   ifname: string;
-  addr_info?: { family: string; local: string; prefixlen: number; tentative?: boolean }[];
+  addr_info?: {
+    family: string;
+    local: string;
+    prefixlen: number;
+    tentative?: boolean;
+    deprecated?: boolean;
+  }[];
 }
 
 /** Parses `ip -j addr show` output: the inet6 addresses (pure, for tests). */
@@ -37,6 +45,7 @@ export function parseIpv6AddrJson(json: string): Ipv6IfAddress[] {
           prefixLen: a.prefixlen,
           linkLocal: addr[0] === 0xfe && (addr[1]! & 0xc0) === 0x80,
           tentative: a.tentative === true,
+          ...(a.deprecated === true ? { deprecated: true } : {}),
         };
       }),
   );

@@ -1,5 +1,6 @@
 // The interfaces of this network namespace, as `ip -j addr show` reports them.
 import { parseIpv4, parseMac } from '../packet/addr.js';
+import { parseIpv6AddrJson, type Ipv6IfAddress } from './interface-addrs6.js';
 import { run } from './run.js';
 
 export interface Ipv4Address {
@@ -51,12 +52,15 @@ export class InterfaceTable {
   private byIndex = new Map<number, Interface>();
   private byName = new Map<string, Interface>();
   private local = new Set<number>();
+  private v6: readonly Ipv6IfAddress[] = [];
 
   async refresh(): Promise<void> {
-    this.set(parseIpAddrJson(await run('ip', ['-j', 'addr', 'show'])));
+    const json = await run('ip', ['-j', 'addr', 'show']);
+    this.set(parseIpAddrJson(json), parseIpv6AddrJson(json));
   }
 
-  set(list: readonly Interface[]): void {
+  set(list: readonly Interface[], addrs6: readonly Ipv6IfAddress[] = []): void {
+    this.v6 = addrs6;
     this.byIndex = new Map(list.map((i) => [i.ifIndex, i]));
     this.byName = new Map(list.map((i) => [i.name, i]));
     this.local = new Set(list.flatMap((i) => i.addrs.map((a) => a.addr)));
@@ -80,5 +84,10 @@ export class InterfaceTable {
 
   localAddresses(): number[] {
     return [...this.local];
+  }
+
+  /** The IPv6 addresses of every interface (interface-addrs6.ts). */
+  addresses6(): readonly Ipv6IfAddress[] {
+    return this.v6;
   }
 }

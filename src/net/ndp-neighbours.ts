@@ -1,16 +1,18 @@
-// Userspace neighbour discovery (RFC 4861) for IPv6, as neighbours.ts is ARP for IPv4: the
-// MACs of real servers and gateways, resolved by uvs itself (multicast solicitation to the
+// Userspace neighbour discovery (RFC 4861) for IPv6, as daemon/neighbours.ts is ARP for IPv4:
+// the MACs of real servers and gateways, resolved by uvs itself (multicast solicitation to the
 // solicited-node group), learnt from advertisements and solicitations that arrive, refreshed
 // while in use (unicast solicitation to the cached MAC, as RFC 4861 7.3.3's PROBE), and
 // forgotten when they stop answering. It also answers solicitations for the VIPs that uvsd
 // holds itself (no kernel interface has them) and sends unsolicited advertisements where
-// uvsd sends gratuitous ARP for IPv4. Pure logic over a frame sender and a clock.
-import { IPV6_ALEN, ipv6Equal, readIpv4 } from '../packet/addr.js';
-import { copyMac, Eth, ETH_ALEN, ETH_HLEN, EtherType, macEquals } from '../packet/ethernet.js';
+// uvsd sends gratuitous ARP for IPv4. Logic over a frame sender, a clock and a store of the
+// entries: uvsd's is the shared NeighbourTable6 (engine/shared/neighbour-table6.ts), which the
+// forwarding threads read, learn into and ask through; this is the main thread's side of it.
+import { ipv6Equal } from '../packet/addr.js';
+import { Eth, ETH_HLEN, EtherType } from '../packet/ethernet.js';
 import { Icmp6Type } from '../packet/icmpv6.js';
 import {
-  Ipv6,
   IPV6_HLEN,
+  Ipv6,
   Ipv6ChainStatus,
   ipv6PacketEnd,
   newIpv6Chain,
@@ -35,11 +37,40 @@ import { inIpv6Prefix, type Ipv6IfAddress } from './interface-addrs6.js';
 /** Sends the frame at `off` of `buf` (`len` bytes, its virtio_net_hdr before it) on `ifIndex`. */
 export type NdpFrameSender = (ifIndex: number, buf: Buffer, off: number, len: number) => boolean;
 
-/** Solicitations for one address are at least this far apart; unanswered ones are forgotten after TRIES. */
+/** Unanswered solicitations for an address are given up after TRIES (one a second). */
 const TRIES = 3;
-const RETRY_MS = 1000;
 /** An entry older than this is probed by refresh(); unanswered for 3 probes, it is dropped. */
 const REFRESH_AFTER_MS = 30_000;
+
+/** Where the entries live: addresses as 16 bytes at an offset, upkeep by slot. */
+export interface NdpStore {
+  lookup(addr: Buffer, off: number, out: Buffer, outOff: number): boolean;
+  /** Records the MAC of an address that is asked for or known; false otherwise. */
+  learn(
+    addr: Buffer,
+    off: number,
+    mac: Buffer,
+    macOff: number,
+    ifIndex: number,
+    now: number,
+  ): boolean;
+  /** Marks the address as wanted; true when a solicitation should go now (1 s rate limit). */
+  ask(addr: Buffer, off: number, ifIndex: number, now: number): boolean;
+  slots(): IterableIterator<number>;
+  addressOf(slot: number, out: Buffer, off: number): void;
+  /** 1: asked for, not answered yet; 2: known. */
+  stateAt(slot: number): number;
+  macAt(slot: number, out: Buffer, off: number): boolean;
+  ifIndexAt(slot: number): number;
+  /** Second (clock / 1000) of the last solicitation. */
+  askedAt(slot: number): number;
+  updatedAt(slot: number): number;
+  unanswered(slot: number): number;
+  forget(slot: number): void;
+}
+
+/** A store slot asked for and not answered yet (NeighbourState.Pending). */
+const PENDING = 1;
 
 /** What the module needs to know of an interface: its MAC and IPv6 addresses. */
 export interface NdpInterface {
@@ -52,80 +83,26 @@ export interface NdpInterfaces {
   get(ifIndex: number): NdpInterface | undefined;
 }
 
-interface Entry {
-  readonly addr: Buffer;
-  readonly mac: Buffer;
-  ifIndex: number;
-  updated: number;
-  /** Probes sent since the last answer. */
-  unanswered: number;
-}
-
-interface Pending {
-  readonly addr: Buffer;
-  /** When the last solicitation left. */
-  last: number;
-}
-
-/** A 32-bit key of the 16 bytes at `buf[off]` (the low words vary most between neighbours). */
-function keyOf(buf: Buffer, off: number): number {
-  return (readIpv4(buf, off + 8) ^ readIpv4(buf, off + 12) ^ readIpv4(buf, off + 4)) >>> 0;
-}
-
-/** Entries by key; a bucket holds the few addresses whose keys collide. */
-class AddrMap<T extends { readonly addr: Buffer }> {
-  private readonly buckets = new Map<number, T[]>();
-
-  get(buf: Buffer, off: number): T | undefined {
-    const bucket = this.buckets.get(keyOf(buf, off));
-    if (!bucket) return undefined;
-    for (const e of bucket) if (ipv6Equal(e.addr, 0, buf, off)) return e;
-    return undefined;
-  }
-
-  set(e: T): void {
-    const k = keyOf(e.addr, 0);
-    const bucket = this.buckets.get(k);
-    if (!bucket) this.buckets.set(k, [e]);
-    else bucket.push(e);
-  }
-
-  delete(e: T): void {
-    const k = keyOf(e.addr, 0);
-    const bucket = this.buckets.get(k);
-    if (!bucket) return;
-    const rest = bucket.filter((x) => x !== e);
-    if (rest.length > 0) this.buckets.set(k, rest);
-    else this.buckets.delete(k);
-  }
-
-  *values(): IterableIterator<T> {
-    for (const b of this.buckets.values()) yield* b;
-  }
-
-  clear(): void {
-    this.buckets.clear();
-  }
-}
-
 export class NdpNeighbours {
-  private readonly entries = new AddrMap<Entry>();
-  private readonly pending = new AddrMap<Pending>();
   /** VIPs uvsd answers solicitations for. */
   private answered: readonly Buffer[] = [];
   /** A frame laid out as packet/frame-layout.ts says (zeroed virtio_net_hdr before it). */
   private readonly txBuf = Buffer.alloc(FIRST_FRAME_OFFSET + NDP_FRAME_LEN);
   private readonly chain = newIpv6Chain();
+  private readonly mac = Buffer.alloc(6);
+  private readonly known = Buffer.alloc(6);
+  private readonly addr = Buffer.alloc(16);
 
   constructor(
     private readonly send: NdpFrameSender,
     private readonly ifaces: NdpInterfaces,
+    private readonly store: NdpStore,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** MAC of the IPv6 address at `buf[off]`, or undefined. Per frame: nothing allocated. */
+  /** MAC of the IPv6 address at `buf[off]`, or undefined (reused by the next call). */
   lookup(buf: Buffer, off: number): Buffer | undefined {
-    return this.entries.get(buf, off)?.mac;
+    return this.store.lookup(buf, off, this.mac, 0) ? this.mac : undefined;
   }
 
   /** The VIPs (16 bytes each) whose solicitations uvsd answers itself. */
@@ -137,7 +114,8 @@ export class NdpNeighbours {
    * Takes the frame at `off` of `buf` (`len` bytes) that arrived on `ifIndex`: learns from a
    * valid advertisement or solicitation about an address we care about, and turns a
    * solicitation for an answered VIP into the advertisement, in place. Returns the length of
-   * that reply (to send back on `ifIndex`, from `off`), or 0.
+   * that reply (to send back on `ifIndex`, from `off`), or 0. (uvsd's forwarding threads do
+   * this in the fast path: engine/ndp6.ts.)
    */
   handle(buf: Buffer, off: number, len: number, ifIndex: number): number {
     const ip = off + ETH_HLEN;
@@ -152,7 +130,9 @@ export class NdpNeighbours {
       return 0;
     }
     if (type !== Icmp6Type.NeighborSolicit) return 0;
-    this.learnSolicit(buf, ip, icmp, end, ifIndex);
+    const lla = ndpLinkLayerAddr(buf, icmp, end, NdpOption.SourceLinkAddr);
+    // Not from the unspecified address (DAD), and an address given.
+    if (lla >= 0) this.store.learn(buf, ip + Ipv6.Src, buf, lla, ifIndex, this.clock());
     return this.answer(buf, off, icmp, ifIndex);
   }
 
@@ -164,54 +144,16 @@ export class NdpNeighbours {
 
   private learnAdvert(buf: Buffer, off: number, icmp: number, end: number, ifIndex: number): void {
     const target = icmp + Ndp.Target;
-    const entry = this.entries.get(buf, target);
-    const pending = this.pending.get(buf, target);
-    if (!entry && !pending) return;
     const lla = ndpLinkLayerAddr(buf, icmp, end, NdpOption.TargetLinkAddr);
     const macOff = lla >= 0 ? lla : off + Eth.Src;
     // Without the override flag, an advertisement does not replace a known, different MAC.
     if (
-      entry &&
       (naFlags(buf, icmp) & NaFlag.Override) === 0 &&
-      !macEquals(entry.mac, 0, buf, macOff)
+      this.store.lookup(buf, target, this.known, 0) &&
+      this.known.compare(buf, macOff, macOff + 6) !== 0
     )
       return;
-    this.update(buf, target, macOff, ifIndex, entry, pending);
-  }
-
-  private learnSolicit(buf: Buffer, ip: number, icmp: number, end: number, ifIndex: number): void {
-    const src = ip + Ipv6.Src;
-    const lla = ndpLinkLayerAddr(buf, icmp, end, NdpOption.SourceLinkAddr);
-    if (lla < 0) return; // from the unspecified address (DAD), or no address given
-    const entry = this.entries.get(buf, src);
-    const pending = this.pending.get(buf, src);
-    if (entry || pending) this.update(buf, src, lla, ifIndex, entry, pending);
-  }
-
-  private update(
-    buf: Buffer,
-    addrOff: number,
-    macOff: number,
-    ifIndex: number,
-    entry: Entry | undefined,
-    pending: Pending | undefined,
-  ): void {
-    const now = this.clock();
-    if (entry) {
-      copyMac(entry.mac, 0, buf, macOff);
-      entry.ifIndex = ifIndex;
-      entry.updated = now;
-      entry.unanswered = 0;
-    } else {
-      this.entries.set({
-        addr: Buffer.from(buf.subarray(addrOff, addrOff + IPV6_ALEN)),
-        mac: Buffer.from(buf.subarray(macOff, macOff + ETH_ALEN)),
-        ifIndex,
-        updated: now,
-        unanswered: 0,
-      });
-    }
-    if (pending) this.pending.delete(pending);
+    this.store.learn(buf, target, buf, macOff, ifIndex, this.clock());
   }
 
   /** The advertisement for a solicited VIP that uvsd answers, written in place; 0 otherwise. */
@@ -226,32 +168,29 @@ export class NdpNeighbours {
 
   /** Fire-and-forget resolution of the address at `buf[off]` on `ifIndex`, at most one solicitation a second. */
   request(buf: Buffer, off: number, ifIndex: number): void {
-    const now = this.clock();
-    const p = this.pending.get(buf, off);
-    if (p && now - p.last < RETRY_MS) return;
-    if (p) p.last = now;
-    else this.pending.set({ addr: Buffer.from(buf.subarray(off, off + IPV6_ALEN)), last: now });
-    this.solicit(buf, off, ifIndex, undefined);
+    if (this.store.ask(buf, off, ifIndex, this.clock())) this.solicit(buf, off, ifIndex, undefined);
   }
 
   /** Probes entries that are getting old; forgets those that stopped answering. */
   refresh(inUse: (addr: Buffer) => boolean): void {
+    const t = this.store;
     const now = this.clock();
-    for (const e of [...this.entries.values()]) {
-      if (!inUse(e.addr)) {
-        if (now - e.updated > REFRESH_AFTER_MS) this.entries.delete(e);
+    const addr = this.addr;
+    for (const s of [...t.slots()]) {
+      t.addressOf(s, addr, 0);
+      if (t.stateAt(s) === PENDING) {
+        // Asked and never answered: forgotten after TRIES seconds.
+        if (Math.floor(now / 1000) - t.askedAt(s) > TRIES) t.forget(s);
         continue;
       }
-      if (now - e.updated < REFRESH_AFTER_MS) continue;
-      if (e.unanswered >= TRIES) {
-        this.entries.delete(e);
+      const age = now - t.updatedAt(s);
+      if (!inUse(addr)) {
+        if (age > REFRESH_AFTER_MS) t.forget(s);
         continue;
       }
-      e.unanswered++;
-      this.solicit(e.addr, 0, e.ifIndex, e.mac);
-    }
-    for (const p of [...this.pending.values()]) {
-      if (now - p.last > TRIES * RETRY_MS) this.pending.delete(p);
+      if (age < REFRESH_AFTER_MS) continue;
+      if (t.unanswered(s) > TRIES || !t.macAt(s, this.mac, 0)) t.forget(s);
+      else this.solicit(addr, 0, t.ifIndexAt(s), this.mac);
     }
   }
 
@@ -273,17 +212,16 @@ export class NdpNeighbours {
     this.send(ifIndex, this.txBuf, at, len);
   }
 
-  close(): void {
-    this.pending.clear();
-  }
+  close(): void {}
 }
 
 /**
  * The source of a solicitation for the address at `target[off]`: our address on its prefix,
- * else our link-local address, else any usable address of the interface (none tentative).
+ * else our link-local address, else any usable address of the interface (none tentative, none
+ * deprecated: a VIP added with preferred_lft 0 is no source).
  */
 export function sourceFor(iface: NdpInterface, target: Buffer, off: number): Buffer | undefined {
-  const usable = iface.addrs6.filter((a) => !a.tentative);
+  const usable = iface.addrs6.filter((a) => !a.tentative && a.deprecated !== true);
   const onPrefix = usable.find(
     (a) => !a.linkLocal && inIpv6Prefix(a.addr, a.prefixLen, target, off),
   );

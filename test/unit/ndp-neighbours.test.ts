@@ -16,6 +16,12 @@ import {
 } from '../../src/packet/ndp.js';
 import { parseIpv6AddrJson, type Ipv6IfAddress } from '../../src/net/interface-addrs6.js';
 import { NdpNeighbours, ndpInterfaces, sourceFor } from '../../src/net/ndp-neighbours.js';
+import { NeighbourTable6 } from '../../src/engine/shared/neighbour-table6.js';
+import { RegionLayout, SharedRegion } from '../../src/engine/shared/region.js';
+
+/** The shared table uvsd keeps IPv6 neighbours in, over memory of this test's own. */
+const table6 = (): NeighbourTable6 =>
+  new NeighbourTable6(SharedRegion.anonymous(new RegionLayout(NeighbourTable6.parts())));
 
 const IP = 14;
 const ICMP = 54;
@@ -55,6 +61,7 @@ function setup() {
       return true;
     },
     ifaces,
+    table6(),
     () => now,
   );
   return { ndp, sent, advance: (ms: number) => (now += ms) };

@@ -72,6 +72,20 @@ function publishIoCounters(): void {
 }
 const txTotals = { sent: 0, bytes: 0, failed: 0 };
 
+/** Multicast groups each port (by its index) was told to receive, as "aa:bb:…" keys. */
+let joined: Set<string>[] = [];
+
+/** Joins the multicast groups `spec` names that port `k` has not joined yet. */
+function joinGroups(k: number, spec: PortSpec): void {
+  const done = (joined[k] ??= new Set());
+  for (const mac of spec.multicast ?? []) {
+    const key = mac.join(':');
+    if (done.has(key)) continue;
+    group.ports[k]!.addMembership(Buffer.from(mac));
+    done.add(key);
+  }
+}
+
 /** Serves `specs`: new filters on the same interfaces are swapped in place (no frame lost). */
 function openPorts(specs: readonly PortSpec[]): void {
   const same =
@@ -80,7 +94,10 @@ function openPorts(specs: readonly PortSpec[]): void {
       (s, k) => group.ports[k]!.ifIndex === s.ifIndex && group.ports[k]!.ifName === s.name,
     );
   if (same) {
-    specs.forEach((s, k) => group.ports[k]!.setFilter(Buffer.from(s.filter)));
+    specs.forEach((s, k) => {
+      group.ports[k]!.setFilter(Buffer.from(s.filter));
+      joinGroups(k, s);
+    });
     return;
   }
   // The counts of the ports about to close are kept.
@@ -95,6 +112,7 @@ function openPorts(specs: readonly PortSpec[]): void {
   txTotals.bytes += txCounters.sentBytes;
   txTotals.failed += txCounters.failed;
   group.close();
+  joined = [];
   group = new PortGroup({ wakerFd: init.wakerFd });
   for (const s of specs) {
     group.open({
@@ -105,6 +123,7 @@ function openPorts(specs: readonly PortSpec[]): void {
       ...(s.fanoutGroup !== 0 ? { fanout: { group: s.fanoutGroup, mode: 'hash' as const } } : {}),
     });
   }
+  specs.forEach((s, k) => joinGroups(k, s));
   sink = new PortSink(group);
   sink.addArena(engine.arena.buf);
 }

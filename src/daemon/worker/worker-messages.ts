@@ -13,6 +13,11 @@ export interface PortSpec {
   readonly filter: Uint8Array;
   /** PACKET_FANOUT group id when several workers share the interface; 0: none. */
   readonly fanoutGroup: number;
+  /**
+   * Ethernet multicast groups to receive (the solicited-node groups of the IPv6 VIPs, whose
+   * solicitations uvsd answers when no kernel interface holds them), six bytes each.
+   */
+  readonly multicast?: readonly (readonly number[])[];
 }
 
 export interface WorkerInit {
