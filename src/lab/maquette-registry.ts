@@ -58,14 +58,14 @@ export const MAQUETTES: readonly MaquetteEntry[] = [
   {
     command: 'nat6',
     summary:
-      'build the LVS-NAT maquette in IPv6 (VIP 2001:db8:10::23); until uvsd forwards IPv6, --check asks each server by its address',
+      "build the LVS-NAT maquette in IPv6 (VIP 2001:db8:10::23, S1/S2 on 2001:db8:20::/64) and run the course's commands in IPv6",
     make: () => NAT6_MAQUETTE,
     check: checkMaquette6,
   },
   {
     command: 'dr6',
     summary:
-      "build the LVS-DR maquette in IPv6 (VIP 2001:db8:20::23 on the servers' lo); until uvsd forwards IPv6, --check asks each server by its address",
+      "build the LVS-DR maquette in IPv6 (VIP 2001:db8:20::23 on the director and on the servers' lo) and run the course's commands in IPv6",
     make: () => DR6_MAQUETTE,
     check: checkMaquette6,
   },

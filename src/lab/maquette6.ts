@@ -1,7 +1,6 @@
 // The course's NAT and DR maquettes in IPv6 (documentation prefix 2001:db8::/32), addressed as
-// the IPv4 ones are (192.168.10.23 → 2001:db8:10::23, .254 → ::254). uvsd does not forward
-// IPv6 yet: the maquettes are built with their servers answering over IPv6, and the course's
-// uvsadm commands are kept apart (NAT6_COMMANDS, DR6_COMMANDS) until it does.
+// the IPv4 ones are (192.168.10.23 → 2001:db8:10::23, .254 → ::254), with the course's uvsadm
+// commands in IPv6 syntax ([addr]:port).
 import { PAGE_S1, PAGE_S2, type HostSpec, type Maquette, type SetupStep } from './maquette.js';
 
 const FORWARDING: SetupStep = { argv: ['sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1'] };
@@ -33,6 +32,13 @@ const server = (
 
 const NAT6_VIP = '2001:db8:10::23';
 
+/** The course's NAT commands in IPv6. */
+export const NAT6_COMMANDS: readonly (readonly string[])[] = [
+  ['-A', '-t', `[${NAT6_VIP}]:80`, '-s', 'rr'],
+  ['-a', '-t', `[${NAT6_VIP}]:80`, '-r', '[2001:db8:20::1]:80', '-m', '-w', '1'],
+  ['-a', '-t', `[${NAT6_VIP}]:80`, '-r', '[2001:db8:20::2]:80', '-m', '-w', '1'],
+];
+
 /** « Maquette de test LVS-NAT » in IPv6: client on 2001:db8:10::/64, servers on 2001:db8:20::/64. */
 export const NAT6_MAQUETTE: Maquette = {
   name: 'nat6',
@@ -58,17 +64,25 @@ export const NAT6_MAQUETTE: Maquette = {
     server(1, PAGE_S1, '2001:db8:20::254'),
     server(2, PAGE_S2, '2001:db8:20::254'),
   ],
-  commands: [],
+  commands: NAT6_COMMANDS,
 };
 
-/** The course's NAT commands in IPv6, for when uvsd forwards IPv6. */
-export const NAT6_COMMANDS: readonly (readonly string[])[] = [
-  ['-A', '-t', `[${NAT6_VIP}]:80`, '-s', 'rr'],
-  ['-a', '-t', `[${NAT6_VIP}]:80`, '-r', '[2001:db8:20::1]:80', '-m', '-w', '1'],
-  ['-a', '-t', `[${NAT6_VIP}]:80`, '-r', '[2001:db8:20::2]:80', '-m', '-w', '1'],
-];
-
 const DR6_VIP = '2001:db8:20::23';
+
+/** The course's DR commands in IPv6. */
+export const DR6_COMMANDS: readonly (readonly string[])[] = [
+  ['-A', '-t', `[${DR6_VIP}]:80`, '-s', 'rr'],
+  ...[1, 2].map((n) => [
+    '-a',
+    '-t',
+    `[${DR6_VIP}]:80`,
+    '-r',
+    `[2001:db8:20::${n}]:80`,
+    '-g',
+    '-w',
+    '1',
+  ]),
+];
 
 /**
  * « Maquette de test LVS-DR » in IPv6: the director and S1, S2 on 2001:db8:20::/64, the VIP
@@ -111,20 +125,5 @@ export const DR6_MAQUETTE: Maquette = {
       ]),
     ),
   ],
-  commands: [],
+  commands: DR6_COMMANDS,
 };
-
-/** The course's DR commands in IPv6, for when uvsd forwards IPv6. */
-export const DR6_COMMANDS: readonly (readonly string[])[] = [
-  ['-A', '-t', `[${DR6_VIP}]:80`, '-s', 'rr'],
-  ...[1, 2].map((n) => [
-    '-a',
-    '-t',
-    `[${DR6_VIP}]:80`,
-    '-r',
-    `[2001:db8:20::${n}]:80`,
-    '-g',
-    '-w',
-    '1',
-  ]),
-];
