@@ -9,7 +9,7 @@ import {
   type RsMethod,
 } from './maquette.js';
 import type { CheckResult } from './maquette-check.js';
-import { DR6_MAQUETTE, NAT6_MAQUETTE } from './maquette6.js';
+import { DR6_MAQUETTE, NAT6_MAQUETTE, TUN6_MAQUETTE } from './maquette6.js';
 import { checkMaquette6 } from './maquette6-check.js';
 import type { Lab } from './lab.js';
 
@@ -67,6 +67,13 @@ export const MAQUETTES: readonly MaquetteEntry[] = [
     summary:
       "build the LVS-DR maquette in IPv6 (VIP 2001:db8:20::23 on the director and on the servers' lo) and run the course's commands in IPv6",
     make: () => DR6_MAQUETTE,
+    check: checkMaquette6,
+  },
+  {
+    command: 'tun6',
+    summary:
+      'build a LVS-TUN maquette in IPv6 (real servers on the routed 2001:db8:30::/64 behind IPv6-in-IPv6, uvs-tun-endpoint on each)',
+    make: () => TUN6_MAQUETTE,
     check: checkMaquette6,
   },
 ];

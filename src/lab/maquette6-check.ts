@@ -1,7 +1,8 @@
-// `uvs-lab nat6|dr6 --check`: the course's check in IPv6 — pages through [VIP] alternating
-// between S1 and S2, `uvsadm -Lnc` and `-Ln` on the director; for DR, also that the replies
-// bypass the director and that only the director answers neighbour solicitations for the VIP
-// (the real servers hold it on lo, which IPv6 never advertises on another interface).
+// `uvs-lab nat6|dr6|tun6 --check`: the course's check in IPv6 — pages through [VIP] alternating
+// between S1 and S2, `uvsadm -Lnc` and `-Ln` on the director; for DR and TUN, also that the
+// replies bypass the director, and for DR that only the director answers neighbour
+// solicitations for the VIP (the real servers hold it on lo, which IPv6 never advertises on
+// another interface).
 import { captureIn } from './capture.js';
 import type { Lab } from './lab.js';
 import { pagesAlternate, type CheckResult } from './maquette-check.js';
@@ -51,19 +52,23 @@ export async function checkMaquette6(lab: Lab, requests: number): Promise<CheckR
   let pages: string[] = [];
   let failed = 0;
   let bypass = true;
-  if (m.name === 'dr6') {
+  if (m.name === 'dr6' || m.name === 'tun6') {
     const filter = `ip6 and src host ${m.vip} and tcp src port 80`;
     const seen = await captureIn(lab.ns('director'), 'eth0', filter, () => {
       ({ pages, failed } = requestPages(lab, requests, lines));
     });
-    const dirMac = macOf(lab, 'director', 'eth0');
-    const answerers = await ndpAnswerers(lab);
-    const onlyDirector = answerers.length === 1 && answerers[0] === dirMac;
     lines.push(
       `director$ tcpdump -ni eth0 '${filter}'   # during the requests\n${seen.length} frame(s)${seen.length === 0 ? ': the replies bypass the director' : ''}`,
-      `router$ neighbour solicitation for ${m.vip}: advertised by ${answerers.join(', ') || 'nobody'} (director eth0 is ${dirMac})`,
     );
-    bypass = seen.length === 0 && onlyDirector;
+    bypass = seen.length === 0;
+    if (m.name === 'dr6') {
+      const dirMac = macOf(lab, 'director', 'eth0');
+      const answerers = await ndpAnswerers(lab);
+      lines.push(
+        `router$ neighbour solicitation for ${m.vip}: advertised by ${answerers.join(', ') || 'nobody'} (director eth0 is ${dirMac})`,
+      );
+      bypass = bypass && answerers.length === 1 && answerers[0] === dirMac;
+    }
   } else {
     ({ pages, failed } = requestPages(lab, requests, lines));
   }

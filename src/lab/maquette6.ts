@@ -20,10 +20,11 @@ const server = (
   page: string,
   gateway: string,
   setup: readonly SetupStep[] = [],
+  lan = 'lan20',
 ): HostSpec => ({
   name: `s${n}`,
   role: 'server',
-  ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: [`2001:db8:20::${n}/64`] }],
+  ifaces: [{ ifName: 'eth0', lan, addrs: [`2001:db8:${lan.slice(3)}::${n}/64`] }],
   gateway,
   page,
   listen: '::',
@@ -69,6 +70,35 @@ export const NAT6_MAQUETTE: Maquette = {
 
 const DR6_VIP = '2001:db8:20::23';
 
+/** The client of DR and TUN, behind the router (2001:db8:10::254). */
+const ROUTED_CLIENT6: HostSpec = {
+  name: 'client',
+  role: 'client',
+  ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['2001:db8:10::1/64'] }],
+  gateway: '2001:db8:10::254',
+};
+
+/** The router between the client's LAN and `lans` (its address ::254 on each). */
+const router6 = (lans: readonly string[]): HostSpec => ({
+  name: 'router',
+  role: 'client',
+  ifaces: ['lan10', ...lans].map((lan, k) => ({
+    ifName: `eth${k}`,
+    lan,
+    addrs: [`2001:db8:${lan.slice(3)}::254/64`],
+  })),
+  setup: [FORWARDING],
+});
+
+/** The director of DR and TUN: 2001:db8:20::253 and the VIP on lan20. */
+const LAN20_DIRECTOR6: HostSpec = {
+  name: 'director',
+  role: 'director',
+  ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['2001:db8:20::253/64'] }],
+  gateway: '2001:db8:20::254',
+  setup: [vipOn('eth0', DR6_VIP)],
+};
+
 /** The course's DR commands in IPv6. */
 export const DR6_COMMANDS: readonly (readonly string[])[] = [
   ['-A', '-t', `[${DR6_VIP}]:80`, '-s', 'rr'],
@@ -103,22 +133,9 @@ export const DR6_MAQUETTE: Maquette = {
       ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['2001:db8:10::1/64'] }],
       gateway: '2001:db8:10::254',
     },
-    {
-      name: 'router',
-      role: 'client',
-      ifaces: [
-        { ifName: 'eth0', lan: 'lan10', addrs: ['2001:db8:10::254/64'] },
-        { ifName: 'eth1', lan: 'lan20', addrs: ['2001:db8:20::254/64'] },
-      ],
-      setup: [FORWARDING],
-    },
-    {
-      name: 'director',
-      role: 'director',
-      ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: ['2001:db8:20::253/64'] }],
-      gateway: '2001:db8:20::254',
-      setup: [vipOn('eth0', DR6_VIP)],
-    },
+    ROUTED_CLIENT6,
+    router6(['lan20']),
+    LAN20_DIRECTOR6,
     ...([1, 2] as const).map((n) =>
       server(n, n === 1 ? PAGE_S1 : PAGE_S2, '2001:db8:20::254', [
         { argv: ['ip', 'addr', 'add', `${DR6_VIP}/128`, 'dev', 'lo'] },
@@ -126,4 +143,47 @@ export const DR6_MAQUETTE: Maquette = {
     ),
   ],
   commands: DR6_COMMANDS,
+};
+
+/** LVS-TUN in IPv6: the course's DR commands with -i toward servers on a routed subnet. */
+export const TUN6_COMMANDS: readonly (readonly string[])[] = [
+  ['-A', '-t', `[${DR6_VIP}]:80`, '-s', 'rr'],
+  ...[1, 2].map((n) => [
+    '-a',
+    '-t',
+    `[${DR6_VIP}]:80`,
+    '-r',
+    `[2001:db8:30::${n}]:80`,
+    '-i',
+    '-w',
+    '1',
+  ]),
+];
+
+/**
+ * A TUN maquette in IPv6: the DR one with the real servers moved to the routed 2001:db8:30::/64,
+ * reached in IPv6-in-IPv6 (next header 41); uvs-tun-endpoint decapsulates on each (the VIP on
+ * lo), standing for the kernel's ip6tnl.
+ */
+export const TUN6_MAQUETTE: Maquette = {
+  name: 'tun6',
+  description: `LVS-TUN in IPv6: director on 2001:db8:20::/64 with VIP ${DR6_VIP}, S1/S2 on the routed 2001:db8:30::/64 behind IPv6-in-IPv6`,
+  lans: ['lan10', 'lan20', 'lan30'],
+  vip: DR6_VIP,
+  hosts: [
+    ROUTED_CLIENT6,
+    router6(['lan20', 'lan30']),
+    LAN20_DIRECTOR6,
+    ...([1, 2] as const).map((n) => ({
+      ...server(
+        n,
+        n === 1 ? PAGE_S1 : PAGE_S2,
+        '2001:db8:30::254',
+        [{ argv: ['ip', 'addr', 'add', `${DR6_VIP}/128`, 'dev', 'lo'] }],
+        'lan30',
+      ),
+      programs: [{ program: 'uvs-tun-endpoint' as const, args: ['--vip', DR6_VIP] }],
+    })),
+  ],
+  commands: TUN6_COMMANDS,
 };
