@@ -31,7 +31,7 @@ import type { EngineShared } from './engine-shared.js';
 import { Engine6 } from './engine6.js';
 import type { FrameSink } from './frame-sink.js';
 import { FrameFields } from './frame-fields.js';
-import type { ForwardContext, IcmpErrorRoute } from './forward/forward-context.js';
+import type { ForwardContext, IcmpErrorRoute, Neighbours6 } from './forward/forward-context.js';
 import { forwardToClient, forwardToDest } from './forward/forwarders.js';
 import { sendIcmpUnreachable } from './forward/icmp-error.js';
 import { forwardIcmpRelated } from './forward/icmp-related.js';
@@ -112,6 +112,10 @@ export class Engine implements ForwardContext {
       this.shared.thread,
       this.config,
     );
+  }
+
+  get neighbours6(): Neighbours6 {
+    return this.v6.neighbours6;
   }
 
   emit(buf: Buffer, off: number, len: number, ifIndex: number): void {

@@ -20,7 +20,8 @@ import {
   neighborAdvertReplyInPlace,
 } from '../packet/ndp.js';
 import { clearVnetHdr, vnetHdrOf } from '../packet/virtio-net-hdr.js';
-import type { ForwardContext6, Neighbours6 } from './forward6/forward-context6.js';
+import type { Neighbours6 } from './forward/forward-context.js';
+import type { ForwardContext6 } from './forward6/forward-context6.js';
 import type { NeighbourTable6 } from './shared/neighbour-table6.js';
 import { FrameStat } from './shared/thread-stats.js';
 import { Verdict } from './verdict.js';

@@ -8,10 +8,20 @@ import type { ThreadStats } from '../shared/thread-stats.js';
 import type { TxArena } from '../tx-arena.js';
 import type { DropReason, Verdict } from '../verdict.js';
 
+/** The IPv6 neighbours a forwarder may need (engine/ndp6.ts): next hops by neighbour discovery. */
+export interface Neighbours6 {
+  /** The MAC of the neighbour whose address is the 16 bytes at `addr[off]`, or undefined. */
+  mac(addr: Buffer, off: number): Buffer | undefined;
+  /** Asks for it on `ifIndex` (a solicitation, at most one a second per address). */
+  request(addr: Buffer, off: number, ifIndex: number, now: number): void;
+}
+
 export interface ForwardContext {
   readonly conns: ConnTable;
   readonly config: LiveConfig;
   readonly env: EngineEnv;
+  /** IPv6 next hops (an IPv6 TUN real server of an IPv4 service). */
+  readonly neighbours6: Neighbours6;
   readonly arena: TxArena;
   readonly stats: ThreadStats;
   /** Six bytes the forwarders may use to hold a MAC for the duration of one call. */

@@ -5,7 +5,7 @@
 // CWR on the first only, complete checksums. The segments are built in the arena.
 import { finish, pseudoHeaderSum, readU16, sum16, writeU16 } from '../../packet/checksum.js';
 import { copyMac, Eth, ETH_HLEN, EtherType } from '../../packet/ethernet.js';
-import { IP_DF, Ipv4, ipv4SetChecksum, IpProto, IPV4_MIN_LEN } from '../../packet/ipv4.js';
+import { IP_DF, Ipv4, ipv4SetChecksum, IpProto } from '../../packet/ipv4.js';
 import { Tcp, TcpFlag } from '../../packet/tcp.js';
 import { Udp, UDP_HLEN } from '../../packet/udp.js';
 import { VnetGso, vnetGsoType, vnetHdrOf } from '../../packet/virtio-net-hdr.js';
@@ -15,6 +15,7 @@ import type { LiveDest } from '../live-dest.js';
 import { DropReason, Verdict } from '../verdict.js';
 import type { ForwardContext } from './forward-context.js';
 import { writeOuterHeader } from './ipip.js';
+import { outerLen, writeTunnelHeaders } from './tunnel-outer.js';
 
 /** TCP's CWR flag (RFC 3168), kept on the first segment only. */
 const TCP_CWR = 0x80;
@@ -44,17 +45,23 @@ export function tunnelSegments(
   const src = readIpv4Bits(buf, f.ip + Ipv4.Src);
   const dst = readIpv4Bits(buf, f.ip + Ipv4.Dst);
   const a = ctx.arena;
+  const outer = outerLen(dest);
   for (let off = 0, k = 0; off < payload; off += mss, k++) {
     const seg = Math.min(mss, payload - off);
     const inner = hdrs + seg;
-    const e = a.reserve(ETH_HLEN + IPV4_MIN_LEN + inner);
+    const e = a.reserve(ETH_HLEN + outer + inner);
     if (e < 0) return ctx.drop(DropReason.NoRoom);
     const out = a.buf;
-    copyMac(out, e + Eth.Dst, mac, 0);
-    copyMac(out, e + Eth.Src, ifMac, 0);
-    writeU16(out, e + Eth.Type, EtherType.IPv4);
-    writeOuterHeader(out, e + ETH_HLEN, tos, df, inner, dest.tunnelSrc, dest.addr);
-    const ip = e + ETH_HLEN + IPV4_MIN_LEN;
+    if (dest.family === 6) {
+      // An IPv6 real server: IPv4 in IPv6 (tunnel-outer.ts).
+      writeTunnelHeaders(out, e, dest, mac, ifMac, IpProto.IPIP, tos, inner);
+    } else {
+      copyMac(out, e + Eth.Dst, mac, 0);
+      copyMac(out, e + Eth.Src, ifMac, 0);
+      writeU16(out, e + Eth.Type, EtherType.IPv4);
+      writeOuterHeader(out, e + ETH_HLEN, tos, df, inner, dest.tunnelSrc, dest.addr);
+    }
+    const ip = e + ETH_HLEN + outer;
     const l4 = ip + ihl;
     buf.copy(out, ip, f.ip, f.ip + hdrs);
     buf.copy(out, ip + hdrs, f.ip + hdrs + off, f.ip + hdrs + off + seg);
@@ -80,7 +87,7 @@ export function tunnelSegments(
       const c = finish(sum16(out, l4, l4len, pseudoHeaderSum(src, dst, IpProto.UDP, l4len)));
       writeU16(out, l4 + Udp.Csum, c === 0 ? 0xffff : c);
     }
-    ctx.emit(out, e, ETH_HLEN + IPV4_MIN_LEN + inner, dest.ifIndex);
+    ctx.emit(out, e, ETH_HLEN + outer + inner, dest.ifIndex);
   }
   return Verdict.Forward;
 }

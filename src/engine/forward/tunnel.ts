@@ -5,6 +5,8 @@
 // would not fit the path once encapsulated, with DF set, is answered with ICMP "fragmentation
 // needed" carrying the MTU left for the inner packet (RFC 1191). Checksums leave complete: the
 // far end of a tunnel (and a NIC offloading it) cannot be trusted to finish a partial one.
+// An IPv6 real server (IPVS allows the other family for tunnels) gets IPv4 in IPv6 (next
+// header 4) instead: tunnel-outer.ts.
 import { finish, readU16, sum16, writeU16 } from '../../packet/checksum.js';
 import { copyMac, Eth, ETH_HLEN, EtherType } from '../../packet/ethernet.js';
 import { IP_DF, Ipv4, IpProto, IPV4_MIN_LEN } from '../../packet/ipv4.js';
@@ -16,6 +18,7 @@ import type { ForwardContext } from './forward-context.js';
 import { writeOuterHeader } from './ipip.js';
 import { pathMtu, tooBigFromClient, wireIpLen } from './path.js';
 import { tunnelSegments } from './tunnel-gso.js';
+import { outerLen, tunnelNextHopMac, writeTunnelHeaders } from './tunnel-outer.js';
 
 export function forwardTunnel(
   ctx: ForwardContext,
@@ -25,19 +28,24 @@ export function forwardTunnel(
   dest: LiveDest,
 ): Verdict {
   // The path MTU as IPVS reads it (dst_mtu), less the outer header.
-  const room = pathMtu(ctx, dest) - IPV4_MIN_LEN;
+  const outer = outerLen(dest);
+  const room = pathMtu(ctx, dest) - outer;
   if (wireIpLen(buf, f) > room) return tooBigFromClient(ctx, buf, f, i, room);
-  const mac = ctx.env.neighbourMac(dest.nextHop);
-  if (!mac) {
-    ctx.env.requestNeighbour(dest.nextHop, dest.ifIndex);
-    return ctx.drop(DropReason.NoNeighbour);
-  }
+  const mac = tunnelNextHopMac(ctx.env, ctx.neighbours6, dest, f.now);
+  if (!mac) return ctx.drop(DropReason.NoNeighbour);
   const ifMac = ctx.config.interfaceMac(dest.ifIndex);
   if (!ifMac) return ctx.drop(DropReason.NoInterface);
   if (f.gsoSize > 0) return tunnelSegments(ctx, buf, f, dest, mac, ifMac);
   if (f.partialCsum) completePartialChecksum(buf, f);
   const inner = f.ipLen;
   const tos = buf[f.ip + Ipv4.Tos]!;
+  if (dest.family === 6) {
+    const e6 = f.eth - outer;
+    writeTunnelHeaders(buf, e6, dest, mac, ifMac, IpProto.IPIP, tos, inner);
+    clearVnetHdr(buf, vnetHdrOf(e6));
+    ctx.emit(buf, e6, ETH_HLEN + outer + inner, dest.ifIndex);
+    return Verdict.Forward;
+  }
   const df = readU16(buf, f.ip + Ipv4.FragOff) & IP_DF;
   // The new frame starts IPV4_MIN_LEN earlier: Ethernet, then the outer header, then the inner
   // packet where it was.

@@ -3,17 +3,11 @@
 // ForwardContext's counterpart, so that engine6.ts imports the forwarders and not the reverse.
 import type { ConnTable6 } from '../conn-table6.js';
 import type { EngineEnv } from '../engine-env.js';
+import type { Neighbours6 } from '../forward/forward-context.js';
 import type { LiveConfig } from '../live-config.js';
 import type { ThreadStats } from '../shared/thread-stats.js';
 import type { TxArena } from '../tx-arena.js';
 import type { DropReason, Verdict } from '../verdict.js';
-
-export interface Neighbours6 {
-  /** The MAC of the neighbour whose address is the 16 bytes at `addr[off]`, or undefined. */
-  mac(addr: Buffer, off: number): Buffer | undefined;
-  /** Asks for it on `ifIndex` (a solicitation, at most one a second per address). */
-  request(addr: Buffer, off: number, ifIndex: number, now: number): void;
-}
 
 export interface ForwardContext6 {
   readonly conns6: ConnTable6;

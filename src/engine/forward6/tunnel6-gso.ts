@@ -14,7 +14,7 @@ import type { FrameFields } from '../frame-fields.js';
 import type { LiveDest } from '../live-dest.js';
 import { DropReason, Verdict } from '../verdict.js';
 import type { ForwardContext6 } from './forward-context6.js';
-import { outerLen, writeTunnelHeaders } from './tunnel-outer.js';
+import { outerLen, writeTunnelHeaders } from '../forward/tunnel-outer.js';
 
 /** TCP's CWR flag (RFC 3168), kept on the first segment only. */
 const TCP_CWR = 0x80;

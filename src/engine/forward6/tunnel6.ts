@@ -14,7 +14,7 @@ import { completePartialChecksum } from '../forward/tunnel.js';
 import { DropReason, Verdict } from '../verdict.js';
 import type { ForwardContext6 } from './forward-context6.js';
 import { pathMtu6, tooBigFromClient6 } from './path6.js';
-import { outerLen, tunnelNextHopMac, writeTunnelHeaders } from './tunnel-outer.js';
+import { outerLen, tunnelNextHopMac, writeTunnelHeaders } from '../forward/tunnel-outer.js';
 import { tunnelSegments6 } from './tunnel6-gso.js';
 
 export function forwardTunnel6(

@@ -11,8 +11,8 @@ import { IPV6_ALEN } from '../../packet/addr.js';
 import { Ipv6, IPV6_HLEN, writeIpv6VerTcFlow } from '../../packet/ipv6.js';
 import type { EngineEnv } from '../engine-env.js';
 import type { LiveDest } from '../live-dest.js';
-import { writeOuterHeader } from '../forward/ipip.js';
-import type { Neighbours6 } from './forward-context6.js';
+import type { Neighbours6 } from './forward-context.js';
+import { writeOuterHeader } from './ipip.js';
 
 /** Hop limit of the outer IPv6 header (the kernel's default route hop limit). */
 export const OUTER_HOP_LIMIT = 64;
