@@ -12,6 +12,8 @@ import { execute, type AsyncControl } from '../../src/ipvsadm/execute.js';
 import { parseHosts } from '../../src/ipvsadm/names.js';
 import { parseArgs } from '../../src/ipvsadm/parse-args.js';
 import { EngineRig } from './fixtures/engine-rig.js';
+import { CLIENT_IF, FakeEnv, SERVER_IF } from './fixtures/fake-env.js';
+import { buildFrame6, type Frame6Spec } from './fixtures/frames6.js';
 import { CONNS6, SERVICES6 } from './fixtures/fake-table6.js';
 import { memoryControl } from './fixtures/memory-control.js';
 
@@ -235,9 +237,12 @@ const dir = mkdtempSync(join(tmpdir(), 'uvs-adm6-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** uvsadm talking to a real uvsd control server over a socket. */
-async function withDaemon(body: (c: AsyncControl) => Promise<void>): Promise<void> {
+async function withDaemon(
+  body: (c: AsyncControl) => Promise<void>,
+  rig = new EngineRig(),
+): Promise<void> {
   const path = join(dir, `d${Math.floor(Math.random() * 1e9)}.sock`);
-  const server = new ControlServer(new EngineRig().director);
+  const server = new ControlServer(rig.director);
   await server.listen(path);
   const client = new ControlClient(path);
   await client.connect();
@@ -317,4 +322,48 @@ test("mixed families: uvsd refuses a non-tunnel real server of the other family 
       /^-a -t 10\.0\.0\.1:80 -r \[2001:db8::11\]:80 -i -w 1$/m,
     );
   });
+});
+
+test('-Lnc through the real daemon lists IPv6 connections and templates as ipvsadm does (list6-conns-daemon.txt)', async () => {
+  let now = 1_000_000;
+  const rig = new EngineRig(new FakeEnv(), () => now);
+  const d = rig.director;
+  const tcp = { kind: 'addr', proto: 'tcp', vip: '2001:db8::100', port: 80 } as const;
+  const udp = { kind: 'addr', proto: 'udp', vip: '2001:db8::100', port: 53 } as const;
+  d.addService({ key: tcp, scheduler: 'rr' });
+  d.addDest(tcp, dest('2001:db8:20::11', 8080, FwdMethod.Masq));
+  d.addService({ key: udp, scheduler: 'rr', persistence: { timeout: 360, netmask: '64' } });
+  d.addDest(udp, dest('2001:db8:20::2', 53, FwdMethod.Route));
+  rig.routeDestsVia(SERVER_IF);
+  rig.addNeighbour6('2001:db8:20::11', '02:51:00:00:00:11', SERVER_IF);
+  rig.addNeighbour6('2001:db8:20::2', '02:52:00:00:00:02', SERVER_IF);
+  const send = (spec: Frame6Spec, ifIndex: number): void => {
+    const f = buildFrame6(spec);
+    rig.process(f, f.length, ifIndex, now);
+  };
+  const client = { src: '2001:db8:10::1', dst: '2001:db8::100' };
+  send({ ...client, proto: 'tcp', sport: 40000, dport: 80, flags: 0x02 }, CLIENT_IF);
+  send(
+    {
+      src: '2001:db8:20::11',
+      dst: client.src,
+      proto: 'tcp',
+      sport: 8080,
+      dport: 40000,
+      flags: 0x12,
+    },
+    SERVER_IF,
+  );
+  send({ ...client, proto: 'tcp', sport: 40000, dport: 80, flags: 0x10 }, CLIENT_IF);
+  now += 600;
+  send(
+    { ...client, src: '2001:db8:10::1:2', proto: 'udp', sport: 5353, dport: 53, payload: 'q' },
+    CLIENT_IF,
+  );
+  now += 1000;
+  await withDaemon(async (c) => {
+    const out = await run(['-Lnc'], c);
+    assert.equal(out.exitCode, 0, out.stderr);
+    assert.equal(out.stdout, golden('list6-conns-daemon.txt'));
+  }, rig);
 });
