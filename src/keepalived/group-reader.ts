@@ -78,8 +78,12 @@ export function readGroup(r: Reader, s: Statement): GroupMember[] {
   for (const k of r.block(s)) {
     if (k.children) r.fail(k, `${k.keyword} does not take a block`);
     if (k.keyword === 'fwmark') {
-      if (k.args[1] !== undefined) r.oneOf(k, ['inet', 'inet6'], 2);
-      out.push({ kind: 'fwmark', fwmark: r.int(k, 1, 0xffffffff) });
+      const family = k.args[1] !== undefined ? r.oneOf(k, ['inet', 'inet6'], 2) : undefined;
+      out.push({
+        kind: 'fwmark',
+        fwmark: r.int(k, 1, 0xffffffff),
+        ...(family !== undefined ? { family: family === 'inet6' ? 6 : 4 } : {}),
+      });
     } else out.push(...addressMembers(r, k));
   }
   if (out.length === 0) r.warnBlock(s, `virtual_server_group ${r.arg(s)} has no entries`);

@@ -39,35 +39,51 @@ export function runScript(line: string, log: Log): void {
   });
 }
 
+/**
+ * The family of a virtual server whose key does not tell it (a firewall mark): ip_family, else
+ * its real servers' (as keepalived takes it from them), else IPv4.
+ */
+function markFamily(vs: VirtualServerSpec, member?: GroupMember): 4 | 6 {
+  return member?.family ?? vs.family ?? (vs.realServers[0]?.ip.includes(':') ? 6 : 4);
+}
+
 /** The director's services for a virtual_server (a group gives one per member). */
 export function serviceSpecs(
   vs: VirtualServerSpec,
   groups: KeepalivedConfig['groups'],
 ): ServiceSpec[] {
-  const base = {
-    scheduler: vs.scheduler,
-    ...(vs.persistenceTimeout !== undefined
-      ? {
-          persistence: {
-            timeout: vs.persistenceTimeout,
-            netmask: vs.persistenceGranularity ?? '255.255.255.255',
-          },
-        }
-      : {}),
-    ...(vs.schedFlags.length > 0 ? { schedFlags: vs.schedFlags } : {}),
-  };
   const keyOf = (m: GroupMember | VirtualServerSpec['key']): ServiceKey =>
     m.kind === 'fwmark'
-      ? { kind: 'fwmark', fwmark: m.fwmark! }
+      ? {
+          kind: 'fwmark',
+          fwmark: m.fwmark!,
+          ...(markFamily(vs, 'family' in m ? m : undefined) === 6 ? { family: 'inet6' } : {}),
+        }
       : {
           kind: 'addr',
           proto: vs.protocol,
           vip: (m as { ip: string }).ip,
           port: (m as { port: number }).port,
         };
-  if (vs.key.kind === 'group')
-    return (groups.get(vs.key.name) ?? []).map((m) => ({ key: keyOf(m), ...base }));
-  return [{ key: keyOf(vs.key), ...base }];
+  const specOf = (key: ServiceKey): ServiceSpec => {
+    const v6 = key.kind === 'fwmark' ? key.family === 'inet6' : key.vip.includes(':');
+    return {
+      key,
+      scheduler: vs.scheduler,
+      ...(vs.persistenceTimeout !== undefined
+        ? {
+            persistence: {
+              timeout: vs.persistenceTimeout,
+              // One client: a /32 for IPv4, a /128 for IPv6 (-M as a prefix length).
+              netmask: vs.persistenceGranularity ?? (v6 ? '128' : '255.255.255.255'),
+            },
+          }
+        : {}),
+      ...(vs.schedFlags.length > 0 ? { schedFlags: vs.schedFlags } : {}),
+    };
+  };
+  if (vs.key.kind === 'group') return (groups.get(vs.key.name) ?? []).map((m) => specOf(keyOf(m)));
+  return [specOf(keyOf(vs.key))];
 }
 
 /** A real server's checkers as last seen (for the web view). */

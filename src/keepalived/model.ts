@@ -77,6 +77,8 @@ export interface GroupMember {
   readonly ip?: string;
   readonly port?: number;
   readonly fwmark?: number;
+  /** `fwmark N inet6`: the mark's family (unset: the virtual server's). */
+  readonly family?: 4 | 6;
 }
 
 /** keepalived's SSL block (certificates for SSL_GET). */

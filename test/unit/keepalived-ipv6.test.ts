@@ -24,7 +24,7 @@ test('IPv6 virtual servers, groups, real servers and checkers read into the mode
     web6.slice(16, 20).map((m) => m.ip),
     ['2001:db8:0:1::', '2001:db8:0:1::1', '2001:db8:0:1::2', '2001:db8:0:1::3'],
   );
-  assert.deepEqual(web6[20], { kind: 'fwmark', fwmark: 3 });
+  assert.deepEqual(web6[20], { kind: 'fwmark', fwmark: 3, family: 6 });
   const [group, nat, dns] = c.virtualServers;
   assert.deepEqual(
     [group!.method, group!.persistenceGranularity, group!.persistenceTimeout],
