@@ -35,8 +35,7 @@ const int =
       bad(path, `an integer from ${min} to ${max}`, v);
   };
 
-/** An IPv4 or IPv6 address: the request's shape. Whether uvsd serves that family yet is the
- * director's to say (it refuses IPv6 with its own message, which uvsadm translates). */
+/** An IPv4 or IPv6 address (uvsd serves both). */
 const address: Schema = (v, path) => {
   if (typeof v !== 'string' || (!isIpv4(v) && !isIpv6(v))) bad(path, 'an IPv4 or IPv6 address', v);
 };
@@ -86,7 +85,11 @@ const port = int(0, 65535);
 
 const serviceKey: Schema = (v, path) => {
   const kind = (v as { kind?: unknown } | null)?.kind;
-  if (kind === 'fwmark') return object({ kind: oneOf('fwmark'), fwmark: int(1, UINT32) })(v, path);
+  if (kind === 'fwmark')
+    return object({ kind: oneOf('fwmark'), fwmark: int(1, UINT32), 'family?': oneOf('inet6') })(
+      v,
+      path,
+    );
   object({ kind: oneOf('addr'), proto: oneOf('tcp', 'udp'), vip: address, port })(v, path);
 };
 
