@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileSnapshot } from '../../src/engine/compile-snapshot.js';
+import { NO_DEFENSE } from '../../src/engine/empty-snapshot.js';
 import { Engine } from '../../src/engine/engine.js';
 import { EngineShared } from '../../src/engine/engine-shared.js';
 import { Verdict } from '../../src/engine/verdict.js';
@@ -122,7 +123,9 @@ test('an unresolved next hop is solicited from the on-prefix address, once a sec
   const other = new Engine(worker, env, {
     send: (b, o, l) => void sent.push(b.subarray(o, o + l)),
   });
-  other.configure(compileSnapshot(director.table, director.timeoutSettings, env.facts(), 1000));
+  other.configure(
+    compileSnapshot(director.table, director.timeoutSettings, env.facts(), 1000, NO_DEFENSE),
+  );
   // Laid out as packet/frame-layout.ts says: headroom and virtio_net_hdr first.
   const frame = fromClient6({ sport: 40001, flags: 0x02 });
   const syn2 = Buffer.alloc(FIRST_FRAME_OFFSET + frame.length);
