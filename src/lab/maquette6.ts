@@ -127,12 +127,6 @@ export const DR6_MAQUETTE: Maquette = {
   lans: ['lan10', 'lan20'],
   vip: DR6_VIP,
   hosts: [
-    {
-      name: 'client',
-      role: 'client',
-      ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['2001:db8:10::1/64'] }],
-      gateway: '2001:db8:10::254',
-    },
     ROUTED_CLIENT6,
     router6(['lan20']),
     LAN20_DIRECTOR6,

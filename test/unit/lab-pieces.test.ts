@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { tableServers } from '../../src/lab/keepalived-failover.js';
-import { maquetteByName } from '../../src/lab/maquette-registry.js';
+import { MAQUETTES, maquetteByName } from '../../src/lab/maquette-registry.js';
 import { stampLines } from '../../src/lab/timestamped-log.js';
 import { portName } from '../../src/lab/topology.js';
 import { serveHttp } from '../../src/lab/web-server.js';
@@ -54,4 +54,17 @@ test('the lab web server: the page on /, 404 on an unknown path', async () => {
   } finally {
     server.close();
   }
+});
+
+test('every maquette names each host once, and each host plugs each interface once', () => {
+  for (const e of MAQUETTES) {
+    const m = e.make({ rsMethod: 'sysctl' });
+    const names = m.hosts.map((h) => h.name);
+    assert.deepEqual([...new Set(names)], names, e.command);
+    for (const h of m.hosts) {
+      const ifs = h.ifaces.map((i) => i.ifName);
+      assert.deepEqual([...new Set(ifs)], ifs, `${e.command}: ${h.name}`);
+    }
+  }
+  assert.equal(maquetteByName('tun6')?.hosts.length, 5);
 });
