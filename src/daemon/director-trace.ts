@@ -7,7 +7,6 @@ import type { ServiceTable } from '../engine/service-table.js';
 import { TCP_STATE_NAMES } from '../engine/tcp-state.js';
 import type { TraceRing } from '../engine/trace/trace-ring.js';
 import { DROP_REASON_NAMES, Verdict } from '../engine/verdict.js';
-import { formatIpv4 } from '../packet/addr.js';
 import { EtherType, ethType } from '../packet/ethernet.js';
 import { Ipv4, IpProto, ipv4HeaderLen } from '../packet/ipv4.js';
 import type { TraceVerdict } from '../trace/trace-line.js';
@@ -135,7 +134,11 @@ export class DirectorTrace {
         : f.way === 2
           ? { way: 'to-client' as const }
           : {}),
-      ...(dest ? { realServer: `${formatIpv4(dest.addr)}:${dest.port}` } : {}),
+      ...(dest
+        ? {
+            realServer: `${dest.family === 6 ? `[${dest.addrText}]` : dest.addrText}:${dest.port}`,
+          }
+        : {}),
       ...(state !== undefined ? { state } : {}),
     };
   }
