@@ -113,6 +113,15 @@ virtual_server group WEB6 {
   );
   assert.match(rules, /^-A -t \[2001:db8:10::23\]:80 -s rr$/m);
   assert.match(rules, /^-A -t \[2001:db8:10::24\]:80 -s rr$/m);
+  // uvsd's packet sockets receive the VIPs' solicited-node groups (a NIC filters multicast).
+  let groups = '';
+  await until(
+    () => {
+      groups = lab.run('director', 'ip', ['maddr', 'show', 'dev', 'eth1']).stdout;
+      return /link {2}33:33:ff:00:00:24/.test(groups);
+    },
+    { what: "::24's solicited-node group on eth1", timeoutMs: 5000, lastSeen: () => groups },
+  );
   // ::23 is on the director's eth1 (the kernel advertises it); ::24 on nothing: uvsd answers.
   for (const vip of ['2001:db8:10::23', '2001:db8:10::24']) {
     lab.run('client', 'ip', ['-6', 'neigh', 'flush', 'to', vip]);
