@@ -101,6 +101,7 @@ export class Engine implements ForwardContext {
   /** Between two batches: slots this thread freed go back once no lookup can see them. */
   endBatch(): void {
     this.closer.reclaimer.reclaim();
+    this.v6.endBatch();
   }
 
   /** Runs on a new configuration from the next frame on. */

@@ -35,10 +35,12 @@ import {
   vnetU16,
 } from '../packet/virtio-net-hdr.js';
 import { Cf, ConnFlag } from './conn-layout.js';
+import { ConnCloser } from './conn-closer.js';
 import { ConnExpiry } from './conn-expiry.js';
 import { ConnLifecycle6 } from './conn-lifecycle6.js';
 import type { ConnTable6 } from './conn-table6.js';
 import type { EngineEnv } from './engine-env.js';
+import { Defense } from './defense.js';
 import type { EngineShared } from './engine-shared.js';
 import type { ForwardContext } from './forward/forward-context.js';
 import type { ForwardContext6, Icmp6ErrorRoute } from './forward6/forward-context6.js';
@@ -67,6 +69,9 @@ export class Engine6 implements ForwardContext6 {
   private readonly chain = newIpv6Chain();
   private readonly lifecycle: ConnLifecycle6;
   private readonly related: Icmp6Related;
+  /** The defences on the IPv6 table (its own shortness), and what they remove. */
+  private readonly closer: ConnCloser;
+  private readonly defense: Defense;
 
   constructor(
     private readonly engine: ForwardContext,
@@ -76,10 +81,17 @@ export class Engine6 implements ForwardContext6 {
     const config = (): LiveConfig => this.engine.config;
     this.lifecycle = new ConnLifecycle6(shared, config);
     this.expiry = new ConnExpiry(shared, config, shared.conns6, shared.wheel6);
+    this.closer = new ConnCloser(shared, config, shared.conns6);
+    this.defense = new Defense(shared, this.closer, shared.conns6, shared.wheel6);
     this.neighbours6 = new EngineNdp(shared.neighbours6, this);
     this.related = new Icmp6Related(this);
     const none = Buffer.alloc(16);
     this.route6 = { src: none, srcOff: 0, dst: none, dstOff: 0, mac: none, macOff: 0, outIf: -1 };
+  }
+
+  /** Between two batches: slots this thread freed go back once no lookup can see them. */
+  endBatch(): void {
+    this.closer.reclaimer.reclaim();
   }
 
   get config(): LiveConfig {
@@ -189,6 +201,11 @@ export class Engine6 implements ForwardContext6 {
 
   private openConnection(buf: Buffer, svc: LiveService, ifIndex: number): Verdict {
     const f = this.f;
+    const cfg = this.config;
+    // A flood fills the table: IPVS's defences (drop_packet, drop_entry), as for IPv4.
+    const short = this.defense.short(cfg);
+    if (this.defense.dropNew(cfg, short)) return this.drop(DropReason.Defense);
+    if (short) this.defense.makeRoom(cfg, short, f.now);
     let template = -1;
     let dest: LiveDest | undefined;
     if (svc.persistenceMs > 0) {
@@ -199,7 +216,9 @@ export class Engine6 implements ForwardContext6 {
       dest = svc.scheduler.schedule(svc.dests, f);
     }
     if (!dest) return this.noDest(buf, ifIndex);
-    const i = this.lifecycle.open6(svc, dest, f, buf, ifIndex, template);
+    let i = this.lifecycle.open6(svc, dest, f, buf, ifIndex, template);
+    if (i < 0 && this.defense.makeRoom(cfg, true, f.now))
+      i = this.lifecycle.open6(svc, dest, f, buf, ifIndex, template);
     if (i < 0) return this.drop(DropReason.TableFull);
     this.lifecycle.touch(i, f, Direction.Input);
     return this.count(forwardToDest6(this, buf, f, i));

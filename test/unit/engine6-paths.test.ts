@@ -358,3 +358,43 @@ test('TUN from an IPv4 service to an IPv6 real server: IPv4 in IPv6 (next header
   assert.deepEqual(out.subarray(54), inner);
   assert.equal(rig.director.connections()[0]!.destAddr, S1_6);
 });
+
+test('drop_entry over IPv6: a table full of half-open IPv6 entries makes room for new clients', () => {
+  const rigWith = (defense: {
+    dropEntry: number;
+    dropPacket: number;
+    secureTcp: number;
+    amemthresh: number;
+  }) => {
+    const d = nat6Director('rr');
+    const rig = new EngineRig(d.env, () => d.clock.now, 1024);
+    rig.director.addService({ key: d.key, scheduler: 'rr' });
+    for (const a of [S1_6, S2_6]) rig.director.addDest(d.key, dest(a, 80));
+    rig.routeDestsVia(SERVER_IF);
+    rig.addNeighbour6(S1_6, S1_MAC, SERVER_IF);
+    rig.addNeighbour6(S2_6, '02:52:00:00:00:02', SERVER_IF);
+    rig.director.setDefense(defense);
+    return { rig, now: d.clock.now };
+  };
+  const flood = (rig: EngineRig, now: number): void => {
+    for (let k = 0; k < 1500; k++) {
+      const src = `2001:db8:66::${(k + 1).toString(16)}`;
+      const f = fromClient6({ src, sport: 1024 + k, flags: SYN });
+      rig.process(f, f.length, CLIENT_IF, now);
+    }
+  };
+  const off = rigWith({ dropEntry: 0, dropPacket: 0, secureTcp: 0, amemthresh: 64 });
+  flood(off.rig, off.now);
+  const late = fromClient6({ sport: 50000, flags: SYN });
+  assert.equal(off.rig.process(late, late.length, CLIENT_IF, off.now), Verdict.Drop);
+  assert.ok(off.rig.counters()['drop.table_full']! > 0, 'without defences, the table fills');
+  const on = rigWith({ dropEntry: 1, dropPacket: 0, secureTcp: 0, amemthresh: 64 });
+  flood(on.rig, on.now);
+  assert.ok(on.rig.shared.conns6.count >= 1024 - 64, `full: ${on.rig.shared.conns6.count}`);
+  for (let k = 0; k < 20; k++) {
+    const f = fromClient6({ sport: 51000 + k, flags: SYN });
+    assert.equal(on.rig.process(f, f.length, CLIENT_IF, on.now), Verdict.Forward, `client ${k}`);
+  }
+  assert.equal(on.rig.counters()['drop.table_full'], 0);
+  assert.ok(on.rig.counters()['evicted']! > 0);
+});
