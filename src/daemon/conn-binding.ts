@@ -5,17 +5,36 @@ import type { Dest } from '../engine/dest.js';
 import { FwdMethod } from '../engine/model.js';
 import type { Service } from '../engine/service.js';
 import type { ServiceTable } from '../engine/service-table.js';
+import { IpProto } from '../packet/ipv4.js';
 
 export interface ConnAddresses {
   readonly proto: number;
-  /** Unsigned 32-bit addresses. */
-  readonly vaddr: number;
+  /** The VIP's text (dotted quad, or canonical IPv6); unused for a firewall-mark service. */
+  readonly vaddr: string;
   readonly vport: number;
   readonly fwmark: number;
-  readonly daddr: number;
+  readonly family: 4 | 6;
+  /** The real server's text, as Dest.addrText holds it. */
+  readonly daddr: string;
   readonly dport: number;
   readonly method: FwdMethod;
   readonly template: boolean;
+}
+
+function serviceOf(table: ServiceTable, a: ConnAddresses): Service | undefined {
+  if (a.fwmark !== 0) {
+    return table.find(
+      a.family === 6
+        ? { kind: 'fwmark', fwmark: a.fwmark, family: 'inet6' }
+        : { kind: 'fwmark', fwmark: a.fwmark },
+    );
+  }
+  if (a.proto !== IpProto.TCP && a.proto !== IpProto.UDP) return undefined;
+  const proto = a.proto === IpProto.TCP ? 'tcp' : 'udp';
+  return (
+    table.find({ kind: 'addr', proto, vip: a.vaddr, port: a.vport }) ??
+    table.find({ kind: 'addr', proto, vip: a.vaddr, port: 0 })
+  );
 }
 
 /**
@@ -26,11 +45,11 @@ export function bindConnection(
   table: ServiceTable,
   a: ConnAddresses,
 ): { svc: Service; dest: Dest } | undefined {
-  const svc = table.serviceOf(a.proto, a.vaddr, a.vport, a.fwmark);
+  const svc = serviceOf(table, a);
   if (!svc) return undefined;
   const dest = svc.dests.find(
     (d) =>
-      d.addr === a.daddr &&
+      d.addrText === a.daddr &&
       (d.port === a.dport || d.port === 0 || a.template || a.method !== FwdMethod.Masq),
   );
   return dest ? { svc, dest } : undefined;

@@ -11,6 +11,7 @@ import { FwdMethod } from '../engine/model.js';
 import type { ServiceTable } from '../engine/service-table.js';
 import { DestCount } from '../engine/shared/dest-counters.js';
 import { TcpState } from '../engine/tcp-state.js';
+import { formatIpv4 } from '../packet/addr.js';
 import { IpProto } from '../packet/ipv4.js';
 import { IpvsConnFlag, type SyncConn } from '../sync/sync-conn.js';
 import type { SyncSink, SyncSource } from '../sync/sync-ports.js';
@@ -127,10 +128,11 @@ export class EngineSyncSink implements SyncSink {
     const method = (s.flags & IpvsConnFlag.FwdMask) as FwdMethod;
     const bound = bindConnection(this.table, {
       proto: s.protocol,
-      vaddr: s.vaddr,
+      family: 4,
+      vaddr: formatIpv4(s.vaddr),
       vport: s.vport,
       fwmark: s.fwmark,
-      daddr: s.daddr,
+      daddr: formatIpv4(s.daddr),
       dport: s.dport,
       method,
       template,

@@ -128,22 +128,26 @@ export class EngineShared {
   }
 
   /**
-   * Takes over the connections of a previous uvsd: `resolve(i)` re-binds entry `i` to the
-   * current configuration (its service and real server ids) or refuses it; what is refused or
-   * expired is dropped. Chains are rebuilt under a new hash seed, the expiry wheel refilled, the
-   * real servers' counts and the templates' n_control counted again. Returns the entries kept.
+   * Takes over the connections of a previous uvsd, in both tables: `resolve(table, i)` re-binds
+   * entry `i` of `table` to the current configuration (its service and real server ids) or
+   * refuses it; what is refused or expired is dropped. Chains are rebuilt under new hash seeds,
+   * the expiry wheels refilled, the real servers' counts and the templates' n_control counted
+   * again. Returns the entries kept.
    */
-  adopt(now: number, resolve: (i: number) => boolean): number {
-    const c = this.conns;
-    const kept = c.adopt(randomSeed(), (i) => c.expires(i) > now && resolve(i));
-    this.wheel.initialise(now);
-    recount(this, kept);
-    for (const i of kept) this.wheel.add(i);
-    // IPv6 connections are not taken over yet: their table starts empty.
-    this.conns6.initialise(randomSeed());
-    this.wheel6.initialise(now);
+  adopt(now: number, resolve: (table: ConnTable, i: number) => boolean): number {
+    let kept = 0;
+    for (const [c, wheel] of [
+      [this.conns, this.wheel],
+      [this.conns6, this.wheel6],
+    ] as const) {
+      const k = c.adopt(randomSeed(), (i) => c.expires(i) > now && resolve(c, i));
+      wheel.initialise(now);
+      recount(this.dests, c, k);
+      for (const i of k) wheel.add(i);
+      kept += k.length;
+    }
     this.settled = true;
-    return kept.length;
+    return kept;
   }
 
   /** A worker's view of the state the main thread made. */
@@ -158,15 +162,14 @@ export class EngineShared {
 }
 
 /** Real servers' counts and templates' n_control, from the entries themselves. */
-function recount(s: EngineShared, kept: readonly number[]): void {
-  const c = s.conns;
+function recount(dests: DestCounters, c: ConnTable, kept: readonly number[]): void {
   const isKept = new Set(kept);
   for (const i of kept) if (c.flags(i) & ConnFlag.Template) c.setWord(i, Cf.NControl, 0);
   for (const i of kept) {
     const flags = c.flags(i);
     const dest = c.word(i, Cf.DestId);
-    if (flags & ConnFlag.Template) s.dests.add(dest, DestCount.Persistent, 1);
-    else s.dests.add(dest, flags & ConnFlag.Inactive ? DestCount.Inactive : DestCount.Active, 1);
+    if (flags & ConnFlag.Template) dests.add(dest, DestCount.Persistent, 1);
+    else dests.add(dest, flags & ConnFlag.Inactive ? DestCount.Inactive : DestCount.Active, 1);
     const t = c.word(i, Cf.ControlOf);
     if (t < 0) continue;
     if (isKept.has(t)) c.addWord(t, Cf.NControl, 1);

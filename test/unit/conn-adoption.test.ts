@@ -9,6 +9,7 @@ import { EngineRig } from './fixtures/engine-rig.js';
 import { CLIENT_IF, FakeEnv, SERVER_IF } from './fixtures/fake-env.js';
 import { buildFrame, fieldsOf } from './fixtures/frames.js';
 import { CLIENT_MAC, dest, S1, S1_MAC, S2, S2_MAC, VIP } from './fixtures/nat-director.js';
+import { fields6, fromClient6, S1_6, S2_6, VIP6 } from './fixtures/nat6-director.js';
 
 const CAP = 1024;
 const key = { kind: 'addr' as const, proto: 'tcp' as const, vip: VIP, port: 80 };
@@ -101,4 +102,49 @@ test('a block of another size is not taken over: the new table starts empty', ()
   EngineShared.create(2048, 0, block, true);
   const s = EngineShared.create(CAP, 0, block, true);
   assert.equal(s.found, false);
+});
+
+test('IPv6 connections are taken over as well (their own table, folds under the new seed)', () => {
+  let now = 9_000_000;
+  const block = new SharedArrayBuffer(persistentLayout(CAP).bytes);
+  const run = (otherFirst: boolean): EngineRig => {
+    const shared = EngineShared.create(CAP, now, block, true);
+    const rig = new EngineRig(new FakeEnv(), () => now, CAP, shared);
+    const k6 = { kind: 'addr' as const, proto: 'tcp' as const, vip: VIP6, port: 80 };
+    if (otherFirst) {
+      rig.director.addService({ key: other, scheduler: 'rr' });
+      rig.director.addDest(other, dest(S2, 53));
+    }
+    rig.director.addService({ key: k6, scheduler: 'rr' });
+    rig.director.addDest(k6, dest(S1_6, 8080));
+    rig.director.addDest(k6, dest(S2_6, 8080));
+    rig.routeDestsVia(SERVER_IF);
+    rig.addNeighbour6(S1_6, S1_MAC, SERVER_IF, now);
+    rig.addNeighbour6(S2_6, S2_MAC, SERVER_IF, now);
+    return rig;
+  };
+  const first = run(false);
+  for (const sport of [42001, 42002]) {
+    for (const flags of [0x02, 0x10]) {
+      const f = fromClient6({ sport, flags });
+      assert.equal(first.process(f, f.length, CLIENT_IF, now), Verdict.Forward);
+    }
+  }
+  now += 3000;
+  const second = run(true);
+  assert.equal(second.shared.found, true);
+  assert.equal(adoptConnections(second.shared, second.director.table, now), 2);
+  assert.deepEqual(
+    second.director
+      .connections()
+      .map((c) => [c.clientPort, c.state, c.destAddr])
+      .sort(),
+    [
+      [42001, 'ESTABLISHED', S1_6],
+      [42002, 'ESTABLISHED', S2_6],
+    ],
+  );
+  const data = fromClient6({ sport: 42002, flags: 0x18 });
+  assert.equal(second.process(data, data.length, CLIENT_IF, now), Verdict.Forward);
+  assert.equal(fields6(data).dst, S2_6);
 });
