@@ -164,7 +164,7 @@ test('NAT: the trace shows the DNAT and the reply rewritten back (golden); the p
   });
 });
 
-test('DR: the trace shows only the MAC rewritten, and the method Route', async () => {
+test('DR: the trace shows the MACs rewritten and the TTL decremented, and the method Route', async () => {
   await withLab(drMaquette('sysctl'), 'd', async (lab, dir) => {
     const out = await traced(lab, '192.168.20.23:80', join(dir, 'dr'), () => {
       lab.curl('client', 'http://192.168.20.23/', 3);

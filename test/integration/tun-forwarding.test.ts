@@ -14,6 +14,7 @@ import { PAGE_S1, PAGE_S2, TUN_MAQUETTE } from '../../src/lab/maquette.js';
 import { deterministicBytes } from '../../src/lab/web-server.js';
 import { until } from '../helpers/poll.js';
 import { checksumsOk } from '../unit/fixtures/frames.js';
+import { ipv4SetChecksum } from '../../src/packet/ipv4.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 import { capture, download, fetchPages, lengthAndSha256, upload } from './helpers/nat-lab.js';
 
@@ -38,7 +39,7 @@ test('TUN: pages alternate and the replies bypass the director', async () => {
   assert.match(lab.uvsadm(['-Ln']).stdout, /-> 192\.168\.30\.1:80 {14}Tunnel {2}1/);
 });
 
-test('what leaves the director toward the servers is IPIP carrying the client packet unchanged (tshark)', async () => {
+test('what leaves the director toward the servers is IPIP carrying the client packet, unchanged but for its TTL (tshark)', async () => {
   const { frames, dissected } = await captureFile(
     lab.ns('director'),
     'eth0',
@@ -83,7 +84,8 @@ test('what leaves the director toward the servers is IPIP carrying the client pa
     assert.match(dsts!, /^192\.168\.30\.[12],192\.168\.20\.23$/, row);
     assert.equal(dport, '80');
   }
-  // Byte for byte: each packet that came in for the VIP leaves as the inner packet.
+  // Byte for byte: each packet that came in for the VIP leaves as the inner packet, its TTL
+  // decremented (as IPVS does for every method) and the outer TTL the same.
   const incoming = frames
     .filter((f) => f[23] === 6 && f.readUInt32BE(30) === 0xc0a81417)
     .map((f) => f.subarray(14, 14 + f.readUInt16BE(16)));
@@ -94,8 +96,10 @@ test('what leaves the director toward the servers is IPIP carrying the client pa
   for (const p of incoming)
     assert.ok(
       inners.some((q) => sameExceptPartialChecksum(p, q)),
-      'the client packet travels unchanged',
+      'the client packet travels unchanged but for its TTL',
     );
+  const outerTtls = frames.filter((f) => f[23] === 4).map((f) => [f[22], f[34 + 8]]);
+  for (const [outer, inner] of outerTtls) assert.equal(outer, inner, 'outer TTL = inner TTL');
 });
 
 test('a 10 MB download through TUN arrives intact', () => {
@@ -198,10 +202,13 @@ test('with a small MTU on the tunnel path, the director sends ICMP fragmentation
  * then the inner checksum must verify.
  */
 function sameExceptPartialChecksum(p: Buffer, q: Buffer): boolean {
-  if (p.equals(q)) return true;
   if (p.length !== q.length) return false;
   const csum = ((p[0]! & 0x0f) << 2) + 16;
   const a = Buffer.from(p);
+  // The director decremented the TTL: the header checksum follows.
+  a[8] = a[8]! - 1;
+  ipv4SetChecksum(a, 0);
+  if (a.equals(q)) return true;
   a.writeUInt16BE(q.readUInt16BE(csum), csum);
   if (!a.equals(q)) return false;
   const frame = Buffer.concat([Buffer.alloc(14), q]);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ipv4SetChecksum } from '../../src/packet/ipv4.js';
 import { FwdMethod } from '../../src/engine/model.js';
 import { Verdict } from '../../src/engine/verdict.js';
 import { finish, sum16 } from '../../src/packet/checksum.js';
@@ -35,7 +36,7 @@ function tunDirector() {
   return { env, engine };
 }
 
-test('TUN: the packet goes unchanged inside an IPIP header to the real server, via its next hop', () => {
+test('TUN: the packet, its TTL decremented, inside an IPIP header to the real server, via its next hop', () => {
   const { engine } = tunDirector();
   const f = buildFrame({
     srcMac: CLIENT_MAC,
@@ -59,11 +60,14 @@ test('TUN: the packet goes unchanged inside an IPIP header to the real server, v
   assert.equal(out[14 + 9], 4, 'IP protocol 4 (IPIP)');
   assert.equal(out.readUInt16BE(14 + 2), inner.length + 20);
   assert.equal(out.readUInt16BE(14 + 6) & 0x4000, 0x4000, 'DF copied from the inner header');
-  assert.equal(out[14 + 8], 64, 'fresh outer TTL');
+  assert.equal(out[14 + 8], 63, "the outer TTL is the inner one's, decremented (as IPVS)");
   assert.equal(out.readUInt32BE(14 + 12), parseIpv4('192.168.20.253'));
   assert.equal(out.readUInt32BE(14 + 16), parseIpv4(RIP));
   assert.equal(finish(sum16(out, 14, 20)), 0, 'outer checksum');
-  assert.deepEqual(out.subarray(34), inner, 'inner packet unchanged');
+  // The inner packet as it came, but for its TTL (64 → 63) and so its header checksum.
+  inner[8] = 63;
+  ipv4SetChecksum(inner, 0);
+  assert.deepEqual(out.subarray(34), inner, 'inner packet unchanged but for its TTL');
 });
 
 test('TUN: a DF packet too big once encapsulated gets ICMP fragmentation-needed with the inner MTU', () => {

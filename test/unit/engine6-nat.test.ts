@@ -1,5 +1,6 @@
 // The IPv6 engine through EngineRig: NAT both ways with port remap, DR, schedulers, TCP states,
 // the refusals and drops that IPv4 has, and -Lnc's view of IPv6 connections.
+import { Ipv6 } from '../../src/packet/ipv6.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FwdMethod } from '../../src/engine/model.js';
@@ -157,11 +158,13 @@ test('IPv6 fragments to a VIP are dropped and counted; malformed chains and trun
   assert.equal(rig.counters()['drop.truncated'], 1);
 });
 
-test('DR6: only the Ethernet header changes; the IPv6 packet is untouched', () => {
+test('DR6: the Ethernet header changes and the hop limit is decremented, nothing else', () => {
   const { rig, clock } = nat6Director('rr', { method: FwdMethod.Route });
   const f = fromClient6({ sport: 46000, flags: SYN, payload: 'dr' });
   const before = Buffer.from(f.subarray(14));
   assert.equal(rig.process(f, f.length, CLIENT_IF, clock.now), Verdict.Forward);
+  // IPVS decrements the hop limit for every method (the IPv6 header has no checksum).
+  before[Ipv6.HopLimit] = before[Ipv6.HopLimit]! - 1;
   assert.deepEqual(f.subarray(14), before);
   assert.equal(fields6(f).dstMac, S1_MAC);
   assert.equal(fields6(f).srcMac, DIR_SERVER_MAC);

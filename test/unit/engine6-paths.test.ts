@@ -3,6 +3,7 @@
 // ICMPv6 errors about a connection both ways, persistence by prefix, source hashing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ipv4SetChecksum } from '../../src/packet/ipv4.js';
 import { FwdMethod } from '../../src/engine/model.js';
 import { Verdict } from '../../src/engine/verdict.js';
 import { formatIpv6, parseIpv4, parseIpv6Words } from '../../src/packet/addr.js';
@@ -121,7 +122,7 @@ test("NAT6: the real server's UDP_L4 super-frame is SNATed whole; every datagram
 /** The inner IPv6 packet of an IPv6-in-IPv6 frame, as a frame of its own (for the helpers). */
 const innerFrame = (f: Buffer): Buffer => Buffer.concat([f.subarray(0, 14), f.subarray(54)]);
 
-test('TUN6: the packet goes unchanged inside IPv6-in-IPv6 (next header 41, hop limit 64) via the next hop', () => {
+test('TUN6: the packet, its hop limit decremented, inside IPv6-in-IPv6 (next header 41, the same hop limit) via the next hop', () => {
   const { rig, clock } = tun6Director();
   const f = fromClient6({ sport: 41000, flags: SYN, payload: 'tun', trafficClass: 0x28 });
   const inner = Buffer.from(f.subarray(14));
@@ -130,11 +131,12 @@ test('TUN6: the packet goes unchanged inside IPv6-in-IPv6 (next header 41, hop l
   assert.equal(out.length, f.length + 40);
   assert.equal(out.readUInt16BE(12), 0x86dd);
   assert.equal(out[20], 41, 'next header: IPv6');
-  assert.equal(out[21], 64, 'outer hop limit');
+  assert.equal(out[21], 63, "the outer hop limit is the inner one's, decremented (as IPVS)");
   assert.equal(((out[14]! & 0x0f) << 4) | (out[15]! >> 4), 0x28, 'traffic class copied');
   assert.equal(formatIpv6(out, 22), DIRECTOR6);
   assert.equal(formatIpv6(out, 38), S1_6);
   assert.equal(readU16(out, 18), inner.length);
+  inner[7] = inner[7]! - 1; // the hop limit
   assert.deepEqual(out.subarray(54), inner);
   assert.deepEqual(fields6(out).dstMac, ROUTER_MAC);
   assert.deepEqual(rig.last.vnet, Buffer.alloc(10), 'a plain frame');
@@ -169,7 +171,7 @@ test('TUN6: a TCP super-frame is cut by uvs into IPv6-in-IPv6 packets of the pat
   assert.deepEqual(payload, sf.frame.subarray(14 + 40 + 20), 'the payload in order, whole');
 });
 
-test('TUN6 to an IPv4 real server: IPv6 in IPv4 (protocol 41, DF), the inner packet unchanged', () => {
+test('TUN6 to an IPv4 real server: IPv6 in IPv4 (protocol 41, DF), the inner packet unchanged but for its hop limit', () => {
   const env = new FakeEnv().addNeighbour('192.168.30.254', ROUTER_MAC);
   const { rig, director, clock, key } = nat6Director('rr', { env });
   director.deleteDest(key, S1_6, 80);
@@ -188,6 +190,8 @@ test('TUN6 to an IPv4 real server: IPv6 in IPv4 (protocol 41, DF), the inner pac
   assert.equal(out[23], 41, 'protocol 41: IPv6 inside');
   assert.equal(readU16(out, 20) & 0x4000, 0x4000, 'DF');
   assert.equal(out.readUInt32BE(30), parseIpv4('192.168.30.1'));
+  assert.equal(out[22], 63, 'the outer TTL: the inner hop limit, decremented');
+  inner[7] = inner[7]! - 1;
   assert.deepEqual(out.subarray(34), inner);
   assert.equal(director.connections()[0]!.destAddr, '192.168.30.1');
 });
@@ -320,7 +324,7 @@ test('sh: a client address keeps its server across connections (IPVS folds the I
   assert.equal(used.size, 2, 'both servers get clients');
 });
 
-test('TUN from an IPv4 service to an IPv6 real server: IPv4 in IPv6 (next header 4), the inner packet unchanged', () => {
+test('TUN from an IPv4 service to an IPv6 real server: IPv4 in IPv6 (next header 4), the inner packet unchanged but for its TTL', () => {
   const env = new FakeEnv();
   let now = 1_000_000;
   const rig = new EngineRig(env, () => now);
@@ -355,6 +359,9 @@ test('TUN from an IPv4 service to an IPv6 real server: IPv4 in IPv6 (next header
   assert.equal(out.readUInt16BE(12), 0x86dd);
   assert.equal(out[20], 4, 'next header 4: IPv4 inside');
   assert.deepEqual([formatIpv6(out, 22), formatIpv6(out, 38)], [DIRECTOR6, S1_6]);
+  assert.equal(out[21], 63, 'the outer hop limit: the inner TTL, decremented');
+  inner[8] = 63;
+  ipv4SetChecksum(inner, 0);
   assert.deepEqual(out.subarray(54), inner);
   assert.equal(rig.director.connections()[0]!.destAddr, S1_6);
 });

@@ -38,8 +38,9 @@ export function forwardToDest(
   }
   const ifMac = ctx.config.interfaceMac(dest.ifIndex);
   if (!ifMac) return ctx.drop(DropReason.NoInterface);
+  // IPVS decrements the TTL for every method (decrement_ttl in __ip_vs_get_out_rt).
+  if (!decrementTtl(buf, f.ip)) return ctx.drop(DropReason.TtlExpired);
   if (method === FwdMethod.Masq) {
-    if (!decrementTtl(buf, f.ip)) return ctx.drop(DropReason.TtlExpired);
     rewriteEndpoint(
       buf,
       f.ip,
@@ -53,7 +54,7 @@ export function forwardToDest(
       f.partialCsum,
     );
   }
-  // DR: the IP packet is untouched; the Ethernet header is the director's own.
+  // DR: the IP packet keeps its addresses; the Ethernet header is the director's own.
   copyMac(buf, f.eth + Eth.Dst, mac, 0);
   copyMac(buf, f.eth + Eth.Src, ifMac, 0);
   ctx.emit(buf, f.eth, ETH_HLEN + f.ipLen, dest.ifIndex);

@@ -14,7 +14,7 @@ import type { FrameFields } from '../frame-fields.js';
 import type { LiveDest } from '../live-dest.js';
 import { DropReason, Verdict } from '../verdict.js';
 import type { ForwardContext } from './forward-context.js';
-import { writeOuterHeader } from './ipip.js';
+import { ecnEncapsulate, writeOuterHeader } from './ipip.js';
 import { outerLen, writeTunnelHeaders } from './tunnel-outer.js';
 
 /** TCP's CWR flag (RFC 3168), kept on the first segment only. */
@@ -39,6 +39,8 @@ export function tunnelSegments(
   const mss = f.gsoSize;
   if (payload <= 0 || f.l4 + hdrs - ihl > f.ip + f.ipLen) return ctx.drop(DropReason.BadGso);
   const tos = buf[f.ip + Ipv4.Tos]!;
+  // The inner TTL, decremented by the caller: every segment and its outer header carry it.
+  const ttl = buf[f.ip + Ipv4.Ttl]!;
   const df = readU16(buf, f.ip + Ipv4.FragOff) & IP_DF;
   const id0 = readU16(buf, f.ip + Ipv4.Id);
   const seq0 = buf.readUInt32BE(f.l4 + Tcp.Seq);
@@ -54,12 +56,23 @@ export function tunnelSegments(
     const out = a.buf;
     if (dest.family === 6) {
       // An IPv6 real server: IPv4 in IPv6 (tunnel-outer.ts).
-      writeTunnelHeaders(out, e, dest, mac, ifMac, IpProto.IPIP, tos, inner);
+      writeTunnelHeaders(out, e, dest, mac, ifMac, IpProto.IPIP, tos, inner, ttl);
     } else {
       copyMac(out, e + Eth.Dst, mac, 0);
       copyMac(out, e + Eth.Src, ifMac, 0);
       writeU16(out, e + Eth.Type, EtherType.IPv4);
-      writeOuterHeader(out, e + ETH_HLEN, tos, df, inner, dest.tunnelSrc, dest.addr);
+      const outerTos = ecnEncapsulate(tos);
+      writeOuterHeader(
+        out,
+        e + ETH_HLEN,
+        outerTos,
+        df,
+        inner,
+        dest.tunnelSrc,
+        dest.addr,
+        IpProto.IPIP,
+        ttl,
+      );
     }
     const ip = e + ETH_HLEN + outer;
     const l4 = ip + ihl;

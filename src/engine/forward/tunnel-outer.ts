@@ -1,9 +1,9 @@
 // The headers LVS-TUN puts before the client's packet, toward a real server of either family,
 // as ip_vs_tunnel_xmit_v6 (and ip_vs_tunnel_xmit for an IPv4 server) builds them: Ethernet, then
 // an outer IPv6 header (RFC 2473: next header 41 for IPv6 inside, 4 for IPv4 inside; traffic
-// class copied from the inner packet, flow label 0, hop limit 64 as the IPv4 path's TTL) or an
-// outer IPv4 one (protocol 41 or 4, DF set). The director's own address toward the server is
-// the source.
+// class from the inner packet's, ECN encapsulated; flow label 0; the inner packet's hop limit
+// or TTL, already decremented by the director) or an outer IPv4 one (protocol 41 or 4, DF set).
+// The director's own address toward the server is the source.
 import { IP_DF, IPV4_MIN_LEN } from '../../packet/ipv4.js';
 import { copyMac, Eth, ETH_HLEN, EtherType } from '../../packet/ethernet.js';
 import { writeU16 } from '../../packet/checksum.js';
@@ -12,10 +12,7 @@ import { Ipv6, IPV6_HLEN, writeIpv6VerTcFlow } from '../../packet/ipv6.js';
 import type { EngineEnv } from '../engine-env.js';
 import type { LiveDest } from '../live-dest.js';
 import type { Neighbours6 } from './forward-context.js';
-import { writeOuterHeader } from './ipip.js';
-
-/** Hop limit of the outer IPv6 header (the kernel's default route hop limit). */
-export const OUTER_HOP_LIMIT = 64;
+import { ecnEncapsulate, writeOuterHeader } from './ipip.js';
 
 /** Bytes of the outer IP header toward `dest`. */
 export function outerLen(dest: LiveDest): number {
@@ -42,7 +39,8 @@ export function tunnelNextHopMac(
 /**
  * Writes, at `e` of `out`, the Ethernet header toward `mac` from `ifMac` and the outer header
  * toward `dest` for an inner packet of `innerLen` bytes whose next header is `innerProto`
- * (41: IPv6, 4: IPv4) and traffic class / TOS `tc`. The inner packet starts right after.
+ * (41: IPv6, 4: IPv4), traffic class / TOS `tc` and hop limit / TTL `ttl` (after the
+ * director's decrement). The inner packet starts right after.
  */
 export function writeTunnelHeaders(
   out: Buffer,
@@ -53,20 +51,22 @@ export function writeTunnelHeaders(
   innerProto: number,
   tc: number,
   innerLen: number,
+  ttl: number,
 ): void {
   copyMac(out, e + Eth.Dst, mac, 0);
   copyMac(out, e + Eth.Src, ifMac, 0);
   const o = e + ETH_HLEN;
   if (dest.family !== 6) {
     writeU16(out, e + Eth.Type, EtherType.IPv4);
-    writeOuterHeader(out, o, tc, IP_DF, innerLen, dest.tunnelSrc, dest.addr, innerProto);
+    const tos = ecnEncapsulate(tc);
+    writeOuterHeader(out, o, tos, IP_DF, innerLen, dest.tunnelSrc, dest.addr, innerProto, ttl);
     return;
   }
   writeU16(out, e + Eth.Type, EtherType.IPv6);
-  writeIpv6VerTcFlow(out, o, tc, 0);
+  writeIpv6VerTcFlow(out, o, ecnEncapsulate(tc), 0);
   writeU16(out, o + Ipv6.PayloadLen, innerLen);
   out[o + Ipv6.NextHeader] = innerProto;
-  out[o + Ipv6.HopLimit] = OUTER_HOP_LIMIT;
+  out[o + Ipv6.HopLimit] = ttl;
   dest.tunnelSrc6.copy(out, o + Ipv6.Src, 0, IPV6_ALEN);
   dest.addr6Bytes.copy(out, o + Ipv6.Dst, 0, IPV6_ALEN);
 }

@@ -1,6 +1,7 @@
-// LVS-TUN: the client's IP packet, unchanged, inside an outer IPv4 header (protocol 4, IPIP,
-// RFC 2003) addressed to the real server, as ip_vs_tunnel_xmit builds it: TOS and DF copied
-// from the inner header, a fresh TTL, the director's own address as source. The outer header is
+// LVS-TUN: the client's IP packet, its TTL decremented (as every IPVS method does), inside an
+// outer IPv4 header (protocol 4, IPIP, RFC 2003) addressed to the real server, as
+// ip_vs_tunnel_xmit builds it: TOS (ECN encapsulated), DF and the decremented TTL from the
+// inner header, the director's own address as source. The outer header is
 // written in the headroom before the frame (packet/frame-layout.ts): nothing moves. A packet that
 // would not fit the path once encapsulated, with DF set, is answered with ICMP "fragmentation
 // needed" carrying the MTU left for the inner packet (RFC 1191). Checksums leave complete: the
@@ -15,7 +16,8 @@ import type { FrameFields } from '../frame-fields.js';
 import type { LiveDest } from '../live-dest.js';
 import { DropReason, Verdict } from '../verdict.js';
 import type { ForwardContext } from './forward-context.js';
-import { writeOuterHeader } from './ipip.js';
+import { ecnEncapsulate, writeOuterHeader } from './ipip.js';
+import { decrementTtl } from './rewrite.js';
 import { pathMtu, tooBigFromClient, wireIpLen } from './path.js';
 import { tunnelSegments } from './tunnel-gso.js';
 import { outerLen, tunnelNextHopMac, writeTunnelHeaders } from './tunnel-outer.js';
@@ -35,13 +37,16 @@ export function forwardTunnel(
   if (!mac) return ctx.drop(DropReason.NoNeighbour);
   const ifMac = ctx.config.interfaceMac(dest.ifIndex);
   if (!ifMac) return ctx.drop(DropReason.NoInterface);
+  // IPVS decrements the inner TTL (decrement_ttl) and gives the outer header the result.
+  if (!decrementTtl(buf, f.ip)) return ctx.drop(DropReason.TtlExpired);
+  const ttl = buf[f.ip + Ipv4.Ttl]!;
   if (f.gsoSize > 0) return tunnelSegments(ctx, buf, f, dest, mac, ifMac);
   if (f.partialCsum) completePartialChecksum(buf, f);
   const inner = f.ipLen;
   const tos = buf[f.ip + Ipv4.Tos]!;
   if (dest.family === 6) {
     const e6 = f.eth - outer;
-    writeTunnelHeaders(buf, e6, dest, mac, ifMac, IpProto.IPIP, tos, inner);
+    writeTunnelHeaders(buf, e6, dest, mac, ifMac, IpProto.IPIP, tos, inner, ttl);
     clearVnetHdr(buf, vnetHdrOf(e6));
     ctx.emit(buf, e6, ETH_HLEN + outer + inner, dest.ifIndex);
     return Verdict.Forward;
@@ -50,7 +55,17 @@ export function forwardTunnel(
   // The new frame starts IPV4_MIN_LEN earlier: Ethernet, then the outer header, then the inner
   // packet where it was.
   const e = f.eth - IPV4_MIN_LEN;
-  writeOuterHeader(buf, e + ETH_HLEN, tos, df, inner, dest.tunnelSrc, dest.addr);
+  writeOuterHeader(
+    buf,
+    e + ETH_HLEN,
+    ecnEncapsulate(tos),
+    df,
+    inner,
+    dest.tunnelSrc,
+    dest.addr,
+    IpProto.IPIP,
+    ttl,
+  );
   copyMac(buf, e + Eth.Dst, mac, 0);
   copyMac(buf, e + Eth.Src, ifMac, 0);
   writeU16(buf, e + Eth.Type, EtherType.IPv4);

@@ -42,8 +42,9 @@ export function forwardToDest6(
   }
   const ifMac = ctx.config.interfaceMac(dest.ifIndex);
   if (!ifMac) return ctx.drop(DropReason.NoInterface);
+  // IPVS decrements the hop limit for every method (decrement_ttl in __ip_vs_get_out_rt_v6).
+  if (!decrementHopLimit(buf, f.ip)) return ctx.drop(DropReason.TtlExpired);
   if (method === FwdMethod.Masq) {
-    if (!decrementHopLimit(buf, f.ip)) return ctx.drop(DropReason.TtlExpired);
     rewriteEndpoint6(
       buf,
       f.ip,

@@ -43,6 +43,8 @@ export function tunnelSegments6(
   if (hdrs < 0 || payload <= 0) return ctx.drop(DropReason.BadGso);
   const ipHdrs = f.l4 - f.ip;
   const tc = ipv6TrafficClass(buf, f.ip);
+  // Decremented by the caller: every segment and its outer header carry it.
+  const hopLimit = buf[f.ip + Ipv6.HopLimit]!;
   const seq0 = f.proto === NextHeader.TCP ? buf.readUInt32BE(f.l4 + Tcp.Seq) : 0;
   const outer = outerLen(dest);
   const a = ctx.arena;
@@ -52,7 +54,7 @@ export function tunnelSegments6(
     const e = a.reserve(ETH_HLEN + outer + inner);
     if (e < 0) return ctx.drop(DropReason.NoRoom);
     const out = a.buf;
-    writeTunnelHeaders(out, e, dest, mac, ifMac, NextHeader.IPv6, tc, inner);
+    writeTunnelHeaders(out, e, dest, mac, ifMac, NextHeader.IPv6, tc, inner, hopLimit);
     const ip = e + ETH_HLEN + outer;
     const l4 = ip + ipHdrs;
     buf.copy(out, ip, f.ip, f.ip + hdrs);

@@ -1,10 +1,11 @@
-// LVS-TUN for IPv6 services: the client's IPv6 packet, unchanged, inside an outer header to the
+// LVS-TUN for IPv6 services: the client's IPv6 packet, its hop limit decremented, inside an outer header to the
 // real server — IPv6 in IPv6 (next header 41, RFC 2473) for an IPv6 server, IPv6 in IPv4
 // (protocol 41) for an IPv4 one — written in the headroom before the frame (packet/frame-layout.ts):
 // nothing moves. A packet that would not fit the path once encapsulated gets "packet too big"
 // with the MTU left for the inner packet. Checksums leave complete (a partial one is finished
 // first): the far end of a tunnel cannot be trusted to finish it. Super-frames: tunnel6-gso.ts.
-import { ipv6TrafficClass, NextHeader } from '../../packet/ipv6.js';
+import { Ipv6, ipv6TrafficClass, NextHeader } from '../../packet/ipv6.js';
+import { decrementHopLimit } from './rewrite6.js';
 import { ETH_HLEN } from '../../packet/ethernet.js';
 import { clearVnetHdr, vnetHdrOf } from '../../packet/virtio-net-hdr.js';
 import type { FrameFields } from '../frame-fields.js';
@@ -31,6 +32,8 @@ export function forwardTunnel6(
   if (!mac) return ctx.drop(DropReason.NoNeighbour);
   const ifMac = ctx.config.interfaceMac(dest.ifIndex);
   if (!ifMac) return ctx.drop(DropReason.NoInterface);
+  // IPVS decrements the inner hop limit (decrement_ttl) and gives the outer header the result.
+  if (!decrementHopLimit(buf, f.ip)) return ctx.drop(DropReason.TtlExpired);
   if (f.gsoSize > 0) return tunnelSegments6(ctx, buf, f, dest, mac, ifMac);
   if (f.partialCsum) completePartialChecksum(buf, f);
   // The new frame starts `outer` bytes earlier: Ethernet, the outer header, then the inner
@@ -45,6 +48,7 @@ export function forwardTunnel6(
     NextHeader.IPv6,
     ipv6TrafficClass(buf, f.ip),
     f.ipLen,
+    buf[f.ip + Ipv6.HopLimit]!,
   );
   clearVnetHdr(buf, vnetHdrOf(e));
   ctx.emit(buf, e, ETH_HLEN + outer + f.ipLen, dest.ifIndex);
