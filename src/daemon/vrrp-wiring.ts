@@ -199,7 +199,12 @@ export class GatedHost extends Host {
     const f = super.facts(markIfIndex);
     const disowned = this.gate.disownedVips();
     if (disowned.length === 0) return f;
-    return { ...f, localAddresses: [...new Set([...f.localAddresses, ...disowned])] };
+    // Not answered by ARP (local to the engine's eyes), and not served.
+    return {
+      ...f,
+      localAddresses: [...new Set([...f.localAddresses, ...disowned])],
+      disownedVips: disowned,
+    };
   }
 
   override announce(ip: number): void {

@@ -20,6 +20,7 @@ export function compileSnapshot(
     interfaces: host.interfaces,
     localAddresses: host.localAddresses,
     localAddresses6: host.localAddresses6 ?? [],
+    disownedVips: host.disownedVips ?? [],
     markIfIndex: host.markIfIndex,
     tcpTimeouts: [...timeouts.tcp],
     udpTimeout: timeouts.udp,

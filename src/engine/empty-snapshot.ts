@@ -15,6 +15,7 @@ export const EMPTY_SNAPSHOT: EngineSnapshot = {
   interfaces: [],
   localAddresses: [],
   localAddresses6: [],
+  disownedVips: [],
   markIfIndex: -1,
   tcpTimeouts: [...defaults.tcp],
   udpTimeout: defaults.udp,

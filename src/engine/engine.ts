@@ -242,6 +242,8 @@ export class Engine implements ForwardContext {
     const f = this.f;
     const c = this.conns;
     const cfg = this.config;
+    // A VRRP backup serves none of the VIPs the master holds (IPVS on a backup never sees them).
+    if (cfg.isDisowned(f.dstAddr)) return this.notOurs();
     // 1. A packet from a client on a known connection.
     const marked = ifIndex === cfg.markIfIndex;
     let i = c.lookupIn(f.proto, f.srcAddr, f.srcPort, f.dstAddr, f.dstPort);

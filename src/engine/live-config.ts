@@ -74,6 +74,8 @@ export class LiveConfig {
   private readonly mtus: number[] = [];
   private readonly addrs: number[] = [];
   private readonly local: Set<number>;
+  private readonly disowned: Set<number>;
+  private readonly hasDisowned: boolean;
 
   /**
    * `previous` is the configuration this one replaces: a service that keeps its scheduler keeps
@@ -114,6 +116,8 @@ export class LiveConfig {
       this.addrs[i.ifIndex] = i.address;
     }
     this.local = new Set(snap.localAddresses.map((a) => a | 0));
+    this.disowned = new Set(snap.disownedVips.map((a) => a | 0));
+    this.hasDisowned = this.disowned.size > 0;
     this.markIfIndex = snap.markIfIndex;
     this.tcpTimeoutMs = Float64Array.from(snap.tcpTimeouts, (s) => s * 1000);
     this.udpTimeoutMs = snap.udpTimeout * 1000;
@@ -155,6 +159,11 @@ export class LiveConfig {
 
   isLocalAddress(ip: number): boolean {
     return this.local.has(ip | 0);
+  }
+
+  /** A VIP held by the other director of a VRRP pair now (this one is backup). */
+  isDisowned(ip: number): boolean {
+    return this.hasDisowned && this.disowned.has(ip | 0);
   }
 
   /** Timeout in ms for a connection of `proto` in TCP `state`. */

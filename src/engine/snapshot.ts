@@ -83,6 +83,8 @@ export interface EngineSnapshot {
   readonly localAddresses: readonly number[];
   /** The same for IPv6, four words each. */
   readonly localAddresses6: readonly (readonly number[])[];
+  /** VIPs this director does not hold now (a VRRP backup): their traffic is not its to serve. */
+  readonly disownedVips: readonly number[];
   /** The firewall-mark tap's interface, -1 when there is none. */
   readonly markIfIndex: number;
   /** IPVS timeouts in seconds: TCP per state (TcpState order) and UDP. */
@@ -97,5 +99,7 @@ export interface HostFacts {
   readonly interfaces: readonly SnapshotInterface[];
   readonly localAddresses: readonly number[];
   readonly localAddresses6?: readonly (readonly number[])[];
+  /** VIPs a VRRP instance manages that this director does not hold now (it is backup). */
+  readonly disownedVips?: readonly number[];
   readonly markIfIndex: number;
 }

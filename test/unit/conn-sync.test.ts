@@ -191,3 +191,15 @@ test("the server's reply first: dropped until the client's way is found, then fo
   });
   ways.close();
 });
+
+test('while the other director holds the VIP, the backup serves none of its traffic; once it holds it, all', () => {
+  const b = natDirector('rr');
+  const sink = new EngineSyncSink(b.rig.shared, b.director.table, () => b.clock.now);
+  sink.apply(masterConn());
+  b.env.disowned.add(parseIpv4(VIP));
+  assert.equal(send(b, fromClient(40000, PSH_ACK)), Verdict.NotOurs, 'a synced connection');
+  assert.equal(send(b, fromClient(40100, SYN)), Verdict.NotOurs, 'a new one');
+  b.env.disowned.clear(); // VRRP: this director is master now
+  assert.equal(send(b, fromClient(40000, PSH_ACK)), Verdict.Forward);
+  assert.equal(send(b, fromClient(40100, SYN)), Verdict.Forward);
+});
