@@ -4,7 +4,8 @@
 import { ControlClient } from '../control/control-client.js';
 import { defaultSocketPath } from '../control/socket-path.js';
 import { UsageError, type Command } from '../ipvsadm/command.js';
-import { execute, type AsyncControl } from '../ipvsadm/execute.js';
+import { socketControl } from '../ipvsadm/controls.js';
+import { execute } from '../ipvsadm/execute.js';
 import { parseArgs } from '../ipvsadm/parse-args.js';
 import { runTrace, type TraceControl } from '../ipvsadm/run-trace.js';
 import {
@@ -17,31 +18,6 @@ import { tryHelp } from '../ipvsadm/usage.js';
 import type { TraceBatch } from '../trace/trace-record.js';
 
 const PROGRAM = 'uvsadm';
-
-function clientControl(client: ControlClient): AsyncControl {
-  const call =
-    <T>(method: Parameters<ControlClient['call']>[0]) =>
-    (...args: unknown[]): Promise<T> =>
-      client.call<T>(method, ...args);
-  return {
-    addService: call('addService'),
-    editService: call('editService'),
-    deleteService: call('deleteService'),
-    clear: call('clear'),
-    addDest: call('addDest'),
-    editDest: call('editDest'),
-    deleteDest: call('deleteDest'),
-    zero: call('zero'),
-    setTimeouts: call('setTimeouts'),
-    timeouts: call('timeouts'),
-    services: call('services'),
-    connections: call('connections'),
-    connTableSize: call('connTableSize'),
-    startDaemon: call('startDaemon'),
-    stopDaemon: call('stopDaemon'),
-    daemons: call('daemons'),
-  };
-}
 
 function readStdin(): Promise<string> {
   return new Promise((resolve) => {
@@ -86,7 +62,7 @@ async function main(): Promise<number> {
     }
   }
   try {
-    const out = await execute(cmd, clientControl(client), PROGRAM, readStdin);
+    const out = await execute(cmd, socketControl(client), PROGRAM, readStdin);
     process.stdout.write(out.stdout);
     process.stderr.write(out.stderr);
     return out.exitCode;

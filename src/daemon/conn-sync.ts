@@ -5,7 +5,7 @@
 // described, flagged Synced and bound to this director's own service and real server, so that
 // when this director becomes master it forwards them as if it had scheduled them.
 import { Cf, ConnFlag } from '../engine/conn-layout.js';
-import type { TemplateInit } from '../engine/conn-table.js';
+import { TemplateFiller } from '../engine/conn-lifecycle.js';
 import type { EngineShared } from '../engine/engine-shared.js';
 import { FwdMethod } from '../engine/model.js';
 import type { ServiceTable } from '../engine/service-table.js';
@@ -69,33 +69,6 @@ export class EngineSyncSource implements SyncSource {
   }
 }
 
-/** Fills a synced template's fields (one instance, reused). */
-class SyncedTemplate implements TemplateInit {
-  daddr = 0;
-  dport = 0;
-  flags = 0;
-  created = false;
-  svc = 0;
-  dest = 0;
-  fwmark = 0;
-  timeoutMs = 0;
-  expires = 0;
-
-  constructor(private readonly shared: EngineShared) {}
-
-  fill(i: number): boolean {
-    const c = this.shared.conns;
-    c.setFlags(i, c.flags(i) | ConnFlag.Synced);
-    c.setWord(i, Cf.SvcId, this.svc);
-    c.setWord(i, Cf.DestId, this.dest);
-    c.setWord(i, Cf.Fwmark, this.fwmark);
-    c.setWord(i, Cf.TimeoutMs, this.timeoutMs);
-    c.setWord(i, Cf.ControlOf, -1);
-    c.setExpires(i, this.expires);
-    return true;
-  }
-}
-
 export interface SyncSinkCounts {
   /** Connections created from sync messages. */
   created: number;
@@ -109,7 +82,7 @@ export interface SyncSinkCounts {
 
 export class EngineSyncSink implements SyncSink {
   readonly counts: SyncSinkCounts = { created: 0, updated: 0, unbound: 0, full: 0 };
-  private readonly template: SyncedTemplate;
+  private readonly template: TemplateFiller;
 
   constructor(
     private readonly shared: EngineShared,
@@ -119,7 +92,7 @@ export class EngineSyncSink implements SyncSink {
     /** Finds the way back to the client of a synced NAT connection (client-ways.ts). */
     private readonly learnClient: (slot: number, caddr: number) => void = () => {},
   ) {
-    this.template = new SyncedTemplate(shared);
+    this.template = new TemplateFiller(shared.conns);
   }
 
   apply(s: SyncConn): void {
@@ -142,21 +115,21 @@ export class EngineSyncSink implements SyncSink {
       return;
     }
     const expires = now + s.timeout * 1000;
-    if (template) this.applyTemplate(s, bound.svc.id, bound.dest.id, expires);
+    if (template) this.applyTemplate(s, bound.svc.id, bound.dest.id, now);
     else this.applyConn(s, method, bound.svc.id, bound.dest.id, expires);
   }
 
-  private applyTemplate(s: SyncConn, svc: number, dest: number, expires: number): void {
+  private applyTemplate(s: SyncConn, svc: number, dest: number, now: number): void {
     const c = this.shared.conns;
     const t = this.template;
     t.daddr = s.daddr | 0;
     t.dport = s.dport;
-    t.flags = s.flags & IpvsConnFlag.FwdMask;
+    t.flags = (s.flags & IpvsConnFlag.FwdMask) | ConnFlag.Synced;
     t.svc = svc;
     t.dest = dest;
     t.fwmark = s.fwmark | 0;
     t.timeoutMs = s.timeout * 1000;
-    t.expires = expires;
+    t.now = now;
     const i = c.templateFor(s.protocol, s.caddr | 0, s.vaddr | 0, s.vport, t);
     if (i < 0) {
       this.counts.full++;
@@ -167,7 +140,7 @@ export class EngineSyncSink implements SyncSink {
       this.shared.wheel.add(i);
       this.counts.created++;
     } else {
-      this.refresh(i, expires, s.timeout * 1000);
+      this.refresh(i, now + t.timeoutMs, t.timeoutMs);
       this.counts.updated++;
     }
   }

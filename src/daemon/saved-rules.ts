@@ -3,7 +3,8 @@
 // Not with -f: a keepalived.conf is its own saved configuration.
 import type { DirectorControl } from '../control/director-control.js';
 import type { ListFormat } from '../ipvsadm/command.js';
-import { execute, type AsyncControl } from '../ipvsadm/execute.js';
+import { localControl } from '../ipvsadm/controls.js';
+import { execute } from '../ipvsadm/execute.js';
 import { saveRules } from '../ipvsadm/format-listing.js';
 import type { ConfigStore } from './config-store.js';
 import type { Log } from './log.js';
@@ -28,33 +29,6 @@ const RULE_CHANGES = new Set<keyof DirectorControl>([
   'editDest',
   'deleteDest',
 ]);
-
-/** The director, asynchronous, as uvsadm's execute() drives it. */
-export function asyncControl(d: DirectorControl): AsyncControl {
-  // A refusal (ControlError) becomes a rejection, as it does over the socket.
-  const call = <R>(fn: () => R): Promise<R> => {
-    try {
-      return Promise.resolve(fn());
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-  };
-  return {
-    addService: (spec) => call(() => d.addService(spec)),
-    editService: (spec) => call(() => d.editService(spec)),
-    deleteService: (key) => call(() => d.deleteService(key)),
-    clear: () => call(() => d.clear()),
-    addDest: (key, dest) => call(() => d.addDest(key, dest)),
-    editDest: (key, dest) => call(() => d.editDest(key, dest)),
-    deleteDest: (key, addr, port) => call(() => d.deleteDest(key, addr, port)),
-    zero: (key) => call(() => (key ? d.zero(key) : d.zero())),
-    setTimeouts: (t) => call(() => d.setTimeouts(t)),
-    timeouts: () => call(() => d.timeouts()),
-    services: () => call(() => d.services()),
-    connections: () => call(() => d.connections()),
-    connTableSize: () => call(() => d.connTableSize()),
-  };
-}
 
 export class SavedRules {
   constructor(
@@ -81,7 +55,7 @@ export class SavedRules {
   async restore(): Promise<boolean> {
     const text = this.store.load();
     if (text === undefined || text.trim() === '') return true;
-    const r = await execute({ kind: 'restore' }, asyncControl(this.director), 'uvsd', () =>
+    const r = await execute({ kind: 'restore' }, localControl(this.director), 'uvsd', () =>
       Promise.resolve(text),
     );
     const lines = text.split('\n').filter((l) => l.trim() !== '').length;

@@ -8,7 +8,7 @@ import { execute } from '../ipvsadm/execute.js';
 import { readKeepalivedConfig } from '../keepalived/config.js';
 import { serviceSpecs } from '../keepalived/managed-service.js';
 import type { VirtualServerSpec } from '../keepalived/model.js';
-import { localControl } from './local-control.js';
+import { localControl } from '../ipvsadm/controls.js';
 
 export class RulesError extends Error {
   readonly code = 'E_RULES';

@@ -1,6 +1,7 @@
 // One connection as the IPVS sync protocol carries it between directors: the plain record
 // the master's connection table hands to the sync daemon and the backup's table takes from
 // it. Flags and states are IPVS's own numbers (include/uapi/linux/ip_vs.h), as on the wire.
+import { TCP_STATE_NAMES } from '../engine/tcp-state.js';
 
 /** IP_VS_CONN_F_* (the low 16 bits travel; the receiver keeps IPVS_BACKUP_MASK of them). */
 export const enum IpvsConnFlag {
@@ -34,20 +35,8 @@ export const IPVS_BACKUP_MASK =
   IpvsConnFlag.NoCport |
   IpvsConnFlag.Template;
 
-/** IPVS's TCP states by number (ip_vs.h IP_VS_TCP_S_*), as they travel. */
-export const IPVS_TCP_STATES = [
-  'NONE',
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'SYNACK',
-] as const;
+/** IPVS's TCP states by number (ip_vs.h IP_VS_TCP_S_*), as they travel: the engine's own. */
+export const IPVS_TCP_STATES = TCP_STATE_NAMES;
 
 /** UDP has one state, IP_VS_UDP_S_NORMAL = 0. */
 export const IPVS_UDP_STATES = ['NORMAL'] as const;

@@ -7,8 +7,8 @@ import { EngineShared, persistentLayout } from '../../src/engine/engine-shared.j
 import { Verdict } from '../../src/engine/verdict.js';
 import { EngineRig } from './fixtures/engine-rig.js';
 import { CLIENT_IF, FakeEnv, SERVER_IF } from './fixtures/fake-env.js';
-import { buildFrame, fieldsOf } from './fixtures/frames.js';
-import { CLIENT_MAC, dest, S1, S1_MAC, S2, S2_MAC, VIP } from './fixtures/nat-director.js';
+import { fieldsOf } from './fixtures/frames.js';
+import { dest, fromClient, S1, S1_MAC, S2, S2_MAC, VIP } from './fixtures/nat-director.js';
 import { fields6, fromClient6, S1_6, S2_6, VIP6 } from './fixtures/nat6-director.js';
 
 const CAP = 1024;
@@ -30,17 +30,6 @@ function director(block: SharedArrayBuffer, now: () => number, otherFirst: boole
   rig.routeDestsVia(SERVER_IF);
   return rig;
 }
-
-const fromClient = (sport: number, flags: number) =>
-  buildFrame({
-    srcMac: CLIENT_MAC,
-    src: '192.168.10.1',
-    dst: VIP,
-    proto: 'tcp',
-    sport,
-    dport: 80,
-    flags,
-  });
 
 test('a restarted director takes over established connections: same real server, counts, states', () => {
   let now = 5_000_000;

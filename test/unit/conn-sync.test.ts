@@ -13,24 +13,13 @@ import { parseIpv4, parseMac } from '../../src/packet/addr.js';
 import { IpvsConnFlag, type SyncConn } from '../../src/sync/sync-conn.js';
 import { CLIENT_IF, DIR_SERVER_MAC, SERVER_IF } from './fixtures/fake-env.js';
 import { buildFrame, fieldsOf } from './fixtures/frames.js';
-import { CLIENT_MAC, natDirector, S1, S1_MAC, VIP } from './fixtures/nat-director.js';
+import { CLIENT_MAC, natDirector, S1, S1_MAC, VIP, fromClient } from './fixtures/nat-director.js';
 import { until } from '../helpers/poll.js';
 
 const SYN = 0x02;
 const ACK = 0x10;
 const PSH_ACK = 0x18;
 const FIN_ACK = 0x11;
-
-const fromClient = (sport: number, flags: number) =>
-  buildFrame({
-    srcMac: CLIENT_MAC,
-    src: '192.168.10.1',
-    dst: VIP,
-    proto: 'tcp',
-    sport,
-    dport: 80,
-    flags,
-  });
 
 const fromServer = (dport: number, flags: number) =>
   buildFrame({

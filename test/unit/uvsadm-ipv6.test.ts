@@ -8,6 +8,7 @@ import { ControlClient } from '../../src/control/control-client.js';
 import { ControlServer } from '../../src/control/control-server.js';
 import { FwdMethod } from '../../src/engine/model.js';
 import { UsageError, type Command, type Fwmark6Key } from '../../src/ipvsadm/command.js';
+import { socketControl } from '../../src/ipvsadm/controls.js';
 import { execute, type AsyncControl } from '../../src/ipvsadm/execute.js';
 import { parseHosts } from '../../src/ipvsadm/names.js';
 import { parseArgs } from '../../src/ipvsadm/parse-args.js';
@@ -246,25 +247,7 @@ async function withDaemon(
   await server.listen(path);
   const client = new ControlClient(path);
   await client.connect();
-  const call =
-    <T>(m: Parameters<ControlClient['call']>[0]) =>
-    (...args: unknown[]): Promise<T> =>
-      client.call<T>(m, ...args);
-  const control: AsyncControl = {
-    addService: call('addService'),
-    editService: call('editService'),
-    deleteService: call('deleteService'),
-    clear: call('clear'),
-    addDest: call('addDest'),
-    editDest: call('editDest'),
-    deleteDest: call('deleteDest'),
-    zero: call('zero'),
-    setTimeouts: call('setTimeouts'),
-    timeouts: call('timeouts'),
-    services: call('services'),
-    connections: call('connections'),
-    connTableSize: call('connTableSize'),
-  };
+  const control = socketControl(client);
   try {
     await body(control);
   } finally {
