@@ -8,8 +8,7 @@ import { defaultSocketPath } from '../control/socket-path.js';
 import { Daemon } from '../daemon/daemon.js';
 import type { EngineShared } from '../engine/engine-shared.js';
 import { adoptConnections } from '../daemon/conn-adoption.js';
-import { ClientWays } from '../daemon/client-ways.js';
-import { EngineSyncSink, EngineSyncSource } from '../daemon/conn-sync.js';
+import { engineSyncTable } from '../daemon/sync-wiring.js';
 import { connTablePath, openConnTable } from '../daemon/conn-table-file.js';
 import { DirectorTrace } from '../daemon/director-trace.js';
 import { createSyncDaemons, readVrrp, startVrrp } from '../daemon/ha.js';
@@ -59,27 +58,27 @@ function makeForwarding(
   });
 }
 
-async function main(): Promise<void> {
-  const opts = parseDaemonOptions(process.argv.slice(2));
-  // -v, -t, the log, the namespace claimed before anything touches the host.
+/** -v and -t answer and exit; then the log and the last-resort handler. */
+function startLogging(opts: DaemonOptions): Logger {
   const answer = answerAndExit(opts);
   if (answer) {
     process.stdout.write(answer.stdout);
     process.stderr.write(answer.stderr);
     process.exit(answer.exitCode);
   }
-  logger = new Logger({
+  const l = new Logger({
     console: opts.logConsole || opts.logFacility === undefined,
     detail: opts.logDetail,
     ...(opts.logFacility !== undefined ? { facility: opts.logFacility } : {}),
     ...(opts.syslogSocket !== undefined ? { syslogSocket: opts.syslogSocket } : {}),
   });
-  log = logger.info;
-  installLastResort(logger.error, (code) => void logger?.close().finally(() => process.exit(code)));
-  const socket = opts.socket ?? defaultSocketPath();
-  const socketGid = opts.socketGroup !== undefined ? groupId(opts.socketGroup) : undefined;
-  const claim = claimNamespace(socket, opts.pidFile);
-  process.on('exit', () => claim.release());
+  log = l.info;
+  installLastResort(l.error, (code) => void l.close().finally(() => process.exit(code)));
+  return l;
+}
+
+/** The host, the connection table and the forwarding, wired into a Daemon (not started). */
+async function buildDaemon(opts: DaemonOptions) {
   const tap = await FwmarkTap.create().catch((err: Error) => {
     log(`uvsd: no firewall-mark services (${err.message})`);
     return undefined;
@@ -91,9 +90,8 @@ async function main(): Promise<void> {
   // The table of a previous uvsd in this namespace is kept until the configuration is back.
   const shared = openConnTable(opts.connTableSize, engineNow(), opts.restore, log);
   const forwarding = makeForwarding(opts, shared, ifaces);
-  // The VRRP part of a keepalived.conf is read first: a broken one starts nothing.
-  const vrrpConfig = opts.configFile !== undefined ? readVrrp(opts.configFile, log) : undefined;
-  // A VRRP backup's VIPs are the master's: the engine answers no ARP for them (ha.ts).
+  // A VRRP backup's VIPs are the master's: the engine neither answers ARP for them nor serves
+  // them (ha.ts).
   const gate = new VipGate();
   const host = new GatedHost(
     gate,
@@ -110,12 +108,27 @@ async function main(): Promise<void> {
   daemon.setDefense(opts.defense);
   gate.onChange(() => daemon.configChanged());
   if (tap) daemon.setMarkInterface(ifaces.named(TAP_CAPTURE_IF)?.ifIndex ?? -1);
+  const toServe = (): string[] => (tap ? [...served, TAP_CAPTURE_IF] : served);
   // Interfaces that come and go (AF_PACKET: libpcap's set is fixed at start).
   if (opts.io === 'afpacket')
     daemon.followInterfaces(() => {
       served = currentServed(host.interfaces, opts.interfaces);
-      return tap ? [...served, TAP_CAPTURE_IF] : served;
+      return toServe();
     });
+  return { ifaces, shared, forwarding, gate, host, daemon, toServe };
+}
+
+async function main(): Promise<void> {
+  const opts = parseDaemonOptions(process.argv.slice(2));
+  logger = startLogging(opts);
+  // The namespace is claimed before anything touches the host.
+  const socket = opts.socket ?? defaultSocketPath();
+  const socketGid = opts.socketGroup !== undefined ? groupId(opts.socketGroup) : undefined;
+  const claim = claimNamespace(socket, opts.pidFile);
+  process.on('exit', () => claim.release());
+  // The VRRP part of a keepalived.conf is read first: a broken one starts nothing.
+  const vrrpConfig = opts.configFile !== undefined ? readVrrp(opts.configFile, log) : undefined;
+  const { ifaces, shared, forwarding, gate, host, daemon, toServe } = await buildDaemon(opts);
   // Rules kept across restarts (not with -f), restored through uvsadm -R.
   const rules =
     opts.configFile === undefined
@@ -134,29 +147,10 @@ async function main(): Promise<void> {
     log(`uvsd: took over ${kept} connection(s) from the previous uvsd (${connTablePath()})`);
   }
   // Frames flow before uvsadm can reach uvsd: a service configured is a service served.
-  await daemon.start(tap ? [...served, TAP_CAPTURE_IF] : served);
+  await daemon.start(toServe());
   const ha = { director: daemon.director, host, gate, kernelGuard: opts.kernelGuard, log };
-  // The sync daemons over the connection table: a master sends what the threads queue, a
-  // backup's connections are bound to this director's services and their clients found.
-  const clientWays = new ClientWays(
-    shared.conns,
-    {
-      routeTo: (ip) => host.routeTo(ip),
-      neighbourMac: (ip, ifIndex) => {
-        const mac = host.neighbours.lookup(ip);
-        if (!mac) host.neighbours.request(ip, ifIndex);
-        return mac;
-      },
-    },
-    engineNow,
-  );
-  const sync = createSyncDaemons(ha, {
-    source: new EngineSyncSource(shared),
-    sink: new EngineSyncSink(shared, daemon.serviceTable, engineNow, (slot, caddr) =>
-      clientWays.learn(slot, caddr),
-    ),
-    held: () => daemon.syncedConnections(),
-  });
+  const syncTable = engineSyncTable(shared, daemon, host);
+  const sync = createSyncDaemons(ha, syncTable);
   const trace = new DirectorTrace(
     daemon.serviceTable,
     () => forwarding.threads,
@@ -184,7 +178,6 @@ async function main(): Promise<void> {
     opts.metrics !== undefined
       ? await serveMetrics(createMetricsRegistry(daemon.director), opts.metrics, (m) => log(m))
       : undefined;
-
   const web =
     opts.web !== undefined ? await startWebView(opts.web, daemon.director, keepalived) : undefined;
 
@@ -194,13 +187,8 @@ async function main(): Promise<void> {
     stopping = true;
     // A master's priority 0 advert goes before anything closes: the backup takes over at once.
     vrrp?.shutdown();
-    control.close();
-    metrics?.close();
-    web?.close();
+    for (const part of [control, metrics, web, sync, syncTable, trace]) part?.close();
     keepalived?.stop();
-    sync.close();
-    clientWays.close();
-    trace.close();
     void daemon
       .close()
       .then(() => logger?.close())
@@ -211,9 +199,12 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () =>
     keepalived ? keepalived.reload() : log('uvsd: SIGHUP: nothing to reload (no -f configuration)'),
   );
-
   log(
-    `uvsd: serving ${served.join(', ')} (io ${forwarding.name}${opts.io === 'afpacket' ? `, ${opts.workers} worker(s)` : ''}), control socket ${socket}${opts.metrics ? `, metrics on ${opts.metrics}` : ''}`,
+    `uvsd: serving ${toServe()
+      .filter((n) => n !== TAP_CAPTURE_IF)
+      .join(
+        ', ',
+      )} (io ${forwarding.name}${opts.io === 'afpacket' ? `, ${opts.workers} worker(s)` : ''}), control socket ${socket}${opts.metrics ? `, metrics on ${opts.metrics}` : ''}`,
   );
 }
 

@@ -10,6 +10,7 @@
 // before they are published at a chain head. Linking and unlinking take the lock of the chains'
 // buckets. An unlinked entry keeps its chain link and is reused only after every worker has
 // finished the batch it was in (see ConnReclaim), so a lookup walking through it stays on track.
+import { ConnEntries } from './conn-entries.js';
 import { Cf, CONN_V4, ConnFlag, type ConnTableShape } from './conn-layout.js';
 import type { Part, SharedRegion } from './shared/region.js';
 import { lock, releaseLocksOf, type ThreadId, unlock } from './shared/spin-lock.js';
@@ -43,16 +44,7 @@ export function mix(h: number): number {
   return h ^ (h >>> 16);
 }
 
-export class ConnTable {
-  readonly capacity: number;
-  readonly stride: number;
-  /**
-   * The entries as words. Addresses are kept and compared as signed 32-bit integers (the same
-   * bits): an unsigned value above 2^31 would be boxed on the heap each time it is read.
-   */
-  readonly w: Int32Array;
-  /** The entries as Float64 (Expires, WheelAt). */
-  readonly d: Float64Array;
+export class ConnTable extends ConnEntries {
   protected readonly inHead: Int32Array;
   protected readonly outHead: Int32Array;
   protected readonly locks: Int32Array;
@@ -78,19 +70,12 @@ export class ConnTable {
   constructor(
     region: SharedRegion,
     capacity: number,
-    protected readonly owner: ThreadId,
+    owner: ThreadId,
     shape: ConnTableShape = CONN_V4,
   ) {
-    if (capacity < 16 || (capacity & (capacity - 1)) !== 0) {
-      throw new Error(`connection table capacity must be a power of two ≥ 16, not ${capacity}`);
-    }
-    this.capacity = capacity;
-    this.stride = shape.stride;
+    super(region, capacity, owner, shape);
     this.mask = capacity - 1;
     const n = shape.name;
-    const words = capacity * shape.stride;
-    this.w = region.int32(`${n}.entries`, words);
-    this.d = region.float64(`${n}.entries`, words / 2);
     this.inHead = region.int32(`${n}.in`, capacity);
     this.outHead = region.int32(`${n}.out`, capacity);
     this.locks = region.int32(`${n}.locks`, capacity);
@@ -151,91 +136,6 @@ export class ConnTable {
 
   get count(): number {
     return Atomics.load(this.meta, Meta.Count);
-  }
-
-  // --- field access (inlined by the JIT) ---
-
-  flags(i: number): number {
-    return this.w[i * this.stride + Cf.Flags]!;
-  }
-  setFlags(i: number, v: number): void {
-    this.w[i * this.stride + Cf.Flags] = v;
-  }
-  isUsed(i: number): boolean {
-    return (this.w[i * this.stride + Cf.Flags]! & ConnFlag.Used) !== 0;
-  }
-  proto(i: number): number {
-    return (this.w[i * this.stride + Cf.DportProtoState]! >>> 8) & 0xff;
-  }
-  state(i: number): number {
-    return this.w[i * this.stride + Cf.DportProtoState]! & 0xff;
-  }
-  setState(i: number, s: number): void {
-    const k = i * this.stride + Cf.DportProtoState;
-    this.w[k] = (this.w[k]! & ~0xff) | s;
-  }
-  caddr(i: number): number {
-    return this.w[i * this.stride + Cf.Caddr]!;
-  }
-  vaddr(i: number): number {
-    return this.w[i * this.stride + Cf.Vaddr]!;
-  }
-  daddr(i: number): number {
-    return this.w[i * this.stride + Cf.Daddr]!;
-  }
-  cport(i: number): number {
-    return this.w[i * this.stride + Cf.Ports]! >>> 16;
-  }
-  vport(i: number): number {
-    return this.w[i * this.stride + Cf.Ports]! & 0xffff;
-  }
-  dport(i: number): number {
-    return this.w[i * this.stride + Cf.DportProtoState]! >>> 16;
-  }
-  word(i: number, field: Cf): number {
-    return this.w[i * this.stride + field]!;
-  }
-  setWord(i: number, field: Cf, v: number): void {
-    this.w[i * this.stride + field] = v;
-  }
-  expires(i: number): number {
-    return this.d[(i * this.stride + Cf.Expires) >> 1]!;
-  }
-  setExpires(i: number, at: number): void {
-    this.d[(i * this.stride + Cf.Expires) >> 1] = at;
-  }
-  /** Adds `delta` to a counter word that several threads change (NControl). */
-  addWord(i: number, field: Cf, delta: number): number {
-    return Atomics.add(this.w, i * this.stride + field, delta) + delta;
-  }
-
-  /** Copies the 6-byte client MAC of `i` into `dst` at `off`. */
-  copyClientMac(i: number, dst: Buffer, off: number): void {
-    const b = i * this.stride;
-    const hi = this.w[b + Cf.MacHi]!;
-    const lo = this.w[b + Cf.MacLo]!;
-    dst[off] = hi >>> 24;
-    dst[off + 1] = (hi >>> 16) & 0xff;
-    dst[off + 2] = (hi >>> 8) & 0xff;
-    dst[off + 3] = hi & 0xff;
-    dst[off + 4] = lo >>> 24;
-    dst[off + 5] = (lo >>> 16) & 0xff;
-  }
-
-  setClientMac(i: number, src: Buffer, off: number): void {
-    const b = i * this.stride;
-    this.w[b + Cf.MacHi] =
-      (src[off]! << 24) | (src[off + 1]! << 16) | (src[off + 2]! << 8) | src[off + 3]!;
-    this.w[b + Cf.MacLo] = (src[off + 4]! << 24) | (src[off + 5]! << 16);
-  }
-
-  /**
-   * The way back to the client (a synced connection's, learnt late): the MAC, then the
-   * interface, which readers look at first (-1: not known yet).
-   */
-  setClientWay(i: number, ifIndex: number, mac: Buffer, off: number): void {
-    this.setClientMac(i, mac, off);
-    Atomics.store(this.w, i * this.stride + Cf.ClientIf, ifIndex);
   }
 
   // --- hashing and lookups ---
@@ -482,15 +382,6 @@ export class ConnTable {
     unlock(this.meta, Meta.FreeLock);
     if (i !== EMPTY) Atomics.add(this.meta, Meta.Count, 1);
     return i;
-  }
-
-  /** Locks connection `i` for a state change (its TCP state and active/inactive accounting). */
-  lockConn(i: number): void {
-    lock(this.w, i * this.stride + Cf.Lock, this.owner);
-  }
-
-  unlockConn(i: number): void {
-    unlock(this.w, i * this.stride + Cf.Lock);
   }
 
   /** Releases the locks a dead worker held (the main thread calls it before restarting it). */
