@@ -6,8 +6,18 @@ export const SOCKET_DIR = '/run/uvs';
 
 /** /run/uvs/<inode of this process's network namespace>.sock */
 export function defaultSocketPath(): string {
-  const ino = statSync('/proc/self/ns/net').ino;
+  return socketPathOf(statSync('/proc/self/ns/net').ino);
+}
+
+/** The control socket of the namespace whose /proc/…/ns/net inode is `ino`. */
+export function socketPathOf(ino: number): string {
   return `${SOCKET_DIR}/net-${ino}.sock`;
+}
+
+/** The files a uvsd keeps in /run/uvs for the namespace `ino`: socket, lock, state and stats dumps. */
+export function namespaceRunFiles(ino: number): string[] {
+  const base = `${SOCKET_DIR}/net-${ino}`;
+  return ['sock', 'lock', 'data', 'stats'].map((ext) => `${base}.${ext}`);
 }
 
 /** Where each namespace's uvsd keeps its connection table (tmpfs; see daemon/conn-table-file). */

@@ -10,6 +10,12 @@ export const TRACE_IDLE_MS = 10_000;
 const RING_SLOTS = 1024;
 /** Frames a session keeps for its reader before it drops the oldest. */
 const SESSION_BACKLOG = 4096;
+/**
+ * How long a complete frame waits before it is handed out, so that a frame another thread
+ * handled a moment earlier (and has not yet published) still comes first: the threads' rings
+ * are merged in time order.
+ */
+const MERGE_HOLD_MS = 20;
 
 /** One traced frame, put together. */
 export interface TracedFrame {
@@ -50,6 +56,8 @@ export class TraceSessions {
   private readonly sessions = new Map<number, Session>();
   private rings: TraceRing[] = [];
   private readonly building = new Map<number, Building>();
+  /** Complete frames not yet handed out, oldest first. */
+  private held: TracedFrame[] = [];
   private nextId = 1;
   private timer: NodeJS.Timeout | undefined;
 
@@ -95,17 +103,37 @@ export class TraceSessions {
     this.stop();
     this.rings = [];
     this.building.clear();
+    this.held = [];
   }
 
-  /** Reads every ring into the sessions; closes the sessions nobody polls. */
+  /**
+   * Reads every ring, hands the frames out to the sessions in time order (each thread's ring is
+   * in order; between threads, by the frames' times), closes the sessions nobody polls.
+   */
   private collect(): void {
     const now = this.clock();
     for (const [id, s] of this.sessions) if (now - s.lastPoll > TRACE_IDLE_MS) this.close(id);
+    const before = this.held.length;
     for (const r of this.rings) {
       for (let n = r.pending(); n > 0; n--) {
         this.take(r, r.oldest());
         r.advance();
       }
+    }
+    if (this.held.length > before) this.held.sort((a, b) => a.time - b.time || a.seq - b.seq);
+    let due = 0;
+    while (due < this.held.length && this.held[due]!.time <= now - MERGE_HOLD_MS) due++;
+    for (const f of this.held.splice(0, due)) this.handOut(f);
+  }
+
+  private handOut(f: TracedFrame): void {
+    for (const s of this.sessions.values()) {
+      if (!s.wanted(f)) continue;
+      if (s.frames.length >= SESSION_BACKLOG) {
+        s.frames.shift();
+        s.dropped++;
+      }
+      s.frames.push(f);
     }
   }
 
@@ -148,14 +176,7 @@ export class TraceSessions {
       svcId: r.get(slot, R.SvcId),
       destId: r.get(slot, R.DestId),
     };
-    for (const s of this.sessions.values()) {
-      if (!s.wanted(f)) continue;
-      if (s.frames.length >= SESSION_BACKLOG) {
-        s.frames.shift();
-        s.dropped++;
-      }
-      s.frames.push(f);
-    }
+    this.held.push(f);
   }
 
   closeAll(): void {

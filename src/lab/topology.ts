@@ -7,7 +7,7 @@
 // idempotent and safe in after() hooks and signal handlers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { connTableFile } from '../control/socket-path.js';
+import { connTableFile, namespaceRunFiles } from '../control/socket-path.js';
 import { LabCommandError, nsExec, sh, shQuiet } from './shell.js';
 
 export interface StartedProcess {
@@ -181,15 +181,21 @@ export function destroyByPrefixList(namespaces: readonly string[]): void {
   for (const ns of namespaces) {
     while (Date.now() < deadline && namespacePids(ns).length > 0) sh('sleep', ['0.05']);
     killNamespaceProcesses(ns, 'KILL');
-    removeConnTable(ns);
+    removeNamespaceFiles(ns);
     shQuiet('ip', ['netns', 'del', ns]);
   }
 }
 
-/** The connection table a uvsd left for its successor in `ns`: no successor will come. */
-function removeConnTable(ns: string): void {
+/**
+ * What a uvsd of `ns` left behind (the connection table kept for a successor, and the socket, lock
+ * and dump files of one killed with -9): no successor will come, and the kernel reuses the
+ * namespace's inode, which names these files, for a later namespace.
+ */
+function removeNamespaceFiles(ns: string): void {
   try {
-    rmSync(connTableFile(statSync(`/run/netns/${ns}`).ino), { force: true });
+    const ino = statSync(`/run/netns/${ns}`).ino;
+    rmSync(connTableFile(ino), { force: true });
+    for (const f of namespaceRunFiles(ino)) rmSync(f, { force: true });
   } catch {
     // no such namespace
   }

@@ -16,6 +16,7 @@ import { UVSD } from '../../src/lab/lab.js';
 import { PAGE_S1, PAGE_S2 } from '../../src/lab/maquette.js';
 import type { StartedProcess } from '../../src/lab/topology.js';
 import { fetchPages, natLab } from './helpers/nat-lab.js';
+import { namespaceRunFiles } from '../../src/control/socket-path.js';
 
 const VIP = '192.168.10.23';
 const dir = mkdtempSync(join(tmpdir(), 'uvs-daemon-'));
@@ -276,6 +277,9 @@ test('-t checks a keepalived.conf and touches nothing: no lock, socket, guard or
   spawnSync('ip', ['netns', 'add', ns]);
   extraNs.push(ns);
   const ino = statSync(`/run/netns/${ns}`).ino;
+  // The kernel reuses namespace inodes: files of an earlier namespace's uvsd killed with -9 may
+  // carry this inode's name; what this test checks is that -t creates none.
+  for (const f of namespaceRunFiles(ino)) rmSync(f, { force: true });
   const good = join(dir, 'good.conf');
   const bad = join(dir, 'bad.conf');
   writeFileSync(

@@ -5,6 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DirectorTrace } from '../../src/daemon/director-trace.js';
+import { TraceSessions } from '../../src/daemon/trace-session.js';
+import { EngineShared } from '../../src/engine/engine-shared.js';
+import { TraceWriter } from '../../src/engine/trace/trace-writer.js';
 import { FwdMethod } from '../../src/engine/model.js';
 import { TraceRing } from '../../src/engine/trace/trace-ring.js';
 import { Verdict } from '../../src/engine/verdict.js';
@@ -121,4 +124,38 @@ test('a full ring drops records and counts them; the engine goes on forwarding',
   assert.equal(ring.pending(), 4);
   assert.equal(ring.dropped, 3 * 10 - 4);
   rig.engine.setTrace(undefined);
+});
+
+test('two threads: their frames are handed out in time order, not ring by ring', () => {
+  let rings: readonly TraceRing[] = [];
+  let now = 10_000;
+  const sessions = new TraceSessions(
+    () => 2,
+    (r) => (rings = r),
+    () => (rings = []),
+    () => now,
+  );
+  const id = sessions.open(() => true);
+  const later = new TraceWriter(rings[0]!, 0);
+  const earlier = new TraceWriter(rings[1]!, 1);
+  const frame = Buffer.alloc(60);
+  const conns = EngineShared.create(64, 0).conns;
+  for (const [w, t] of [
+    [later, 9_900.5],
+    [earlier, 9_900.25],
+  ] as const) {
+    w.begin(frame, 0, frame.length, 1, t);
+    w.end(Verdict.Forward, -1, conns, -1, 0, t);
+  }
+  assert.deepEqual(
+    sessions.poll(id, 10)!.frames.map((f) => f.time),
+    [9_900.25, 9_900.5],
+  );
+  // A frame newer than the merge's hold waits for the next read.
+  earlier.begin(frame, 0, frame.length, 1, now - 1);
+  earlier.end(Verdict.Forward, -1, conns, -1, 0, now - 1);
+  assert.equal(sessions.poll(id, 10)!.frames.length, 0);
+  now += 100;
+  assert.equal(sessions.poll(id, 10)!.frames.length, 1);
+  sessions.closeAll();
 });
