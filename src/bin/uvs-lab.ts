@@ -137,34 +137,21 @@ function down(): void {
   progress(list.length > 0 ? `removed ${list.join(', ')}` : 'nothing to remove');
 }
 
-async function main(): Promise<void> {
-  await yargs(process.argv.slice(2))
-    .scriptName('uvs-lab')
-    .usage(helpHeader(UVS_LAB_DOC))
-    .version('version', 'print the version and exit', versionLine('uvs-lab').trimEnd())
-    .option('prefix', {
-      type: 'string',
-      default: 'uvs',
-      global: true,
-      describe: LAB_PREFIX_OPTION.describe,
-    })
-    .middleware((argv) => {
-      LAB_PREFIX = argv.prefix;
-      LOG_DIR = `/run/${argv.prefix}-lab`;
-      MARKER = `${LOG_DIR}/maquette`;
-    })
+/** One command per maquette of the registry, and `ha` (the pair of directors). */
+function maquetteCommands<T>(y: Argv<T>): Argv<T> {
+  return y
     .command(
       MAQUETTES.map((e) => ({
         command: e.command,
         describe: e.summary,
-        builder: (y: Argv) =>
+        builder: (b: Argv) =>
           e.takesRsMethod
-            ? upOptions(y).option('rs-method', {
+            ? upOptions(b).option('rs-method', {
                 choices: RS_METHODS,
                 default: 'sysctl',
                 describe: LAB_DR_OPTION.describe,
               })
-            : upOptions(y),
+            : upOptions(b),
         handler: (argv: UpArgs & { 'rs-method'?: RsMethod }) =>
           up(e.make({ rsMethod: argv['rs-method'] ?? 'sysctl' }), argv, e.check),
       })),
@@ -172,7 +159,7 @@ async function main(): Promise<void> {
     .command(
       'ha',
       labCommand('ha'),
-      (y) => upOptions(y),
+      (b) => upOptions(b),
       (argv) =>
         upHa(argv, {
           prefix: LAB_PREFIX,
@@ -186,40 +173,17 @@ async function main(): Promise<void> {
             writeFileSync(MARKER, `${d}\nha\n`);
           },
         }),
-    )
-    .command('down', labCommand('down'), () => {}, down)
-    .command(
-      'sync-status',
-      false, // internal: run inside a director's namespace by the ha check
-      () => {},
-      async () => {
-        process.stdout.write(await syncStatusText());
-      },
-    )
-    .command(
-      'status',
-      labCommand('status'),
-      () => {},
-      () => status(),
-    )
-    .command(
-      'log-run',
-      false, // internal: runs a lab process, its lines stamped into the maquette's log
-      (y) =>
-        y
-          .option('file', { type: 'string', demandOption: true })
-          .option('tag', { type: 'string', demandOption: true }),
-      async (argv) => {
-        const [cmd, ...args] = argv._.slice(1).map(String);
-        if (!cmd) throw new Error('log-run: no command after --');
-        process.exitCode = await runStamped(argv.file, argv.tag, cmd, args);
-      },
-    )
+    );
+}
+
+/** What the maquettes' hosts run: web, UDP echo, SMTP and DNS servers. */
+function serverCommands<T>(y: Argv<T>): Argv<T> {
+  return y
     .command(
       'serve-http',
       labCommand('serve-http'),
-      (y) =>
-        y
+      (b) =>
+        b
           .option('port', { type: 'number', default: 80 })
           .option('text', { type: 'string', demandOption: true })
           .option('host', { type: 'string', default: '0.0.0.0' }),
@@ -230,8 +194,8 @@ async function main(): Promise<void> {
     .command(
       'serve-udp-echo',
       labCommand('serve-udp-echo'),
-      (y) =>
-        y
+      (b) =>
+        b
           .option('port', { type: 'number', default: 7 })
           .option('name', { type: 'string', demandOption: true }),
       async (argv) => {
@@ -241,8 +205,8 @@ async function main(): Promise<void> {
     .command(
       'serve-smtp',
       labCommand('serve-smtp'),
-      (y) =>
-        y
+      (b) =>
+        b
           .option('port', { type: 'number', default: 25 })
           .option('hostname', { type: 'string', default: 'uvs-lab' }),
       async (argv) => {
@@ -252,15 +216,67 @@ async function main(): Promise<void> {
     .command(
       'serve-dns',
       labCommand('serve-dns'),
-      (y) =>
-        y
+      (b) =>
+        b
           .option('port', { type: 'number', default: 53 })
           .option('record', { type: 'string', array: true, default: [], describe: 'NAME=ADDRESS' }),
       async (argv) => {
         const records = new Map(argv.record.map((r) => String(r).split('=') as [string, string]));
         await serveDns(argv.port, records);
       },
+    );
+}
+
+/** down, status, and what the lab runs itself (hidden: sync-status, log-run). */
+function labCommands<T>(y: Argv<T>): Argv<T> {
+  return y
+    .command('down', labCommand('down'), () => {}, down)
+    .command(
+      'status',
+      labCommand('status'),
+      () => {},
+      () => status(),
     )
+    .command(
+      'sync-status',
+      false, // internal: run inside a director's namespace by the ha check
+      () => {},
+      async () => {
+        process.stdout.write(await syncStatusText());
+      },
+    )
+    .command(
+      'log-run',
+      false, // internal: runs a lab process, its lines stamped into the maquette's log
+      (b) =>
+        b
+          .option('file', { type: 'string', demandOption: true })
+          .option('tag', { type: 'string', demandOption: true }),
+      async (argv) => {
+        const [cmd, ...args] = argv._.slice(1).map(String);
+        if (!cmd) throw new Error('log-run: no command after --');
+        process.exitCode = await runStamped(argv.file, argv.tag, cmd, args);
+      },
+    );
+}
+
+async function main(): Promise<void> {
+  const y = yargs(process.argv.slice(2))
+    .scriptName('uvs-lab')
+    .usage(helpHeader(UVS_LAB_DOC))
+    .version('version', 'print the version and exit', versionLine('uvs-lab').trimEnd())
+    .option('prefix', {
+      type: 'string',
+      default: 'uvs',
+      global: true,
+      describe: LAB_PREFIX_OPTION.describe,
+    })
+    .middleware((argv) => {
+      LAB_PREFIX = argv.prefix;
+      LOG_DIR = `/run/${argv.prefix}-lab`;
+      MARKER = `${LOG_DIR}/maquette`;
+    });
+  await serverCommands(labCommands(maquetteCommands(y)))
     .demandCommand(
       1,
       `give a command: ${MAQUETTES.map((e) => e.command).join(', ')}, ha, down, status`,

@@ -81,24 +81,8 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
       throw new OptionsError(msg);
     })
     .parseSync();
-  const size = parsed['conn-table-size'];
-  if (
-    typeof size !== 'number' ||
-    !Number.isInteger(size) ||
-    size < 16 ||
-    size > 1 << 24 ||
-    (size & (size - 1)) !== 0
-  ) {
-    throw new OptionsError(
-      `--conn-table-size must be a power of two from 16 to ${1 << 24}, not "${String(size)}"`,
-    );
-  }
-  const facilityName = str(parsed['log-facility']);
-  const facility = facilityName === undefined ? undefined : parseFacility(facilityName);
-  if (facilityName !== undefined && facility === undefined)
-    throw new OptionsError(
-      `-S/--log-facility: unknown facility "${facilityName}" (0-7, local0-local7, daemon, user)`,
-    );
+  const size = connTableSize(parsed['conn-table-size']);
+  const facility = logFacility(str(parsed['log-facility']));
   const flag = (name: string): boolean => parsed[name] === true;
   return {
     interfaces: (parsed['interface'] as unknown[]).map(String),
@@ -130,6 +114,33 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
     restore: flag('restore'),
     stateDir: str(parsed['state-dir']),
   };
+}
+
+/** --conn-table-size: a power of two from 16 to 2^24. */
+function connTableSize(size: unknown): number {
+  if (
+    typeof size !== 'number' ||
+    !Number.isInteger(size) ||
+    size < 16 ||
+    size > 1 << 24 ||
+    (size & (size - 1)) !== 0
+  ) {
+    throw new OptionsError(
+      `--conn-table-size must be a power of two from 16 to ${1 << 24}, not "${String(size)}"`,
+    );
+  }
+  return size;
+}
+
+/** -S/--log-facility: a syslog facility's number or name (undefined: not asked for). */
+function logFacility(name: string | undefined): number | undefined {
+  if (name === undefined) return undefined;
+  const facility = parseFacility(name);
+  if (facility === undefined)
+    throw new OptionsError(
+      `-S/--log-facility: unknown facility "${name}" (0-7, local0-local7, daemon, user)`,
+    );
+  return facility;
 }
 
 function wholeNumber(flag: string, v: unknown, min: number, max: number): number {

@@ -23,7 +23,15 @@ export function isPcap(buf: Buffer): boolean {
   return [le, be].some((m) => m === PCAP_MAGIC_US || m === PCAP_MAGIC_NS);
 }
 
-export function readPcap(buf: Buffer, file: string): Capture {
+/** The file header's facts, and readers of its words in the file's byte order. */
+interface PcapFile {
+  readonly nanos: boolean;
+  readonly snapLen: number;
+  readonly linkType: number;
+  readonly u32: (o: number) => number;
+}
+
+function readHeader(buf: Buffer, file: string): PcapFile {
   if (buf.length < PCAP_FILE_HEADER_LEN)
     throw new CaptureFormatError(
       file,
@@ -43,7 +51,6 @@ export function readPcap(buf: Buffer, file: string): Capture {
       0,
       `not a pcap file (magic 0x${buf.readUInt32BE(0).toString(16)})`,
     );
-  const nanos = magic === PCAP_MAGIC_NS;
   const major = u16(PcapHeader.VersionMajor);
   if (major !== 2)
     throw new CaptureFormatError(
@@ -52,56 +59,64 @@ export function readPcap(buf: Buffer, file: string): Capture {
       PcapHeader.VersionMajor,
       `pcap version ${major}.${u16(PcapHeader.VersionMinor)} (expected 2.4)`,
     );
-  // The upper bits of the link type word carry FCS information (draft-ietf-opsawg-pcap §4).
-  const linkType = u32(PcapHeader.LinkType) & 0x0fffffff;
-  const snapLen = u32(PcapHeader.SnapLen) || DEFAULT_SNAPLEN;
-  const iface: CaptureInterface = { linkType, name: undefined, snapLen, mac: undefined };
+  return {
+    nanos: magic === PCAP_MAGIC_NS,
+    snapLen: u32(PcapHeader.SnapLen) || DEFAULT_SNAPLEN,
+    // The upper bits of the link type word carry FCS information (draft-ietf-opsawg-pcap §4).
+    linkType: u32(PcapHeader.LinkType) & 0x0fffffff,
+    u32,
+  };
+}
+
+/** The record whose header is at `off` (its `number`, from 1), checked against the file. */
+function readRecord(
+  buf: Buffer,
+  file: string,
+  h: PcapFile,
+  off: number,
+  number: number,
+): CaptureRecord {
+  const fail = (msg: string): never => {
+    throw new CaptureFormatError(file, number, off, msg);
+  };
+  if (off + PCAP_RECORD_HEADER_LEN > buf.length)
+    fail(`record header cut short: ${buf.length - off} of 16 bytes`);
+  const incl = h.u32(off + PcapRecord.InclLen);
+  const orig = h.u32(off + PcapRecord.OrigLen);
+  const frac = h.u32(off + PcapRecord.TsFrac);
+  if (incl > Math.max(h.snapLen, DEFAULT_SNAPLEN))
+    fail(`captured length ${incl} exceeds the snapshot length ${h.snapLen}`);
+  if (frac >= (h.nanos ? 1e9 : 1e6)) fail(`timestamp fraction ${frac} is not below one second`);
+  const start = off + PCAP_RECORD_HEADER_LEN;
+  if (start + incl > buf.length)
+    fail(
+      `captured length ${incl} runs past the end of the file (${buf.length - start} bytes left)`,
+    );
+  return {
+    number,
+    iface: 0,
+    tsSec: h.u32(off + PcapRecord.TsSec),
+    tsNsec: h.nanos ? frac : frac * 1000,
+    data: buf.subarray(start, start + incl),
+    origLen: Math.max(orig, incl),
+    direction: undefined,
+  };
+}
+
+export function readPcap(buf: Buffer, file: string): Capture {
+  const h = readHeader(buf, file);
+  const iface: CaptureInterface = {
+    linkType: h.linkType,
+    name: undefined,
+    snapLen: h.snapLen,
+    mac: undefined,
+  };
   const records: CaptureRecord[] = [];
   let off = PCAP_FILE_HEADER_LEN;
   while (off < buf.length) {
-    const number = records.length + 1;
-    if (off + PCAP_RECORD_HEADER_LEN > buf.length)
-      throw new CaptureFormatError(
-        file,
-        number,
-        off,
-        `record header cut short: ${buf.length - off} of 16 bytes`,
-      );
-    const incl = u32(off + PcapRecord.InclLen);
-    const orig = u32(off + PcapRecord.OrigLen);
-    const frac = u32(off + PcapRecord.TsFrac);
-    if (incl > Math.max(snapLen, DEFAULT_SNAPLEN))
-      throw new CaptureFormatError(
-        file,
-        number,
-        off,
-        `captured length ${incl} exceeds the snapshot length ${snapLen}`,
-      );
-    if (frac >= (nanos ? 1e9 : 1e6))
-      throw new CaptureFormatError(
-        file,
-        number,
-        off,
-        `timestamp fraction ${frac} is not below one second`,
-      );
-    const start = off + PCAP_RECORD_HEADER_LEN;
-    if (start + incl > buf.length)
-      throw new CaptureFormatError(
-        file,
-        number,
-        off,
-        `captured length ${incl} runs past the end of the file (${buf.length - start} bytes left)`,
-      );
-    records.push({
-      number,
-      iface: 0,
-      tsSec: u32(off + PcapRecord.TsSec),
-      tsNsec: nanos ? frac : frac * 1000,
-      data: buf.subarray(start, start + incl),
-      origLen: Math.max(orig, incl),
-      direction: undefined,
-    });
-    off = start + incl;
+    const r = readRecord(buf, file, h, off, records.length + 1);
+    records.push(r);
+    off += PCAP_RECORD_HEADER_LEN + r.data.length;
   }
   return { format: 'pcap', interfaces: [iface], records };
 }

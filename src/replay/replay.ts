@@ -125,7 +125,10 @@ function openOutput(file: string, host: ReplayHost): CaptureWriter {
     : new PcapWriter(sink, { nanosecond: false });
 }
 
-export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
+/** The engine loaded with the rules, on the host given and learnt from the frames. */
+async function prepare(
+  opts: ReplayOptions,
+): Promise<{ host: ReplayHost; frames: InputFrame[]; engine: ReplayEngine; warnings: string[] }> {
   const host = buildHost(opts);
   const frames = readInputs(opts.inputs, host);
   const engine = new ReplayEngine(host, () => host.facts(), frames[0]?.timeMs ?? 0, host.mtu);
@@ -142,41 +145,68 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
       warnings.push(
         `interface ${i.name}: the director's MAC is unknown (give --interface ${i.name}=MAC)`,
       );
+  return { host, frames, engine, warnings };
+}
 
-  const verdicts: Record<ReplayVerdict, number> = { forward: 0, reply: 0, drop: 0, 'not-ours': 0 };
-  let skippedOutbound = 0;
-  let cutBySnapLen = 0;
-  let partialChecksums = 0;
-  let gsoFrames = 0;
-  let written = 0;
+/** What runFrames counts (the summary's frame counts). */
+interface FrameCounts {
+  verdicts: Record<ReplayVerdict, number>;
+  skippedOutbound: number;
+  cutBySnapLen: number;
+  partialChecksums: number;
+  gsoFrames: number;
+  written: number;
+}
+
+/** Every inbound frame through the engine on the capture's clock; what it sends into `out`. */
+function runFrames(
+  frames: readonly InputFrame[],
+  engine: ReplayEngine,
+  out: CaptureWriter,
+): FrameCounts {
+  const n: FrameCounts = {
+    verdicts: { forward: 0, reply: 0, drop: 0, 'not-ours': 0 },
+    skippedOutbound: 0,
+    cutBySnapLen: 0,
+    partialChecksums: 0,
+    gsoFrames: 0,
+    written: 0,
+  };
   let lastTick = frames[0]?.timeMs ?? 0;
-  const out = openOutput(opts.output, host);
-  try {
-    for (const f of frames) {
-      if (f.record.direction === 'out') {
-        skippedOutbound++;
-        continue;
-      }
-      if (f.record.data.length < f.record.origLen) cutBySnapLen++;
-      if (f.timeMs - lastTick >= 1000) {
-        engine.tick(f.timeMs);
-        lastTick = f.timeMs;
-      }
-      const r = engine.process(f.record.data, f.ifIndex, f.timeMs);
-      verdicts[r.verdict]++;
-      if (r.hints.partial) partialChecksums++;
-      if (r.hints.gso) gsoFrames++;
-      for (const o of r.out) {
-        out.write({
-          data: o.frame,
-          iface: o.ifIndex - 1,
-          tsSec: f.record.tsSec,
-          tsNsec: f.record.tsNsec,
-          direction: 'out',
-        });
-        written++;
-      }
+  for (const f of frames) {
+    if (f.record.direction === 'out') {
+      n.skippedOutbound++;
+      continue;
     }
+    if (f.record.data.length < f.record.origLen) n.cutBySnapLen++;
+    if (f.timeMs - lastTick >= 1000) {
+      engine.tick(f.timeMs);
+      lastTick = f.timeMs;
+    }
+    const r = engine.process(f.record.data, f.ifIndex, f.timeMs);
+    n.verdicts[r.verdict]++;
+    if (r.hints.partial) n.partialChecksums++;
+    if (r.hints.gso) n.gsoFrames++;
+    for (const o of r.out) {
+      out.write({
+        data: o.frame,
+        iface: o.ifIndex - 1,
+        tsSec: f.record.tsSec,
+        tsNsec: f.record.tsNsec,
+        direction: 'out',
+      });
+      n.written++;
+    }
+  }
+  return n;
+}
+
+export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
+  const { host, frames, engine, warnings } = await prepare(opts);
+  const out = openOutput(opts.output, host);
+  let counts: FrameCounts;
+  try {
+    counts = runFrames(frames, engine, out);
   } finally {
     out.close();
   }
@@ -184,18 +214,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const drops: Record<string, number> = {};
   for (const name of DROP_REASON_NAMES)
     if ((counters[`drop.${name}`] ?? 0) > 0) drops[name] = counters[`drop.${name}`]!;
-  return {
-    framesRead: frames.length,
-    skippedOutbound,
-    cutBySnapLen,
-    partialChecksums,
-    gsoFrames,
-    verdicts,
-    drops,
-    written,
-    host: host.describe(),
-    warnings,
-  };
+  return { framesRead: frames.length, ...counts, drops, host: host.describe(), warnings };
 }
 
 /** The summary as uvs-replay prints it. */

@@ -20,6 +20,68 @@ import { outerLen, writeTunnelHeaders } from './tunnel-outer.js';
 /** TCP's CWR flag (RFC 3168), kept on the first segment only. */
 const TCP_CWR = 0x80;
 
+/** The Ethernet and outer IP header of one segment (IPIP, or IPv4 in IPv6 for an IPv6 server). */
+function writeSegmentOuter(
+  out: Buffer,
+  e: number,
+  dest: LiveDest,
+  mac: Buffer,
+  ifMac: Buffer,
+  tos: number,
+  df: number,
+  inner: number,
+  ttl: number,
+): void {
+  if (dest.family === 6) {
+    writeTunnelHeaders(out, e, dest, mac, ifMac, IpProto.IPIP, tos, inner, ttl);
+    return;
+  }
+  copyMac(out, e + Eth.Dst, mac, 0);
+  copyMac(out, e + Eth.Src, ifMac, 0);
+  writeU16(out, e + Eth.Type, EtherType.IPv4);
+  const outerTos = ecnEncapsulate(tos);
+  writeOuterHeader(
+    out,
+    e + ETH_HLEN,
+    outerTos,
+    df,
+    inner,
+    dest.tunnelSrc,
+    dest.addr,
+    IpProto.IPIP,
+    ttl,
+  );
+}
+
+/** A TCP segment's sequence number, flags (FIN/PSH on the last, CWR on the first) and checksum. */
+function finishTcpSegment(
+  out: Buffer,
+  l4: number,
+  l4len: number,
+  seq: number,
+  first: boolean,
+  last: boolean,
+  src: number,
+  dst: number,
+): void {
+  out.writeUInt32BE(seq, l4 + Tcp.Seq);
+  let flags = out[l4 + Tcp.Flags]!;
+  if (!last) flags &= ~(TcpFlag.FIN | TcpFlag.PSH);
+  if (!first) flags &= ~TCP_CWR;
+  out[l4 + Tcp.Flags] = flags;
+  writeU16(out, l4 + Tcp.Csum, 0);
+  const sum = sum16(out, l4, l4len, pseudoHeaderSum(src, dst, IpProto.TCP, l4len));
+  writeU16(out, l4 + Tcp.Csum, finish(sum));
+}
+
+/** A UDP fragment's length and checksum (0 sent as 0xffff). */
+function finishUdpSegment(out: Buffer, l4: number, l4len: number, src: number, dst: number): void {
+  writeU16(out, l4 + Udp.Len, l4len);
+  writeU16(out, l4 + Udp.Csum, 0);
+  const c = finish(sum16(out, l4, l4len, pseudoHeaderSum(src, dst, IpProto.UDP, l4len)));
+  writeU16(out, l4 + Udp.Csum, c === 0 ? 0xffff : c);
+}
+
 export function tunnelSegments(
   ctx: ForwardContext,
   buf: Buffer,
@@ -54,26 +116,7 @@ export function tunnelSegments(
     const e = a.reserve(ETH_HLEN + outer + inner);
     if (e < 0) return ctx.drop(DropReason.NoRoom);
     const out = a.buf;
-    if (dest.family === 6) {
-      // An IPv6 real server: IPv4 in IPv6 (tunnel-outer.ts).
-      writeTunnelHeaders(out, e, dest, mac, ifMac, IpProto.IPIP, tos, inner, ttl);
-    } else {
-      copyMac(out, e + Eth.Dst, mac, 0);
-      copyMac(out, e + Eth.Src, ifMac, 0);
-      writeU16(out, e + Eth.Type, EtherType.IPv4);
-      const outerTos = ecnEncapsulate(tos);
-      writeOuterHeader(
-        out,
-        e + ETH_HLEN,
-        outerTos,
-        df,
-        inner,
-        dest.tunnelSrc,
-        dest.addr,
-        IpProto.IPIP,
-        ttl,
-      );
-    }
+    writeSegmentOuter(out, e, dest, mac, ifMac, tos, df, inner, ttl);
     const ip = e + ETH_HLEN + outer;
     const l4 = ip + ihl;
     buf.copy(out, ip, f.ip, f.ip + hdrs);
@@ -82,24 +125,9 @@ export function tunnelSegments(
     writeU16(out, ip + Ipv4.Id, (id0 + k) & 0xffff);
     ipv4SetChecksum(out, ip);
     const l4len = inner - ihl;
-    if (f.proto === IpProto.TCP) {
-      out.writeUInt32BE((seq0 + off) >>> 0, l4 + Tcp.Seq);
-      let flags = out[l4 + Tcp.Flags]!;
-      if (off + seg < payload) flags &= ~(TcpFlag.FIN | TcpFlag.PSH);
-      if (k > 0) flags &= ~TCP_CWR;
-      out[l4 + Tcp.Flags] = flags;
-      writeU16(out, l4 + Tcp.Csum, 0);
-      writeU16(
-        out,
-        l4 + Tcp.Csum,
-        finish(sum16(out, l4, l4len, pseudoHeaderSum(src, dst, IpProto.TCP, l4len))),
-      );
-    } else {
-      writeU16(out, l4 + Udp.Len, l4len);
-      writeU16(out, l4 + Udp.Csum, 0);
-      const c = finish(sum16(out, l4, l4len, pseudoHeaderSum(src, dst, IpProto.UDP, l4len)));
-      writeU16(out, l4 + Udp.Csum, c === 0 ? 0xffff : c);
-    }
+    if (f.proto === IpProto.TCP)
+      finishTcpSegment(out, l4, l4len, (seq0 + off) >>> 0, k === 0, off + seg >= payload, src, dst);
+    else finishUdpSegment(out, l4, l4len, src, dst);
     ctx.emit(out, e, ETH_HLEN + outer + inner, dest.ifIndex);
   }
   return Verdict.Forward;

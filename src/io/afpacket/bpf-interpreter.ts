@@ -84,6 +84,49 @@ function ancillary(k: number, meta: FrameMeta): number {
   throw new BpfProgramError(`unsupported ancillary load SKF_AD_OFF + ${what}`);
 }
 
+/** A load into A (undefined: out of the frame, which ends the program with 0). */
+function loadA(
+  insn: BpfInsn,
+  pc: number,
+  frame: Uint8Array,
+  x: number,
+  mem: Uint32Array,
+  meta: FrameMeta,
+): number | undefined {
+  const { code, k } = insn;
+  const size = code & 0x18;
+  const mode = code & 0xe0;
+  if (mode === BpfMode.IMM) return k;
+  if (mode === BpfMode.ABS && (k | 0) < 0 && (k | 0) >= SKF_AD_OFF) return ancillary(k, meta);
+  if (mode === BpfMode.ABS) return load(frame, k, size);
+  if (mode === BpfMode.IND) return load(frame, x + k, size);
+  if (mode === BpfMode.MEM) return mem[k & 15];
+  if (mode === BpfMode.LEN) return frame.length;
+  throw new BpfProgramError(`instruction ${pc}: unknown load mode 0x${mode.toString(16)}`);
+}
+
+/** A load into X (undefined: out of the frame). */
+function loadX(insn: BpfInsn, pc: number, frame: Uint8Array, mem: Uint32Array): number | undefined {
+  const { code, k } = insn;
+  const mode = code & 0xe0;
+  if (mode === BpfMode.IMM) return k >>> 0;
+  if (mode === BpfMode.MEM) return mem[k & 15]!;
+  if (mode === BpfMode.LEN) return frame.length;
+  if (mode === BpfMode.MSH) {
+    const b = load(frame, k, BpfSize.B);
+    return b === undefined ? undefined : (b & 0x0f) * 4;
+  }
+  throw new BpfProgramError(`instruction ${pc}: unknown ldx mode 0x${mode.toString(16)}`);
+}
+
+/** A conditional jump's test. */
+function jumpTaken(op: number, a: number, b: number): boolean {
+  if (op === BpfJmp.JEQ) return a === b;
+  if (op === BpfJmp.JGT) return a > b;
+  if (op === BpfJmp.JGE) return a >= b;
+  return (a & b) !== 0;
+}
+
 /** The program's return value for `frame` (Ethernet header first): 0 drops the frame. */
 export function runFilter(
   program: readonly BpfInsn[],
@@ -96,34 +139,17 @@ export function runFilter(
   let x = 0;
   for (let pc = 0; pc < program.length; pc++) {
     const { code, jt, jf, k } = program[pc]!;
-    const size = code & 0x18;
-    const mode = code & 0xe0;
     switch (bpfClass(code)) {
       case BpfClass.LD: {
-        let v: number | undefined;
-        if (mode === BpfMode.IMM) v = k;
-        else if (mode === BpfMode.ABS && (k | 0) < 0 && (k | 0) >= SKF_AD_OFF)
-          v = ancillary(k, meta);
-        else if (mode === BpfMode.ABS) v = load(frame, k, size);
-        else if (mode === BpfMode.IND) v = load(frame, x + k, size);
-        else if (mode === BpfMode.MEM) v = mem[k & 15];
-        else if (mode === BpfMode.LEN) v = frame.length;
-        else
-          throw new BpfProgramError(`instruction ${pc}: unknown load mode 0x${mode.toString(16)}`);
+        const v = loadA(program[pc]!, pc, frame, x, mem, meta);
         if (v === undefined) return 0;
         a = v >>> 0;
         break;
       }
       case BpfClass.LDX: {
-        if (mode === BpfMode.IMM) x = k >>> 0;
-        else if (mode === BpfMode.MEM) x = mem[k & 15]!;
-        else if (mode === BpfMode.LEN) x = frame.length;
-        else if (mode === BpfMode.MSH) {
-          const b = load(frame, k, BpfSize.B);
-          if (b === undefined) return 0;
-          x = (b & 0x0f) * 4;
-        } else
-          throw new BpfProgramError(`instruction ${pc}: unknown ldx mode 0x${mode.toString(16)}`);
+        const v = loadX(program[pc]!, pc, frame, mem);
+        if (v === undefined) return 0;
+        x = v;
         break;
       }
       case BpfClass.ST:
@@ -144,16 +170,7 @@ export function runFilter(
           pc += k;
           break;
         }
-        const b = code & BpfSrc.X ? x : k >>> 0;
-        const taken =
-          op === BpfJmp.JEQ
-            ? a === b
-            : op === BpfJmp.JGT
-              ? a > b
-              : op === BpfJmp.JGE
-                ? a >= b
-                : (a & b) !== 0;
-        pc += taken ? jt : jf;
+        pc += jumpTaken(op, a, code & BpfSrc.X ? x : k >>> 0) ? jt : jf;
         break;
       }
       case BpfClass.RET:
