@@ -4,6 +4,7 @@
 import { Cf, ConnFlag, type ConnTableShape } from './conn-layout.js';
 import type { SharedRegion } from './shared/region.js';
 import { lock, type ThreadId, unlock } from './shared/spin-lock.js';
+import { macHiWord, macLoWord, writeMacWords } from './shared/mac-words.js';
 
 export class ConnEntries {
   readonly capacity: number;
@@ -97,19 +98,13 @@ export class ConnEntries {
     const b = i * this.stride;
     const hi = this.w[b + Cf.MacHi]!;
     const lo = this.w[b + Cf.MacLo]!;
-    dst[off] = hi >>> 24;
-    dst[off + 1] = (hi >>> 16) & 0xff;
-    dst[off + 2] = (hi >>> 8) & 0xff;
-    dst[off + 3] = hi & 0xff;
-    dst[off + 4] = lo >>> 24;
-    dst[off + 5] = (lo >>> 16) & 0xff;
+    writeMacWords(dst, off, hi, lo);
   }
 
   setClientMac(i: number, src: Buffer, off: number): void {
     const b = i * this.stride;
-    this.w[b + Cf.MacHi] =
-      (src[off]! << 24) | (src[off + 1]! << 16) | (src[off + 2]! << 8) | src[off + 3]!;
-    this.w[b + Cf.MacLo] = (src[off + 4]! << 24) | (src[off + 5]! << 16);
+    this.w[b + Cf.MacHi] = macHiWord(src, off);
+    this.w[b + Cf.MacLo] = macLoWord(src, off);
   }
 
   /**

@@ -4,7 +4,7 @@
 // segment: IP identifier +1 and sequence number + payload per segment, FIN/PSH on the last only,
 // CWR on the first only, complete checksums. The segments are built in the arena.
 import { finish, pseudoHeaderSum, readU16, sum16, writeU16 } from '../../packet/checksum.js';
-import { copyMac, Eth, ETH_HLEN, EtherType } from '../../packet/ethernet.js';
+import { ETH_HLEN } from '../../packet/ethernet.js';
 import { IP_DF, Ipv4, ipv4SetChecksum, IpProto } from '../../packet/ipv4.js';
 import { Tcp, TcpFlag } from '../../packet/tcp.js';
 import { Udp, UDP_HLEN } from '../../packet/udp.js';
@@ -14,44 +14,10 @@ import type { FrameFields } from '../frame-fields.js';
 import type { LiveDest } from '../live-dest.js';
 import { DropReason, Verdict } from '../verdict.js';
 import type { ForwardContext } from './forward-context.js';
-import { ecnEncapsulate, writeOuterHeader } from './ipip.js';
 import { outerLen, writeTunnelHeaders } from './tunnel-outer.js';
 
 /** TCP's CWR flag (RFC 3168), kept on the first segment only. */
 const TCP_CWR = 0x80;
-
-/** The Ethernet and outer IP header of one segment (IPIP, or IPv4 in IPv6 for an IPv6 server). */
-function writeSegmentOuter(
-  out: Buffer,
-  e: number,
-  dest: LiveDest,
-  mac: Buffer,
-  ifMac: Buffer,
-  tos: number,
-  df: number,
-  inner: number,
-  ttl: number,
-): void {
-  if (dest.family === 6) {
-    writeTunnelHeaders(out, e, dest, mac, ifMac, IpProto.IPIP, tos, inner, ttl);
-    return;
-  }
-  copyMac(out, e + Eth.Dst, mac, 0);
-  copyMac(out, e + Eth.Src, ifMac, 0);
-  writeU16(out, e + Eth.Type, EtherType.IPv4);
-  const outerTos = ecnEncapsulate(tos);
-  writeOuterHeader(
-    out,
-    e + ETH_HLEN,
-    outerTos,
-    df,
-    inner,
-    dest.tunnelSrc,
-    dest.addr,
-    IpProto.IPIP,
-    ttl,
-  );
-}
 
 /** A TCP segment's sequence number, flags (FIN/PSH on the last, CWR on the first) and checksum. */
 function finishTcpSegment(
@@ -116,7 +82,8 @@ export function tunnelSegments(
     const e = a.reserve(ETH_HLEN + outer + inner);
     if (e < 0) return ctx.drop(DropReason.NoRoom);
     const out = a.buf;
-    writeSegmentOuter(out, e, dest, mac, ifMac, tos, df, inner, ttl);
+    // IPIP, or IPv4 in IPv6 toward an IPv6 real server.
+    writeTunnelHeaders(out, e, dest, mac, ifMac, IpProto.IPIP, tos, inner, ttl, df);
     const ip = e + ETH_HLEN + outer;
     const l4 = ip + ihl;
     buf.copy(out, ip, f.ip, f.ip + hdrs);

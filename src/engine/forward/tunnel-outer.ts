@@ -40,7 +40,8 @@ export function tunnelNextHopMac(
  * Writes, at `e` of `out`, the Ethernet header toward `mac` from `ifMac` and the outer header
  * toward `dest` for an inner packet of `innerLen` bytes whose next header is `innerProto`
  * (41: IPv6, 4: IPv4), traffic class / TOS `tc` and hop limit / TTL `ttl` (after the
- * director's decrement). The inner packet starts right after.
+ * director's decrement). An outer IPv4 header carries `df` (IPIP copies the inner packet's; an
+ * IPv6 packet inside is never fragmented). The inner packet starts right after.
  */
 export function writeTunnelHeaders(
   out: Buffer,
@@ -52,6 +53,7 @@ export function writeTunnelHeaders(
   tc: number,
   innerLen: number,
   ttl: number,
+  df = IP_DF,
 ): void {
   copyMac(out, e + Eth.Dst, mac, 0);
   copyMac(out, e + Eth.Src, ifMac, 0);
@@ -59,7 +61,7 @@ export function writeTunnelHeaders(
   if (dest.family !== 6) {
     writeU16(out, e + Eth.Type, EtherType.IPv4);
     const tos = ecnEncapsulate(tc);
-    writeOuterHeader(out, o, tos, IP_DF, innerLen, dest.tunnelSrc, dest.addr, innerProto, ttl);
+    writeOuterHeader(out, o, tos, df, innerLen, dest.tunnelSrc, dest.addr, innerProto, ttl);
     return;
   }
   writeU16(out, e + Eth.Type, EtherType.IPv6);

@@ -9,14 +9,13 @@
 // An IPv6 real server (IPVS allows the other family for tunnels) gets IPv4 in IPv6 (next
 // header 4) instead: tunnel-outer.ts.
 import { finish, readU16, sum16, writeU16 } from '../../packet/checksum.js';
-import { copyMac, Eth, ETH_HLEN, EtherType } from '../../packet/ethernet.js';
+import { ETH_HLEN } from '../../packet/ethernet.js';
 import { IP_DF, Ipv4, IpProto, IPV4_MIN_LEN } from '../../packet/ipv4.js';
 import { clearVnetHdr, vnetHdrOf, VnetHdr, vnetU16 } from '../../packet/virtio-net-hdr.js';
 import type { FrameFields } from '../frame-fields.js';
 import type { LiveDest } from '../live-dest.js';
 import { DropReason, Verdict } from '../verdict.js';
 import type { ForwardContext } from './forward-context.js';
-import { ecnEncapsulate, writeOuterHeader } from './ipip.js';
 import { decrementTtl } from './rewrite.js';
 import { pathMtu, tooBigFromClient, wireIpLen } from './path.js';
 import { tunnelSegments } from './tunnel-gso.js';
@@ -55,20 +54,7 @@ export function forwardTunnel(
   // The new frame starts IPV4_MIN_LEN earlier: Ethernet, then the outer header, then the inner
   // packet where it was.
   const e = f.eth - IPV4_MIN_LEN;
-  writeOuterHeader(
-    buf,
-    e + ETH_HLEN,
-    ecnEncapsulate(tos),
-    df,
-    inner,
-    dest.tunnelSrc,
-    dest.addr,
-    IpProto.IPIP,
-    ttl,
-  );
-  copyMac(buf, e + Eth.Dst, mac, 0);
-  copyMac(buf, e + Eth.Src, ifMac, 0);
-  writeU16(buf, e + Eth.Type, EtherType.IPv4);
+  writeTunnelHeaders(buf, e, dest, mac, ifMac, IpProto.IPIP, tos, inner, ttl, df);
   clearVnetHdr(buf, vnetHdrOf(e));
   ctx.emit(buf, e, ETH_HLEN + IPV4_MIN_LEN + inner, dest.ifIndex);
   return Verdict.Forward;

@@ -6,6 +6,7 @@
 // is read under a sequence counter (a seqlock), so that a reader never takes half an old MAC and
 // half a new one.
 import type { Part, SharedRegion } from './region.js';
+import { macHiWord, macLoWord, writeMacWords } from './mac-words.js';
 
 const SLOTS = 4096;
 const MASK = SLOTS - 1;
@@ -90,12 +91,7 @@ export class NeighbourTable {
       const hi = w[b + N.MacHi]!;
       const lo = w[b + N.MacLo]!;
       if (Atomics.load(w, b + N.Seq) !== seq) continue;
-      out[off] = hi >>> 24;
-      out[off + 1] = (hi >>> 16) & 0xff;
-      out[off + 2] = (hi >>> 8) & 0xff;
-      out[off + 3] = hi & 0xff;
-      out[off + 4] = lo >>> 24;
-      out[off + 5] = (lo >>> 16) & 0xff;
+      writeMacWords(out, off, hi, lo);
       return true;
     }
     return false;
@@ -124,9 +120,8 @@ export class NeighbourTable {
     if (Atomics.load(w, b + N.State) === NeighbourState.None) return false;
     const seq = Atomics.load(w, b + N.Seq);
     if (seq & 1 || Atomics.compareExchange(w, b + N.Seq, seq, seq + 1) !== seq) return false;
-    w[b + N.MacHi] =
-      (mac[macOff]! << 24) | (mac[macOff + 1]! << 16) | (mac[macOff + 2]! << 8) | mac[macOff + 3]!;
-    w[b + N.MacLo] = (mac[macOff + 4]! << 24) | (mac[macOff + 5]! << 16);
+    w[b + N.MacHi] = macHiWord(mac, macOff);
+    w[b + N.MacLo] = macLoWord(mac, macOff);
     w[b + N.IfIndex] = ifIndex;
     this.updated[s] = now;
     w[b + N.Unanswered] = 0;
