@@ -22,11 +22,12 @@ function protos(p: number): L4Proto[] {
 /**
  * The filter of an ordinary served interface, for the services of `table`. A firewall-mark
  * service can match any packet, and uvs learns the way back to its clients from their frames on
- * the wire (the mark tap's copies have lost their Ethernet header): with one configured, every
- * frame is taken in.
+ * the wire (the mark tap's copies have lost their Ethernet header): with one configured, IPv4
+ * or IPv6, every frame is taken in.
  */
 export function captureFilter(table: ServiceTable, vrrp: boolean): Uint8Array {
-  if (table.marks().length > 0) return filterProgram({ acceptAll: true }).bytes;
+  if (table.marks(4).length > 0 || table.marks(6).length > 0)
+    return filterProgram({ acceptAll: true }).bytes;
   const vips: L4Endpoint[] = [];
   const realServers: L4Endpoint[] = [];
   const icmpAddresses: number[] = [];

@@ -114,7 +114,7 @@ export class Host implements HostServices {
   }
 
   async applyGuard(services: ServiceTable): Promise<void> {
-    await this.tap?.apply(services.marks());
+    await this.tap?.apply(services.marks(4), services.marks(6));
     if (!this.guardEnabled) return;
     const protos = (p: number): ('tcp' | 'udp')[] =>
       p === IpProto.TCP ? ['tcp'] : p === IpProto.UDP ? ['udp'] : ['tcp', 'udp'];

@@ -55,6 +55,7 @@ import { FwdMethod } from './model.js';
 import { EngineNdp } from './ndp6.js';
 import type { ThreadStats } from './shared/thread-stats.js';
 import { FrameStat } from './shared/thread-stats.js';
+import { SourceCache6 } from './source-cache6.js';
 import { Direction } from './tcp-state.js';
 import type { TxArena } from './tx-arena.js';
 import { DropReason, Verdict } from './verdict.js';
@@ -72,6 +73,8 @@ export class Engine6 implements ForwardContext6 {
   /** The defences on the IPv6 table (its own shortness), and what they remove. */
   private readonly closer: ConnCloser;
   private readonly defense: Defense;
+  /** Where clients' frames were seen: the way back for firewall-mark connections. */
+  private readonly sources = new SourceCache6();
 
   constructor(
     private readonly engine: ForwardContext,
@@ -176,11 +179,18 @@ export class Engine6 implements ForwardContext6 {
   private processL4(buf: Buffer, ifIndex: number): Verdict {
     const f = this.f;
     const c = this.conns6;
-    // The firewall-mark tap carries IPv4 only (net/fwmark-tap.ts).
-    if (ifIndex === this.config.markIfIndex) return this.notOurs();
+    const cfg = this.config;
+    // A frame of the firewall-mark tap (net/fwmark-tap.ts): a copy of a marked packet, sent by
+    // this host toward the MAC that carries the mark, its hop limit decremented by nf_dup_ipv6
+    // in prerouting. Given back, so that the real server sees the one decrement of IPVS.
+    const marked = ifIndex === cfg.markIfIndex;
+    if (marked) buf[f.ip + Ipv6.HopLimit] = Math.min(buf[f.ip + Ipv6.HopLimit]! + 1, 255);
     // 1. A packet from a client on a known connection.
     let i = c.lookupIn6(f.proto, f.src6, 0, f.srcPort, f.dst6, 0, f.dstPort);
     if (i >= 0) {
+      // A firewall-mark connection's packets are taken from the tap, not from the wire.
+      if (((c.flags(i) & ConnFlag.Marked) !== 0) !== marked) return this.notOurs();
+      if (marked && c.word(i, Cf.ClientIf) < 0) this.learnClientWay(i);
       this.lifecycle.touch(i, f, Direction.Input);
       return this.count(forwardToDest6(this, buf, f, i));
     }
@@ -191,16 +201,23 @@ export class Engine6 implements ForwardContext6 {
       return this.count(forwardToClient6(this, buf, f, i, ifIndex));
     }
     // 3. A new connection to a virtual service.
-    const svc = this.config.v6.lookupFlow(f.proto, f.dst6, 0, f.dstPort);
-    if (!svc) return this.notOurs();
+    const svc = marked
+      ? cfg.v6.lookupMark(buf.readUInt32BE(f.eth + Eth.Dst + 2))
+      : cfg.v6.lookupFlow(f.proto, f.dst6, 0, f.dstPort);
+    if (!svc) {
+      // Where a client's frames come from: the way back for its marked packets.
+      if (!marked) this.sources.record(f.src6, 0, ifIndex, buf, f.eth + Eth.Src);
+      return this.notOurs();
+    }
     // IPVS schedules TCP only on a SYN (tcp_conn_schedule); other segments have no connection.
     if (f.proto === NextHeader.TCP && (f.tcpFlags & (TcpFlag.SYN | TcpFlag.RST)) !== TcpFlag.SYN)
       return this.drop(DropReason.NoConnection);
-    return this.openConnection(buf, svc, ifIndex);
+    return this.openConnection(buf, svc, ifIndex, marked);
   }
 
-  private openConnection(buf: Buffer, svc: LiveService, ifIndex: number): Verdict {
+  private openConnection(buf: Buffer, svc: LiveService, ifIndex: number, marked: boolean): Verdict {
     const f = this.f;
+    const c = this.conns6;
     const cfg = this.config;
     // A flood fills the table: IPVS's defences (drop_packet, drop_entry), as for IPv4.
     const short = this.defense.short(cfg);
@@ -210,31 +227,50 @@ export class Engine6 implements ForwardContext6 {
     let dest: LiveDest | undefined;
     if (svc.persistenceMs > 0) {
       template = this.lifecycle.bindPersistent6(svc, f);
-      dest =
-        template >= 0 ? this.config.destsById[this.conns6.word(template, Cf.DestId)] : undefined;
+      dest = template >= 0 ? this.config.destsById[c.word(template, Cf.DestId)] : undefined;
     } else {
       dest = svc.scheduler.schedule(svc.dests, f);
     }
-    if (!dest) return this.noDest(buf, ifIndex);
+    if (!dest) return this.noDest(buf, ifIndex, marked);
     let i = this.lifecycle.open6(svc, dest, f, buf, ifIndex, template);
     if (i < 0 && this.defense.makeRoom(cfg, true, f.now))
       i = this.lifecycle.open6(svc, dest, f, buf, ifIndex, template);
     if (i < 0) return this.drop(DropReason.TableFull);
+    if (marked) {
+      // The way back to the client is where its frames were last seen on the wire.
+      c.setFlags(i, c.flags(i) | ConnFlag.Marked);
+      c.setWord(i, Cf.ClientIf, this.sources.lookup(f.src6, 0, this.macScratch, 0));
+      c.setClientMac(i, this.macScratch, 0);
+    }
     this.lifecycle.touch(i, f, Direction.Input);
     return this.count(forwardToDest6(this, buf, f, i));
   }
 
+  /** A marked connection opened before its client was seen on the wire: where it is now. */
+  private learnClientWay(i: number): void {
+    const inIf = this.sources.lookup(this.f.src6, 0, this.macScratch, 0);
+    if (inIf >= 0) this.conns6.setClientWay(i, inIf, this.macScratch, 0);
+  }
+
   /** No real server can take the connection: port unreachable to the client (ip_vs_leave). */
-  private noDest(buf: Buffer, ifIndex: number): Verdict {
+  private noDest(buf: Buffer, ifIndex: number, marked: boolean): Verdict {
     const f = this.f;
     const r = this.route6;
     r.src = buf;
     r.srcOff = f.ip + Ipv6.Dst;
     r.dst = buf;
     r.dstOff = f.ip + Ipv6.Src;
-    r.mac = buf;
-    r.macOff = f.eth + Eth.Src;
-    r.outIf = ifIndex;
+    if (marked) {
+      // The tap's frame came from this host: the client is where its frames were seen.
+      r.outIf = this.sources.lookup(f.src6, 0, this.macScratch, 0);
+      if (r.outIf < 0) return this.drop(DropReason.NoDest);
+      r.mac = this.macScratch;
+      r.macOff = 0;
+    } else {
+      r.mac = buf;
+      r.macOff = f.eth + Eth.Src;
+      r.outIf = ifIndex;
+    }
     return this.count(
       sendIcmp6Error(
         this,
