@@ -7,8 +7,8 @@ import type { ServiceTable } from '../engine/service-table.js';
 import { TCP_STATE_NAMES } from '../engine/tcp-state.js';
 import type { TraceRing } from '../engine/trace/trace-ring.js';
 import { DROP_REASON_NAMES, Verdict } from '../engine/verdict.js';
-import { EtherType, ethType } from '../packet/ethernet.js';
-import { Ipv4, IpProto, ipv4HeaderLen } from '../packet/ipv4.js';
+import { IpProto } from '../packet/ipv4.js';
+import { frameDestination } from '../trace/frame-destination.js';
 import type { TraceVerdict } from '../trace/trace-line.js';
 import type { TraceBatch, TraceRecord } from '../trace/trace-record.js';
 import { TRACE_IDLE_MS, TraceSessions, type TracedFrame } from './trace-session.js';
@@ -30,18 +30,6 @@ const VERDICT_WORDS: Record<Verdict, TraceVerdict> = {
 
 /** Records handed out per read at most. */
 const READ_MAX = 512;
-
-/** The IPv4 protocol, destination address and port of a frame (undefined: not IPv4). */
-function destinationOf(f: Buffer): { proto: number; daddr: number; dport: number } | undefined {
-  if (f.length < 34 || ethType(f, 0) !== EtherType.IPv4) return undefined;
-  const ip = 14;
-  const proto = f[ip + Ipv4.Proto]!;
-  const hlen = ipv4HeaderLen(f, ip, f.length);
-  if (hlen === undefined) return undefined;
-  const l4 = ip + hlen;
-  const dport = f.length >= l4 + 4 ? f.readUInt16BE(l4 + 2) : 0;
-  return { proto, daddr: f.readUInt32BE(ip + Ipv4.Dst), dport };
-}
 
 export class DirectorTrace {
   private readonly sessions: TraceSessions;
@@ -73,12 +61,13 @@ export class DirectorTrace {
     return this.sessions.open((f) => {
       if (f.svcId >= 0) return f.svcId === id;
       if (fwmark) return false;
-      const d = destinationOf(f.inFrame);
+      const d = frameDestination(f.inFrame);
       return (
         d !== undefined &&
+        d.family === svc.family &&
         d.proto === svc.proto &&
-        d.daddr === svc.vip >>> 0 &&
-        d.dport === svc.port
+        d.addr === svc.vipText &&
+        d.port === svc.port
       );
     });
   }
@@ -104,7 +93,7 @@ export class DirectorTrace {
   private record(f: TracedFrame): TraceRecord {
     const verdict = VERDICT_WORDS[f.verdict as Verdict];
     const dest = f.destId >= 0 ? this.table.destsById[f.destId] : undefined;
-    const proto = destinationOf(f.inFrame)?.proto;
+    const proto = frameDestination(f.inFrame)?.proto;
     const state =
       f.state < 0
         ? undefined

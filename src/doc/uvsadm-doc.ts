@@ -14,7 +14,7 @@ export const UVSADM_DOC: CommandDoc = {
     'uvsadm -D -t|u|f service-address | -d -t|u|f service-address -r server-address',
     'uvsadm -C | -R | -S [-n] | -L|l [options] | -Z [-t|u|f service-address]',
     'uvsadm --set tcp tcpfin udp | -h | -v',
-    'uvsadm --trace [-t|u service-address | -f fwmark] [--count N] [--write PREFIX]',
+    'uvsadm --trace [-t|u service-address | -f fwmark [-6]] [--count N] [--write PREFIX]',
   ],
   description: [
     "uvsadm speaks ipvsadm's language: the same commands, options, listings (byte for byte), messages and exit statuses (2 for a wrong command line, 255 for a refused operation), so that the scripts and habits of ipvsadm work with uvs. It talks to the uvsd of its network namespace through the control socket /run/uvs/net-<netns inode>.sock: `ip netns exec X uvsadm -Ln` reaches the uvsd of namespace X.",

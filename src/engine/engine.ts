@@ -21,6 +21,7 @@ import {
   vnetU16,
 } from '../packet/virtio-net-hdr.js';
 import { Cf, ConnFlag } from './conn-layout.js';
+import type { ConnEntries } from './conn-entries.js';
 import type { ConnTable } from './conn-table.js';
 import { ConnCloser } from './conn-closer.js';
 import { ConnExpiry } from './conn-expiry.js';
@@ -77,6 +78,8 @@ export class Engine implements ForwardContext {
   /** For the trace: the connection the current frame belonged to, its way, the drop reason. */
   private lastConn = -1;
   private lastWay = 0;
+  /** The table of lastConn: the IPv4 one, or the IPv6 one (engine6.ts says so). */
+  private lastTable: ConnEntries;
   private lastDrop = -1;
   private now = 0;
   /** IPv6 frames (engine6.ts). */
@@ -89,6 +92,7 @@ export class Engine implements ForwardContext {
     snapshot: EngineSnapshot = EMPTY_SNAPSHOT,
   ) {
     this.conns = shared.conns;
+    this.lastTable = shared.conns;
     this.stats = shared.stats;
     this.config = new LiveConfig(snapshot, shared.dests, shared.sched, shared.thread);
     this.lifecycle = new ConnLifecycle(shared, () => this.config);
@@ -139,10 +143,18 @@ export class Engine implements ForwardContext {
     this.now = now;
     this.lastConn = -1;
     this.lastDrop = -1;
+    this.lastTable = this.conns;
     tr.begin(buf, off, len, ifIndex, now);
     const v = this.processFrame(buf, off, len, ifIndex, now);
-    tr.end(v, this.lastDrop, this.conns, this.lastConn, this.lastWay, now);
+    tr.end(v, this.lastDrop, this.lastTable, this.lastConn, this.lastWay, now);
     return v;
+  }
+
+  /** For the trace: the current frame belongs to connection `i` of `table`, going `way`. */
+  traceConn(table: ConnEntries, i: number, way: number): void {
+    this.lastTable = table;
+    this.lastConn = i;
+    this.lastWay = way;
   }
 
   private processFrame(

@@ -34,6 +34,7 @@ import {
   VnetHdr,
   vnetU16,
 } from '../packet/virtio-net-hdr.js';
+import type { ConnEntries } from './conn-entries.js';
 import { Cf, ConnFlag } from './conn-layout.js';
 import { ConnCloser } from './conn-closer.js';
 import { ConnExpiry } from './conn-expiry.js';
@@ -60,6 +61,18 @@ import { Direction } from './tcp-state.js';
 import type { TxArena } from './tx-arena.js';
 import { DropReason, Verdict } from './verdict.js';
 
+/** What the IPv6 half needs of the engine: the forwarders' context and the trace's note. */
+export interface Engine6Host extends ForwardContext {
+  /** The current frame belongs to connection `i` of `table`, going `way` (1 in, 2 out). */
+  traceConn(table: ConnEntries, i: number, way: number): void;
+}
+
+/** The ways of a connection's packets, as the trace records them. */
+const enum Way {
+  ToServer = 1,
+  ToClient = 2,
+}
+
 export class Engine6 implements ForwardContext6 {
   readonly conns6: ConnTable6;
   readonly neighbours6: EngineNdp;
@@ -77,7 +90,7 @@ export class Engine6 implements ForwardContext6 {
   private readonly sources = new SourceCache6();
 
   constructor(
-    private readonly engine: ForwardContext,
+    private readonly engine: Engine6Host,
     shared: EngineShared,
   ) {
     this.conns6 = shared.conns6;
@@ -191,12 +204,14 @@ export class Engine6 implements ForwardContext6 {
       // A firewall-mark connection's packets are taken from the tap, not from the wire.
       if (((c.flags(i) & ConnFlag.Marked) !== 0) !== marked) return this.notOurs();
       if (marked && c.word(i, Cf.ClientIf) < 0) this.learnClientWay(i);
+      this.engine.traceConn(c, i, Way.ToServer);
       this.lifecycle.touch(i, f, Direction.Input);
       return this.count(forwardToDest6(this, buf, f, i));
     }
     // 2. A reply from a real server of a NAT connection.
     i = c.lookupOut6(f.proto, f.src6, 0, f.srcPort, f.dst6, 0, f.dstPort);
     if (i >= 0 && (c.flags(i) & ConnFlag.MethodMask) === FwdMethod.Masq) {
+      this.engine.traceConn(c, i, Way.ToClient);
       this.lifecycle.touch(i, f, Direction.Output);
       return this.count(forwardToClient6(this, buf, f, i, ifIndex));
     }
@@ -242,6 +257,7 @@ export class Engine6 implements ForwardContext6 {
       c.setWord(i, Cf.ClientIf, this.sources.lookup(f.src6, 0, this.macScratch, 0));
       c.setClientMac(i, this.macScratch, 0);
     }
+    this.engine.traceConn(c, i, Way.ToServer);
     this.lifecycle.touch(i, f, Direction.Input);
     return this.count(forwardToDest6(this, buf, f, i));
   }

@@ -1,4 +1,4 @@
-// `uvsadm --trace [-t|-u VIP:PORT | -f MARK] [--count N] [--write PREFIX]`: a uvs command,
+// `uvsadm --trace [-t|-u VIP:PORT | -f MARK [-6]] [--count N] [--write PREFIX]`: a uvs command,
 // not ipvsadm's, read apart from ipvsadm's options (which it does not mix with).
 import type { ServiceKey } from '../engine/model.js';
 import { toNumber, parseServiceAddress } from './address-arg.js';
@@ -15,13 +15,14 @@ export interface TraceCommand {
 }
 
 export const TRACE_USAGE = `Usage:
-  uvsadm --trace [-t|-u service-address | -f fwmark] [--count N] [--write PREFIX]
+  uvsadm --trace [-t|-u service-address | -f fwmark [-6]] [--count N] [--write PREFIX]
 
 Shows the frames of one virtual service (of every service without -t, -u or -f) as the
 director received them and as it sent them, one line each, the fields it rewrote marked '*'
 and a header it added marked '+', with the forwarding method, the real server and the
 connection's state; a dropped frame says why. Ctrl-C stops.
 
+  -6               with -f: the IPv6 firewall-mark service
   --count N        stop after N frames
   --write PREFIX   also write PREFIX-in.pcap (frames as received) and PREFIX-out.pcap (as sent)
   --socket PATH    uvsd's control socket
@@ -49,10 +50,12 @@ const LONG_FLAGS: Record<string, string> = {
   '--tcp-service': '-t',
   '--udp-service': '-u',
   '--fwmark-service': '-f',
+  '--ipv6': '-6',
 };
 
 export function parseTraceArgs(argv: readonly string[]): TraceCommand | { kind: 'trace-help' } {
   let key: ServiceKey | undefined;
+  let ipv6 = false;
   let count: number | undefined;
   let writePrefix: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -82,6 +85,9 @@ export function parseTraceArgs(argv: readonly string[]): TraceCommand | { kind: 
         if (key) fail("multiple 'service-address' options specified");
         key = serviceKey(a, next());
         break;
+      case '-6':
+        ipv6 = true;
+        break;
       case '--count': {
         const v = next();
         count = toNumber(v, 1, Number.MAX_SAFE_INTEGER);
@@ -95,6 +101,11 @@ export function parseTraceArgs(argv: readonly string[]): TraceCommand | { kind: 
       default:
         fail(`Illegal '${a}' option with the 'trace' command (see uvsadm --trace --help)`);
     }
+  }
+  if (ipv6) {
+    // As ipvsadm: -6 says that a firewall-mark service is IPv6's.
+    if (key?.kind !== 'fwmark') fail('-6 used before -f');
+    key = { ...key, family: 'inet6' };
   }
   return {
     kind: 'trace',

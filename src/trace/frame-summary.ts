@@ -1,27 +1,19 @@
-// A frame's fields as `uvsadm --trace` shows them: Ethernet, ARP, IPv4 (and the outer header
-// of an IPIP packet), TCP/UDP/ICMP, each a token with a key so that the same field of the
-// frame before and after its rewrite can be compared. Not on the fast path: it allocates.
+// A frame's fields as `uvsadm --trace` shows them: Ethernet, ARP, IPv4 or IPv6 (and the outer
+// header of a tunnelled packet: ip-layer.ts), TCP/UDP/ICMP/ICMPv6, each a token with a key so
+// that the same field of the frame before and after its rewrite can be compared. Not on the
+// fast path: it allocates.
 import { formatIpv4, formatMac, readIpv4 } from '../packet/addr.js';
 import { Arp, ArpOp, arpIsEthIpv4 } from '../packet/arp.js';
 import { Eth, ETH_HLEN, EtherType } from '../packet/ethernet.js';
 import { Icmp, ICMP_HLEN } from '../packet/icmp.js';
-import { Ipv4, ipv4HeaderLen, IpProto } from '../packet/ipv4.js';
+import { IpProto } from '../packet/ipv4.js';
+import { NextHeader } from '../packet/ipv6.js';
 import { Tcp, TCP_MIN_LEN, TcpFlag } from '../packet/tcp.js';
 import { Udp, UDP_HLEN } from '../packet/udp.js';
+import { hex16, ipLayer, tunnelledFamily, tunnelName } from './ip-layer.js';
+import type { Segment, Token } from './trace-token.js';
 
-/** One shown field: `key` identifies it across the two frames, `text` is what is printed. */
-export interface Token {
-  readonly key: string;
-  readonly text: string;
-}
-
-/** A group of tokens printed together ("eth", "ipip", "ip", "tcp"…). */
-export interface Segment {
-  readonly name: string;
-  readonly tokens: readonly Token[];
-}
-
-const hex16 = (v: number): string => `0x${v.toString(16).padStart(4, '0')}`;
+export type { Segment, Token };
 
 /** tcpdump's flag letters: S F R P U, and "." for ACK. */
 export function tcpFlagText(flags: number): string {
@@ -69,16 +61,6 @@ function arpSegment(b: Buffer, len: number): Segment {
   return { name: 'arp', tokens };
 }
 
-function ipTokens(b: Buffer, ip: number, prefix: string): Token[] {
-  return [
-    { key: `${prefix}.src`, text: formatIpv4(readIpv4(b, ip + Ipv4.Src)) },
-    { key: '', text: '>' },
-    { key: `${prefix}.dst`, text: formatIpv4(readIpv4(b, ip + Ipv4.Dst)) },
-    { key: `${prefix}.ttl`, text: `ttl ${b[ip + Ipv4.Ttl]!}` },
-    { key: `${prefix}.sum`, text: `sum ${hex16(b.readUInt16BE(ip + Ipv4.Csum))}` },
-  ];
-}
-
 function l4Segment(b: Buffer, proto: number, l4: number, end: number): Segment {
   const sum = (key: string, off: number): Token => ({
     key,
@@ -101,11 +83,12 @@ function l4Segment(b: Buffer, proto: number, l4: number, end: number): Segment {
     };
   if (proto === IpProto.UDP && l4 + UDP_HLEN <= end)
     return { name: 'udp', tokens: [...ports('udp'), sum('l4.sum', l4 + Udp.Csum)] };
-  if (proto === IpProto.ICMP && l4 + ICMP_HLEN <= end)
+  const icmp6 = proto === NextHeader.ICMPv6;
+  if ((proto === IpProto.ICMP || icmp6) && l4 + ICMP_HLEN <= end)
     return {
       name: 'icmp',
       tokens: [
-        { key: 'l4.proto', text: 'icmp' },
+        { key: 'l4.proto', text: icmp6 ? 'icmp6' : 'icmp' },
         { key: 'icmp.type', text: `${b[l4 + Icmp.Type]!}/${b[l4 + Icmp.Code]!}` },
         sum('l4.sum', l4 + Icmp.Csum),
       ],
@@ -120,26 +103,32 @@ export function summarizeFrame(b: Buffer, len = b.length): Segment[] {
   const segs = [ethSegment(b)];
   const type = b.readUInt16BE(Eth.Type);
   if (type === EtherType.ARP) return [...segs, arpSegment(b, len)];
-  if (type !== EtherType.IPv4)
+  if (type !== EtherType.IPv4 && type !== EtherType.IPv6)
     return [...segs, { name: 'type', tokens: [{ key: 'eth.type', text: `type ${hex16(type)}` }] }];
-  let ip = ETH_HLEN;
-  let ihl = ipv4HeaderLen(b, ip, len);
-  if (ihl === undefined)
-    return [...segs, { name: 'ip', tokens: [{ key: 'ip', text: 'bad IPv4 header' }] }];
-  // IPIP (LVS-TUN): the outer header is its own segment, the inner one is compared with the
-  // header the director received.
-  if (b[ip + Ipv4.Proto] === IpProto.IPIP) {
+  const family = type === EtherType.IPv4 ? 4 : 6;
+  const bad = (what: string): Segment[] => [
+    ...segs,
+    { name: 'ip', tokens: [{ key: 'ip', text: what }] },
+  ];
+  let ip = ipLayer(b, family, ETH_HLEN, len, 'ip');
+  if (!ip) return bad(`bad IPv${family} header`);
+  // A tunnel (LVS-TUN): the outer header is its own segment, the inner one is compared with
+  // the header the director received.
+  const inner = ip.laterFragment ? undefined : tunnelledFamily(ip.proto);
+  if (inner !== undefined) {
+    const outer = ipLayer(b, family, ETH_HLEN, len, 'outer')!;
     segs.push({
       name: 'ipip',
-      tokens: [{ key: 'outer.proto', text: 'ipip' }, ...ipTokens(b, ip, 'outer')],
+      tokens: [{ key: 'outer.proto', text: tunnelName(family, inner) }, ...outer.tokens],
     });
-    ip += ihl;
-    ihl = ipv4HeaderLen(b, ip, len);
-    if (ihl === undefined)
-      return [...segs, { name: 'ip', tokens: [{ key: 'ip', text: 'bad inner header' }] }];
+    ip = ipLayer(b, inner, outer.l4, outer.end, 'ip');
+    if (!ip) return bad('bad inner header');
   }
-  segs.push({ name: 'ip', tokens: ipTokens(b, ip, 'ip') });
-  const end = Math.min(len, ip + b.readUInt16BE(ip + Ipv4.TotalLen));
-  segs.push(l4Segment(b, b[ip + Ipv4.Proto]!, ip + ihl, end));
+  segs.push({ name: 'ip', tokens: ip.tokens });
+  segs.push(
+    ip.laterFragment
+      ? { name: 'l4', tokens: [{ key: 'l4.proto', text: `proto ${ip.proto} (fragment)` }] }
+      : l4Segment(b, ip.proto, ip.l4, ip.end),
+  );
   return segs;
 }

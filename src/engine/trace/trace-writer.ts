@@ -2,7 +2,7 @@
 // frame as it came in, every frame the engine sent for it, and the verdict with the connection
 // it belonged to. Not used at all when nobody traces (the engine holds no writer then).
 import { Cf, ConnFlag } from '../conn-layout.js';
-import type { ConnTable } from '../conn-table.js';
+import type { ConnEntries } from '../conn-entries.js';
 import { R, TraceKind, type TraceRing } from './trace-ring.js';
 
 export class TraceWriter {
@@ -24,11 +24,11 @@ export class TraceWriter {
     this.write(TraceKind.Out, buf, off, len, ifIndex, now);
   }
 
-  /** What became of the current frame, and its connection (`conn` -1: none). */
+  /** What became of the current frame, and its connection in `conns` (`conn` -1: none). */
   end(
     verdict: number,
     dropReason: number,
-    conns: ConnTable,
+    conns: ConnEntries,
     conn: number,
     way: number,
     now: number,
