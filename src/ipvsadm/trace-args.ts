@@ -46,6 +46,12 @@ function serviceKey(flag: string, value: string): ServiceKey {
   return { kind: 'addr', proto, vip: a.addr, port: a.port };
 }
 
+/** As ipvsadm: -6 says that a firewall-mark service is IPv6's (and means nothing without -f). */
+function ipv6Fwmark(key: ServiceKey | undefined): ServiceKey {
+  if (key?.kind !== 'fwmark') fail('-6 used before -f');
+  return { ...key, family: 'inet6' };
+}
+
 const LONG_FLAGS: Record<string, string> = {
   '--tcp-service': '-t',
   '--udp-service': '-u',
@@ -102,11 +108,7 @@ export function parseTraceArgs(argv: readonly string[]): TraceCommand | { kind: 
         fail(`Illegal '${a}' option with the 'trace' command (see uvsadm --trace --help)`);
     }
   }
-  if (ipv6) {
-    // As ipvsadm: -6 says that a firewall-mark service is IPv6's.
-    if (key?.kind !== 'fwmark') fail('-6 used before -f');
-    key = { ...key, family: 'inet6' };
-  }
+  if (ipv6) key = ipv6Fwmark(key);
   return {
     kind: 'trace',
     ...(key ? { key } : {}),
