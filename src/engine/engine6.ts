@@ -181,6 +181,8 @@ export class Engine6 implements ForwardContext6 {
     // 1. A packet from a client on a known connection.
     let i = c.lookupIn6(f.proto, f.src6, 0, f.srcPort, f.dst6, 0, f.dstPort);
     if (i >= 0) {
+      // A connection learnt by sync: the client's first frame here says the way back.
+      if (c.word(i, Cf.ClientIf) < 0) c.setClientWay(i, ifIndex, buf, f.eth + Eth.Src);
       this.lifecycle.touch(i, f, Direction.Input);
       return this.count(forwardToDest6(this, buf, f, i));
     }
