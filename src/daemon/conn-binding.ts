@@ -14,12 +14,18 @@ export interface ConnAddresses {
   readonly vport: number;
   readonly fwmark: number;
   readonly family: 4 | 6;
-  /** The real server's text, as Dest.addrText holds it. */
+  /**
+   * The real server's text, as Dest.addrText holds it; an IPv4 real server of an IPv6 service
+   * (TUN) may also be given IPv4-mapped (::ffff:a.b.c.d), as the IPv6 table keeps it.
+   */
   readonly daddr: string;
   readonly dport: number;
   readonly method: FwdMethod;
   readonly template: boolean;
 }
+
+/** The prefix of an IPv4-mapped IPv6 address's text. */
+const MAPPED = '::ffff:';
 
 function serviceOf(table: ServiceTable, a: ConnAddresses): Service | undefined {
   if (a.fwmark !== 0) {
@@ -49,7 +55,7 @@ export function bindConnection(
   if (!svc) return undefined;
   const dest = svc.dests.find(
     (d) =>
-      d.addrText === a.daddr &&
+      (d.addrText === a.daddr || (d.family === 4 && a.daddr === `${MAPPED}${d.addrText}`)) &&
       (d.port === a.dport || d.port === 0 || a.template || a.method !== FwdMethod.Masq),
   );
   return dest ? { svc, dest } : undefined;

@@ -1,8 +1,8 @@
-// The sync daemons' view of the connection table (conn-sync.ts): a master sends what the
-// forwarding threads queue; a backup's connections are bound to this director's services, and
-// the way back to their clients is found ahead of a takeover (client-ways.ts).
+// The sync daemons' view of the connection tables, IPv4 and IPv6 (conn-sync.ts): a master sends
+// what the forwarding threads queue; a backup's connections are bound to this director's
+// services, and the way back to their clients is found ahead of a takeover (client-ways.ts).
 import type { EngineShared } from '../engine/engine-shared.js';
-import { ClientWays } from './client-ways.js';
+import { ClientWays, hostClientRouting6 } from './client-ways.js';
 import { EngineSyncSink, EngineSyncSource } from './conn-sync.js';
 import type { Daemon } from './daemon.js';
 import { engineNow } from './engine-clock.js';
@@ -25,12 +25,11 @@ export function engineSyncTable(
       },
     },
     engineNow,
+    { conns: shared.conns6, routing: hostClientRouting6(host.v6) },
   );
   return {
     source: new EngineSyncSource(shared),
-    sink: new EngineSyncSink(shared, daemon.serviceTable, engineNow, (slot, caddr) =>
-      clientWays.learn(slot, caddr),
-    ),
+    sink: new EngineSyncSink(shared, daemon.serviceTable, engineNow, clientWays),
     held: () => daemon.syncedConnections(),
     close: () => clientWays.close(),
   };

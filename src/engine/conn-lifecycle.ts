@@ -43,6 +43,8 @@ export class TemplateFiller implements TemplateInit {
 
 export class ConnLifecycle {
   private readonly filler: TemplateFiller;
+  /** This lifecycle opens the IPv6 table's connections: the sync queues are told so. */
+  private readonly v6: boolean;
 
   /** `conns` and `wheel`: the IPv4 table by default (conn-lifecycle6.ts passes the IPv6 one). */
   constructor(
@@ -52,6 +54,7 @@ export class ConnLifecycle {
     protected readonly wheel: ExpiryWheel = shared.wheel,
   ) {
     this.filler = new TemplateFiller(conns);
+    this.v6 = conns !== shared.conns;
   }
 
   /**
@@ -188,23 +191,20 @@ export class ConnLifecycle {
     c.setExpires(i, expires);
     c.setWord(i, Cf.TimeoutMs, timeout);
     if (shortened) this.wheel.expiryShortened(i);
-    // The sync messages carry IPv4 connections: the IPv6 table's are not queued.
-    if (
-      dir === Direction.Input &&
-      this.shared.syncQueues.active &&
-      this.conns === this.shared.conns
-    )
-      this.sync(i, changed);
+    if (dir === Direction.Input && this.shared.syncQueues.active) this.sync(i, changed);
   }
 
-  /** A sync master runs: queues connection `i` (and its template) when IPVS would send it. */
+  /**
+   * A sync master runs: queues connection `i` (and its template, of the same table) when IPVS
+   * would send it.
+   */
   private sync(i: number, stateChanged: boolean): void {
-    const c = this.shared.conns;
+    const c = this.conns;
     if (!syncNeeded(c.proto(i), c.state(i), stateChanged, c.word(i, Cf.SyncPkts))) return;
     const q = this.shared.syncQueues;
-    q.push(this.shared.thread, i);
+    q.push(this.shared.thread, i, this.v6);
     const template = c.word(i, Cf.ControlOf);
-    if (template >= 0) q.push(this.shared.thread, template);
+    if (template >= 0) q.push(this.shared.thread, template, this.v6);
   }
 
   /** secure_tcp's state table applies now (mode 3, or the table short of free slots). */

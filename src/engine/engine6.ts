@@ -203,7 +203,13 @@ export class Engine6 implements ForwardContext6 {
     if (i >= 0) {
       // A firewall-mark connection's packets are taken from the tap, not from the wire.
       if (((c.flags(i) & ConnFlag.Marked) !== 0) !== marked) return this.notOurs();
-      if (marked && c.word(i, Cf.ClientIf) < 0) this.learnClientWay(i);
+      // The way back to the client, unknown for a marked connection's first packet (the tap's
+      // copy carries no client MAC: where the client was seen says it) and for a connection
+      // learnt by sync (the client's first frame here says it).
+      if (c.word(i, Cf.ClientIf) < 0) {
+        if (marked) this.learnClientWay(i);
+        else c.setClientWay(i, ifIndex, buf, f.eth + Eth.Src);
+      }
       this.engine.traceConn(c, i, Way.ToServer);
       this.lifecycle.touch(i, f, Direction.Input);
       return this.count(forwardToDest6(this, buf, f, i));

@@ -51,19 +51,16 @@ export interface SeqAdjust {
   readonly previousDelta: number;
 }
 
-export interface SyncConn {
+/** What an entry says whatever its family. */
+interface SyncConnFields {
   /** IP protocol (6 TCP, 17 UDP; templates of fwmark services: 0). */
   readonly protocol: number;
   /** IP_VS_CONN_F_* flags. */
   readonly flags: number;
   /** IPVS state number (IPVS_TCP_STATES for TCP, 0 for UDP and templates). */
   readonly state: number;
-  /** Client, virtual and real server IPv4 addresses (uint32) and ports. */
-  readonly caddr: number;
   readonly cport: number;
-  readonly vaddr: number;
   readonly vport: number;
-  readonly daddr: number;
   readonly dport: number;
   readonly fwmark: number;
   /** The connection's timeout in its state, in seconds (cp->timeout / HZ). */
@@ -74,3 +71,26 @@ export interface SyncConn {
   readonly peData?: Buffer;
   readonly peName?: string;
 }
+
+/** An IPv4 connection (struct ip_vs_sync_v4); `family` is left out by its older users. */
+export interface SyncConn4 extends SyncConnFields {
+  readonly family?: 4;
+  /** Client, virtual and real server IPv4 addresses (uint32). */
+  readonly caddr: number;
+  readonly vaddr: number;
+  readonly daddr: number;
+}
+
+/**
+ * An IPv6 connection (struct ip_vs_sync_v6, type STYPE_F_INET6). The addresses are 16 bytes in
+ * network order; a persistence template of a firewall-mark service has the mark in the first
+ * four bytes of vaddr, where IPVS puts it.
+ */
+export interface SyncConn6 extends SyncConnFields {
+  readonly family: 6;
+  readonly caddr: Buffer;
+  readonly vaddr: Buffer;
+  readonly daddr: Buffer;
+}
+
+export type SyncConn = SyncConn4 | SyncConn6;

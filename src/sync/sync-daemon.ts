@@ -43,7 +43,7 @@ export function newSyncStats(): SyncStats {
       'entry-type': 0,
       options: 0,
     },
-    skipped: { ipv6: 0, protocol: 0, state: 0, param: 0 },
+    skipped: { protocol: 0, state: 0, param: 0 },
   };
 }
 

@@ -3,16 +3,17 @@
 //
 //   header (struct ip_vs_sync_mesg, 8 bytes)
 //     0 reserved = 0 │ 1 syncid │ 2-3 size (whole message) │ 4 nr_conns │ 5 version = 1 │ 6-7 spare = 0
-//   then nr_conns entries (struct ip_vs_sync_v4, 36 bytes), each 4-byte aligned:
+//   then nr_conns entries, each 4-byte aligned, IPv4 (struct ip_vs_sync_v4, 36 bytes) or IPv6
+//   (struct ip_vs_sync_v6, 72 bytes) as bit 0 of their type (STYPE_F_INET6) says:
 //     0 type (bit 0: IPv6) │ 1 protocol │ 2-3 version (4 bits, 0) + size (12 bits, with options)
 //     4-7 flags │ 8-9 state │ 10-11 cport │ 12-13 vport │ 14-15 dport │ 16-19 fwmark
-//     20-23 timeout (s) │ 24-27 caddr │ 28-31 vaddr │ 32-35 daddr
+//     20-23 timeout (s) │ IPv4: 24-27 caddr │ 28-31 vaddr │ 32-35 daddr
+//                       │ IPv6: 24-39 caddr │ 40-55 vaddr │ 56-71 daddr
 //   followed by options: type, length, data — IPVS_OPT_SEQ_DATA (two struct ip_vs_seq),
 //   IPVS_OPT_PE_DATA, IPVS_OPT_PE_NAME.
 //
-// IPv6 entries (struct ip_vs_sync_v6, 16-byte addresses) are recognised and skipped: uvs
-// forwards IPv4 only. Decoding never throws: a bad message or entry is a counted reason.
-import { readIpv4, writeIpv4 } from '../packet/addr.js';
+// Decoding never throws: a bad message or entry is a counted reason.
+import { IPV6_ALEN, readIpv4, writeIpv4 } from '../packet/addr.js';
 import { readU16, writeU16 } from '../packet/checksum.js';
 import {
   IPPROTO_TCP,
@@ -22,6 +23,7 @@ import {
   IPVS_TCP_STATES,
   type SeqAdjust,
   type SyncConn,
+  type SyncConn6,
 } from './sync-conn.js';
 
 export const SYNC_PROTO_VER = 1;
@@ -61,6 +63,13 @@ export const enum SyncEntry {
   Daddr = 32,
 }
 
+/** Where struct ip_vs_sync_v6 puts its addresses (the fields before them are SyncEntry's). */
+export const enum SyncEntry6 {
+  Caddr = 24,
+  Vaddr = 40,
+  Daddr = 56,
+}
+
 export const enum SyncOpt {
   SeqData = 1,
   PeData = 2,
@@ -85,7 +94,7 @@ export type SyncMessageError =
   | 'options';
 
 /** Why one entry was skipped while the rest of the message was read. */
-export type SyncEntrySkip = 'ipv6' | 'protocol' | 'state' | 'param';
+export type SyncEntrySkip = 'protocol' | 'state' | 'param';
 
 export interface DecodedMessage {
   readonly syncId: number;
@@ -97,7 +106,7 @@ export interface DecodedMessage {
 
 /** Bytes of `c`'s entry, options included, padding excluded. */
 export function entryLength(c: SyncConn): number {
-  let len = SYNC_V4_LEN;
+  let len = c.family === 6 ? SYNC_V6_LEN : SYNC_V4_LEN;
   if (c.flags & IpvsConnFlag.SeqMask) len += 2 + SYNC_SEQ_OPT_LEN;
   if (c.peData && c.peData.length > 0) {
     len += 2 + c.peData.length;
@@ -123,7 +132,7 @@ function readSeq(buf: Buffer, off: number): SeqAdjust {
 /** Writes `c`'s entry at `off` (room checked by the caller); returns its length. */
 function writeEntry(buf: Buffer, off: number, c: SyncConn): number {
   const len = entryLength(c);
-  buf[off + SyncEntry.Type] = 0;
+  buf[off + SyncEntry.Type] = c.family === 6 ? STYPE_F_INET6 : 0;
   buf[off + SyncEntry.Protocol] = c.protocol;
   writeU16(buf, off + SyncEntry.VerSize, len & SVER_MASK);
   buf.writeUInt32BE((c.flags & ~IpvsConnFlag.Hashed) >>> 0, off + SyncEntry.Flags);
@@ -133,10 +142,18 @@ function writeEntry(buf: Buffer, off: number, c: SyncConn): number {
   writeU16(buf, off + SyncEntry.Dport, c.dport);
   buf.writeUInt32BE(c.fwmark >>> 0, off + SyncEntry.Fwmark);
   buf.writeUInt32BE(c.timeout >>> 0, off + SyncEntry.Timeout);
-  writeIpv4(buf, off + SyncEntry.Caddr, c.caddr);
-  writeIpv4(buf, off + SyncEntry.Vaddr, c.vaddr);
-  writeIpv4(buf, off + SyncEntry.Daddr, c.daddr);
-  let p = off + SYNC_V4_LEN;
+  let p: number;
+  if (c.family === 6) {
+    c.caddr.copy(buf, off + SyncEntry6.Caddr, 0, IPV6_ALEN);
+    c.vaddr.copy(buf, off + SyncEntry6.Vaddr, 0, IPV6_ALEN);
+    c.daddr.copy(buf, off + SyncEntry6.Daddr, 0, IPV6_ALEN);
+    p = off + SYNC_V6_LEN;
+  } else {
+    writeIpv4(buf, off + SyncEntry.Caddr, c.caddr);
+    writeIpv4(buf, off + SyncEntry.Vaddr, c.vaddr);
+    writeIpv4(buf, off + SyncEntry.Daddr, c.daddr);
+    p = off + SYNC_V4_LEN;
+  }
   if (c.flags & IpvsConnFlag.SeqMask) {
     const zero = { initSeq: 0, delta: 0, previousDelta: 0 };
     buf[p++] = SyncOpt.SeqData;
@@ -170,6 +187,15 @@ function writeHeader(buf: Buffer, syncId: number, size: number, nrConns: number)
 
 /** Rejects what the wire cannot carry (a programming error of the caller). */
 function checkConn(c: SyncConn): void {
+  if (c.family === 6) {
+    for (const [name, a] of [
+      ['caddr', c.caddr],
+      ['vaddr', c.vaddr],
+      ['daddr', c.daddr],
+    ] as const)
+      if (a.length !== IPV6_ALEN)
+        throw new RangeError(`sync: IPv6 ${name} of ${a.length} bytes (must be ${IPV6_ALEN})`);
+  }
   if (c.peData && c.peData.length > PE_DATA_MAXLEN)
     throw new RangeError(
       `sync: persistence engine data of ${c.peData.length} bytes (max ${PE_DATA_MAXLEN})`,
@@ -255,18 +281,24 @@ function readOptions(
   return out;
 }
 
+/** The 16 address bytes at `off`, copied out of the datagram. */
+function readIpv6(buf: Buffer, off: number): Buffer {
+  return Buffer.from(buf.subarray(off, off + IPV6_ALEN));
+}
+
 /** One entry at `p` of `size` bytes: the conn, a skip reason, or a message error. */
 function readEntry(
   buf: Buffer,
   p: number,
   size: number,
 ): SyncConn | SyncEntrySkip | SyncMessageError {
-  const end = p + size;
   const type = buf[p + SyncEntry.Type]!;
-  if (type & STYPE_F_INET6) return end - p < SYNC_V6_LEN ? 'truncated' : 'ipv6';
-  if (type !== 0) return 'entry-type';
-  if (size < SYNC_V4_LEN) return 'truncated';
-  const opts = readOptions(buf, p + SYNC_V4_LEN, end);
+  // The kernel takes bit 0 for IPv6 whatever the other bits; another type is an error.
+  const v6 = (type & STYPE_F_INET6) !== 0;
+  if (!v6 && type !== 0) return 'entry-type';
+  const fixed = v6 ? SYNC_V6_LEN : SYNC_V4_LEN;
+  if (size < fixed) return 'truncated';
+  const opts = readOptions(buf, p + fixed, p + size);
   if (typeof opts === 'string') return opts;
   if (opts.skip) return opts.skip;
   // Persistence engine data without the engine's name is unusable ("Invalid PE parameters").
@@ -278,7 +310,7 @@ function readEntry(
     if (protocol !== IPPROTO_TCP && protocol !== IPPROTO_UDP) return 'protocol';
     if (state >= (protocol === IPPROTO_TCP ? IPVS_TCP_STATES.length : 1)) return 'state';
   }
-  return {
+  const fields = {
     protocol,
     flags,
     state,
@@ -287,12 +319,29 @@ function readEntry(
     dport: readU16(buf, p + SyncEntry.Dport),
     fwmark: buf.readUInt32BE(p + SyncEntry.Fwmark),
     timeout: buf.readUInt32BE(p + SyncEntry.Timeout),
-    caddr: readIpv4(buf, p + SyncEntry.Caddr),
-    vaddr: readIpv4(buf, p + SyncEntry.Vaddr),
-    daddr: readIpv4(buf, p + SyncEntry.Daddr),
+  };
+  const options = {
     ...(opts.seq ? { seq: opts.seq } : {}),
     ...(opts.peData ? { peData: opts.peData } : {}),
     ...(opts.peName !== undefined ? { peName: opts.peName } : {}),
+  };
+  if (v6) {
+    const conn: SyncConn6 = {
+      family: 6,
+      ...fields,
+      caddr: readIpv6(buf, p + SyncEntry6.Caddr),
+      vaddr: readIpv6(buf, p + SyncEntry6.Vaddr),
+      daddr: readIpv6(buf, p + SyncEntry6.Daddr),
+      ...options,
+    };
+    return conn;
+  }
+  return {
+    ...fields,
+    caddr: readIpv4(buf, p + SyncEntry.Caddr),
+    vaddr: readIpv4(buf, p + SyncEntry.Vaddr),
+    daddr: readIpv4(buf, p + SyncEntry.Daddr),
+    ...options,
   };
 }
 
@@ -330,8 +379,7 @@ export function decodeMessage(buf: Buffer, len: number, ourSyncId: number): Deco
     if (verSize >> SVER_SHIFT) return fail('entry-version', syncId);
     const entry = readEntry(buf, p, size);
     if (typeof entry === 'string') {
-      if (entry === 'ipv6' || entry === 'protocol' || entry === 'state' || entry === 'param')
-        skipped.push(entry);
+      if (entry === 'protocol' || entry === 'state' || entry === 'param') skipped.push(entry);
       else return fail(entry, syncId);
     } else {
       conns.push(entry);

@@ -163,12 +163,7 @@ test("the server's reply first: dropped until the client's way is found, then fo
     },
     () => b.clock.now,
   );
-  const sink = new EngineSyncSink(
-    b.rig.shared,
-    b.director.table,
-    () => b.clock.now,
-    (slot, caddr) => ways.learn(slot, caddr),
-  );
+  const sink = new EngineSyncSink(b.rig.shared, b.director.table, () => b.clock.now, ways);
   sink.apply(masterConn());
   assert.deepEqual(asked, [parseIpv4('192.168.10.1')], 'the route to the client is asked');
   const reply = fromServer(40000, PSH_ACK);

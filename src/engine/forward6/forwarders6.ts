@@ -77,6 +77,8 @@ export function forwardToClient6(
 ): Verdict {
   const c = ctx.conns6;
   const outIf = c.word(i, Cf.ClientIf);
+  // A connection learnt by sync whose client has not been found yet (client-ways.ts).
+  if (outIf < 0) return ctx.drop(DropReason.NoNeighbour);
   const ifMac = ctx.config.interfaceMac(outIf);
   if (!ifMac) return ctx.drop(DropReason.NoInterface);
   const mtu = ctx.config.interfaceMtu(outIf);

@@ -1,9 +1,10 @@
 // The connections a sync master must tell its backups about now: while the master sync daemon
 // runs, each forwarding thread appends the slot of a connection (and of the template that
 // controls it) when IPVS's rules say so (conn-lifecycle.ts), and the main thread drains the
-// queues into sync messages. One ring per thread, one producer and one consumer; a full ring
-// drops and counts (the connection's next trigger syncs it again). Nothing is written while no
-// master daemon runs.
+// queues into sync messages. A slot of the IPv6 table is queued as its complement (~slot, a
+// negative word), so that one ring carries both tables' connections in the order they changed.
+// One ring per thread, one producer and one consumer; a full ring drops and counts (the
+// connection's next trigger syncs it again). Nothing is written while no master daemon runs.
 import { MAX_THREADS } from './limits.js';
 import type { Part, SharedRegion } from './region.js';
 
@@ -55,7 +56,8 @@ export class SyncQueues {
 
   // --- a forwarding thread, about its own ring ---
 
-  push(thread: number, slot: number): void {
+  /** Queues `slot` of the IPv4 table, or of the IPv6 table when `v6`. */
+  push(thread: number, slot: number, v6 = false): void {
     const b = thread * STRIDE;
     const w = Atomics.load(this.words, b + H.Write);
     // Counters wrap at 2^32: differences and masks stay right across the wrap.
@@ -63,21 +65,27 @@ export class SyncQueues {
       Atomics.add(this.words, b + H.Dropped, 1);
       return;
     }
-    this.words[b + H.Words + (w & (SLOTS - 1))] = slot;
+    this.words[b + H.Words + (w & (SLOTS - 1))] = v6 ? ~slot : slot;
     Atomics.store(this.words, b + H.Write, (w + 1) | 0);
   }
 
   // --- the main thread ---
 
-  /** Hands `take` up to `max` queued slots, oldest first per thread; returns how many. */
-  drain(max: number, take: (slot: number) => void): number {
+  /**
+   * Hands `take` up to `max` queued slots, oldest first per thread, each with its table (`v6`
+   * true: the IPv6 table's); returns how many.
+   */
+  drain(max: number, take: (slot: number, v6: boolean) => void): number {
     let n = 0;
     for (let t = 0; t < MAX_THREADS && n < max; t++) {
       const b = t * STRIDE;
       let r = Atomics.load(this.words, b + H.Read);
       const w = Atomics.load(this.words, b + H.Write);
-      for (; r !== w && n < max; r = (r + 1) | 0, n++)
-        take(this.words[b + H.Words + (r & (SLOTS - 1))]!);
+      for (; r !== w && n < max; r = (r + 1) | 0, n++) {
+        const q = this.words[b + H.Words + (r & (SLOTS - 1))]!;
+        if (q < 0) take(~q, true);
+        else take(q, false);
+      }
       Atomics.store(this.words, b + H.Read, r);
     }
     return n;
