@@ -4,7 +4,10 @@
 // the table is short, 2 on now (back to 1 once it is not short), 3 always on.
 //  - drop_entry: make room by dropping entries a flood fills the table with — SYN_RECV/SYNACK,
 //    and connections with few incoming packets whose timer has not been refreshed for 60 s —
-//    on demand when a new connection needs a slot, and by a random sweep every second;
+//    on demand when a new connection needs a slot, and by a random sweep every second. Where
+//    IPVS takes the first such entry it meets, uvs spares a real client's handshake in
+//    progress: on demand it takes the oldest of the entries it samples, and the sweep leaves
+//    entries refreshed in the last 10 s (a SYN whose ACK is lost in a full receive ring);
 //  - drop_packet: drop new connections at a rate that grows as the table fills;
 //  - secure_tcp: the stricter TCP state table (spoofed SYNs never reach ESTABLISHED).
 import { Cf, ConnFlag } from './conn-layout.js';
@@ -21,6 +24,15 @@ import { TcpState } from './tcp-state.js';
 const SAMPLES = 32;
 /** An entry whose timer was refreshed less than this ago is not dropped (IPVS: 60 s). */
 const MIN_AGE_MS = 60_000;
+
+/**
+ * The periodic sweep leaves entries refreshed less than this ago. IPVS's sweep takes any
+ * half-open entry it meets, a real client's handshake among them when its ACK and the
+ * retransmissions of its request are lost for a second or two in a full receive ring (seen
+ * under hping3 --flood). Making room on demand (oldest first) is what keeps up with a flood;
+ * the sweep only frees what has lingered.
+ */
+const SWEEP_MIN_AGE_MS = 10_000;
 
 /** drop_packet mode 3 drops one new connection in this many (IPVS's am_droprate default). */
 const AM_DROPRATE = 10;
@@ -63,19 +75,29 @@ export class Defense {
     return true;
   }
 
-  /** drop_entry: drops one victim among random slots; true when a slot was freed. */
+  /**
+   * drop_entry: drops one victim among random slots, the one whose timer was refreshed longest
+   * ago (IPVS takes the first it meets: a real client's connection between its SYN and its ACK
+   * could be that one; the oldest half-open entry is a spoofed SYN's); true when a slot was freed.
+   */
   makeRoom(cfg: LiveConfig, short: boolean, now: number): boolean {
     if (!defenseOn(cfg.defense.dropEntry, short)) return false;
     const c = this.conns;
+    let victim = -1;
+    let oldest = Infinity;
     for (let k = 0; k < SAMPLES; k++) {
       const i = Math.floor(Math.random() * c.capacity);
-      if (c.isUsed(i) && this.isVictim(i, now) && this.wheel.take(i)) {
-        this.closer.close(i);
-        this.shared.stats.frame(FrameStat.Evicted);
-        return true;
+      if (!c.isUsed(i) || !this.isVictim(i, now)) continue;
+      const refreshed = c.expires(i) - c.word(i, Cf.TimeoutMs);
+      if (refreshed < oldest) {
+        oldest = refreshed;
+        victim = i;
       }
     }
-    return false;
+    if (victim < 0 || !this.wheel.take(victim)) return false;
+    this.closer.close(victim);
+    this.shared.stats.frame(FrameStat.Evicted);
+    return true;
   }
 
   /** IPVS's periodic drop: looks at 1/32 of the table in random places (main thread, 1 s). */
@@ -86,7 +108,8 @@ export class Defense {
     let dropped = 0;
     for (let k = c.capacity >> 5; k > 0; k--) {
       const i = Math.floor(Math.random() * c.capacity);
-      if (c.isUsed(i) && this.isVictim(i, now) && this.wheel.take(i)) {
+      if (!c.isUsed(i) || c.expires(i) - c.word(i, Cf.TimeoutMs) > now - SWEEP_MIN_AGE_MS) continue;
+      if (this.isVictim(i, now) && this.wheel.take(i)) {
         this.closer.close(i);
         this.shared.stats.frame(FrameStat.Evicted);
         dropped++;

@@ -32,12 +32,14 @@ function small(defense: {
   return { rig, clock: d.clock };
 }
 
-/** Floods the table with spoofed SYNs (random sources); returns how many were forwarded. */
-function flood(rig: EngineRig, now: number, n: number): number {
+/** The source address of the `k`th spoofed SYN. */
+const spoofed = (k: number): string => `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
+
+/** Floods the table with spoofed SYNs (sources `from`…); returns how many were forwarded. */
+function flood(rig: EngineRig, now: number, n: number, from = 0): number {
   let fwd = 0;
-  for (let k = 0; k < n; k++) {
-    const src = `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
-    const f = packet(src, 1024 + (k % 50000), SYN);
+  for (let k = from; k < from + n; k++) {
+    const f = packet(spoofed(k), 1024 + (k % 50000), SYN);
     if (rig.process(f, f.length, CLIENT_IF, now) === Verdict.Forward) fwd++;
   }
   return fwd;
@@ -72,6 +74,44 @@ test('drop_entry: a full table of half-open entries makes room for a new client;
   );
   const data = packet('192.168.10.9', 41000, ACK | 0x08);
   assert.equal(rig.process(data, data.length, CLIENT_IF, clock.now), Verdict.Forward);
+});
+
+test("drop_entry takes the oldest half-open entry it samples: a real client's handshake in progress survives the flood", () => {
+  const { rig, clock } = small({ dropEntry: 1, dropPacket: 0, secureTcp: 0, amemthresh: 64 });
+  flood(rig, clock.now, 1024);
+  // A real client's SYN, its ACK still to come (lost in a full ring, say) while the flood goes on.
+  clock.advance(1000);
+  const syn = packet('192.168.10.1', 40000, SYN);
+  assert.equal(rig.process(syn, syn.length, CLIENT_IF, clock.now), Verdict.Forward);
+  // Half the table's worth of new spoofed SYNs: each takes the place of an older one (with a
+  // random victim, as IPVS picks, the client's entry would go 4 times in 10).
+  for (let k = 0; k < 5; k++) {
+    clock.advance(100);
+    flood(rig, clock.now, 100, 1024 + k * 100);
+  }
+  assert.ok(rig.counters()['evicted']! >= 500, 'the flood made room for itself');
+  const ack = packet('192.168.10.1', 40000, ACK);
+  assert.equal(rig.process(ack, ack.length, CLIENT_IF, clock.now), Verdict.Forward);
+  assert.equal(rig.counters()['drop.no_connection'], 0);
+});
+
+test('the drop_entry sweep drops old half-open entries and spares those of the last 10 s', () => {
+  const { rig, clock } = small({ dropEntry: 1, dropPacket: 0, secureTcp: 0, amemthresh: 512 });
+  flood(rig, clock.now, 600);
+  clock.advance(11_000);
+  flood(rig, clock.now, 200, 600);
+  clock.advance(8_000);
+  flood(rig, clock.now, 100, 800);
+  const youngSources = new Set(Array.from({ length: 300 }, (_, k) => spoofed(600 + k)));
+  const young = (): number =>
+    rig.director.connections().filter((c) => youngSources.has(c.clientAddr)).length;
+  const before = rig.shared.conns.count;
+  const evictedBefore = rig.counters()['evicted']!;
+  for (let k = 0; k < 40; k++) rig.tick(clock.now);
+  const evicted = rig.counters()['evicted']! - evictedBefore;
+  assert.ok(evicted > 0, 'the sweep dropped some');
+  assert.equal(rig.shared.conns.count, before - evicted);
+  assert.equal(young(), 300);
 });
 
 test('drop_entry dropped slots are reused once the thread moved past its batch', () => {
