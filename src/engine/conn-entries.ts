@@ -45,6 +45,10 @@ export class ConnEntries {
   setFlags(i: number, v: number): void {
     this.w[i * this.stride + Cf.Flags] = v;
   }
+  /** Sets flag bits that other threads may be setting too (an atomic OR). */
+  addFlags(i: number, bits: number): void {
+    Atomics.or(this.w, i * this.stride + Cf.Flags, bits);
+  }
   isUsed(i: number): boolean {
     return (this.w[i * this.stride + Cf.Flags]! & ConnFlag.Used) !== 0;
   }

@@ -82,4 +82,6 @@ export const enum ConnFlag {
   Invalid = 0x80,
   /** The entry is in use. */
   Used = 0x100,
+  /** A packet of the real server's went back through the director (a NAT reply). */
+  Answered = 0x200,
 }

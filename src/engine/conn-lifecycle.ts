@@ -161,6 +161,8 @@ export class ConnLifecycle {
     this.shared.stats.packet(svc, destId, f.ipLen, dir === Direction.Output);
     // Incoming packets (IPVS's in_pkts: the defences and the sync threshold read it).
     if (dir === Direction.Input) c.setWord(i, Cf.SyncPkts, c.word(i, Cf.SyncPkts) + 1);
+    // The server answered (drop_entry spares such entries before lone SYNs).
+    else if ((c.flags(i) & ConnFlag.Answered) === 0) c.addFlags(i, ConnFlag.Answered);
     const cfg = this.config();
     if (f.proto !== IpProto.TCP) {
       c.setExpires(i, f.now + cfg.udpTimeoutMs);

@@ -6,8 +6,8 @@
 //    and connections with few incoming packets whose timer has not been refreshed for 60 s —
 //    on demand when a new connection needs a slot, and by a random sweep every second. Where
 //    IPVS takes the first such entry it meets, uvs spares a real client's handshake in
-//    progress: on demand it takes the oldest of the entries it samples, and the sweep leaves
-//    entries refreshed in the last 10 s (a SYN whose ACK is lost in a full receive ring);
+//    progress: on demand it takes, among the entries it samples, an unanswered SYN's first and
+//    the oldest first, and the sweep leaves entries refreshed in the last 10 s;
 //  - drop_packet: drop new connections at a rate that grows as the table fills;
 //  - secure_tcp: the stricter TCP state table (spoofed SYNs never reach ESTABLISHED).
 import { Cf, ConnFlag } from './conn-layout.js';
@@ -24,6 +24,11 @@ import { TcpState } from './tcp-state.js';
 const SAMPLES = 32;
 /** An entry whose timer was refreshed less than this ago is not dropped (IPVS: 60 s). */
 const MIN_AGE_MS = 60_000;
+
+/** Ranks an unanswered entry before every answered one, whatever their ages (ms, > any age). */
+const UNANSWERED_FIRST_MS = 1e12;
+/** A SYN's entry counts as unanswered when no answer came for this long (a server's is ms). */
+const UNANSWERED_AFTER_MS = 1000;
 
 /**
  * The periodic sweep leaves entries refreshed less than this ago. IPVS's sweep takes any
@@ -76,21 +81,25 @@ export class Defense {
   }
 
   /**
-   * drop_entry: drops one victim among random slots, the one whose timer was refreshed longest
-   * ago (IPVS takes the first it meets: a real client's connection between its SYN and its ACK
-   * could be that one; the oldest half-open entry is a spoofed SYN's); true when a slot was freed.
+   * drop_entry: drops one victim among random slots. IPVS takes the first it meets, which may be
+   * a real client's handshake whose ACK a full receive ring lost; uvs ranks the ones it samples:
+   * first the unanswered (a lone SYN and, for a second, nothing from the server: a spoofed SYN's
+   * entry when the flood outruns the director and loses the server's SYN-ACK), then the others,
+   * the oldest first in each (a flood's entries turn over faster than a stalled handshake
+   * recovers). True when a slot was freed.
    */
   makeRoom(cfg: LiveConfig, short: boolean, now: number): boolean {
     if (!defenseOn(cfg.defense.dropEntry, short)) return false;
     const c = this.conns;
     let victim = -1;
-    let oldest = Infinity;
+    let lowest = Infinity;
     for (let k = 0; k < SAMPLES; k++) {
       const i = Math.floor(Math.random() * c.capacity);
       if (!c.isUsed(i) || !this.isVictim(i, now)) continue;
       const refreshed = c.expires(i) - c.word(i, Cf.TimeoutMs);
-      if (refreshed < oldest) {
-        oldest = refreshed;
+      const rank = this.unanswered(i, refreshed, now) ? refreshed - UNANSWERED_FIRST_MS : refreshed;
+      if (rank < lowest) {
+        lowest = rank;
         victim = i;
       }
     }
@@ -116,6 +125,20 @@ export class Defense {
       }
     }
     return dropped;
+  }
+
+  /**
+   * A TCP entry that saw one SYN, refreshed more than UNANSWERED_AFTER_MS before `now`, with
+   * nothing from its server: what a spoofed SYN leaves when the server's answer was lost.
+   */
+  private unanswered(i: number, refreshed: number, now: number): boolean {
+    const c = this.conns;
+    return (
+      refreshed < now - UNANSWERED_AFTER_MS &&
+      c.proto(i) === IpProto.TCP &&
+      (c.flags(i) & ConnFlag.Answered) === 0 &&
+      c.word(i, Cf.SyncPkts) <= 1
+    );
   }
 
   /** ip_vs_random_dropentry's choice: half-open TCP, else few-packet idle entries. */

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Verdict } from '../../src/engine/verdict.js';
-import { CLIENT_IF } from './fixtures/fake-env.js';
+import { CLIENT_IF, SERVER_IF } from './fixtures/fake-env.js';
 import { buildFrame, fieldsOf } from './fixtures/frames.js';
-import { CLIENT_MAC, natDirector, VIP } from './fixtures/nat-director.js';
+import { CLIENT_MAC, natDirector, S1, S1_MAC, S2_MAC, VIP } from './fixtures/nat-director.js';
 import { EngineRig } from './fixtures/engine-rig.js';
 
 const SYN = 0x02;
@@ -90,6 +90,33 @@ test("drop_entry takes the oldest half-open entry it samples: a real client's ha
     flood(rig, clock.now, 100, 1024 + k * 100);
   }
   assert.ok(rig.counters()['evicted']! >= 500, 'the flood made room for itself');
+  const ack = packet('192.168.10.1', 40000, ACK);
+  assert.equal(rig.process(ack, ack.length, CLIENT_IF, clock.now), Verdict.Forward);
+  assert.equal(rig.counters()['drop.no_connection'], 0);
+});
+
+test('drop_entry spares a handshake the server has answered, even the oldest, while unanswered SYNs remain', () => {
+  const { rig, clock } = small({ dropEntry: 1, dropPacket: 0, secureTcp: 0, amemthresh: 64 });
+  // A real client's SYN, answered by the server; its ACK is lost for a long while.
+  const syn = packet('192.168.10.1', 40000, SYN);
+  assert.equal(rig.process(syn, syn.length, CLIENT_IF, clock.now), Verdict.Forward);
+  const conn = rig.director.connections()[0]!;
+  const synAck = buildFrame({
+    srcMac: conn.destAddr === S1 ? S1_MAC : S2_MAC,
+    src: conn.destAddr,
+    dst: '192.168.10.1',
+    proto: 'tcp',
+    sport: conn.destPort,
+    dport: 40000,
+    flags: SYN | ACK,
+  });
+  assert.equal(rig.process(synAck, synAck.length, SERVER_IF, clock.now), Verdict.Forward);
+  // Then a flood twice the table's size: unanswered SYNs, all younger.
+  for (let k = 0; k < 4; k++) {
+    clock.advance(1000);
+    flood(rig, clock.now, 512, k * 512);
+  }
+  assert.ok(rig.counters()['evicted']! >= 1000, 'the flood made room for itself');
   const ack = packet('192.168.10.1', 40000, ACK);
   assert.equal(rig.process(ack, ack.length, CLIENT_IF, clock.now), Verdict.Forward);
   assert.equal(rig.counters()['drop.no_connection'], 0);
