@@ -111,9 +111,9 @@ test('drop_entry spares a handshake the server has answered, even the oldest, wh
     flags: SYN | ACK,
   });
   assert.equal(rig.process(synAck, synAck.length, SERVER_IF, clock.now), Verdict.Forward);
-  // Then a flood twice the table's size: unanswered SYNs, all younger.
+  // Then a flood twice the table's size: SYNs that stay unanswered, all younger.
   for (let k = 0; k < 4; k++) {
-    clock.advance(1000);
+    clock.advance(1500);
     flood(rig, clock.now, 512, k * 512);
   }
   assert.ok(rig.counters()['evicted']! >= 1000, 'the flood made room for itself');
