@@ -31,6 +31,7 @@ import { installLastResort } from '../daemon/last-resort.js';
 import { Logger } from '../daemon/log.js';
 import { rulesPath } from '../daemon/runtime-paths.js';
 import { SavedRules } from '../daemon/saved-rules.js';
+import type { SyncDaemonControl } from '../control/protocol.js';
 
 let log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 let logger: Logger | undefined;
@@ -118,6 +119,63 @@ async function buildDaemon(opts: DaemonOptions) {
   return { ifaces, shared, forwarding, gate, host, daemon, toServe };
 }
 
+/** The control socket's server: uvsadm's requests, the sync daemons and trace sessions. */
+function controlServer(
+  daemon: Daemon,
+  forwarding: Forwarding,
+  ifaces: InterfaceTable,
+  rules: SavedRules | undefined,
+  sync: SyncDaemonControl,
+): { control: ControlServer; trace: DirectorTrace } {
+  const trace = new DirectorTrace(
+    daemon.serviceTable,
+    () => forwarding.threads,
+    (rings) => forwarding.setTrace(rings),
+    (ifIndex) => ifaces.get(ifIndex)?.name ?? `if${ifIndex}`,
+    engineNow,
+  );
+  const control = new ControlServer(
+    rules?.watching() ?? daemon.director,
+    () => daemon.settled(),
+    (m) => log(m),
+    (m) => logger?.detail(m),
+  );
+  control.serveSync(sync);
+  control.serveTrace({
+    traceStart: (key) => trace.start(key),
+    traceRead: (session) => trace.read(session),
+    traceStop: (session) => trace.stop(session),
+  });
+  return { control, trace };
+}
+
+/** SIGTERM and SIGINT: `close` what runs, then exit 0 (once, whatever comes twice). */
+function onStopSignals(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void close()
+      .then(() => logger?.close())
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+/** The start line: what is served, how, and where uvsadm reaches it. */
+function servingLine(
+  served: readonly string[],
+  io: string,
+  opts: DaemonOptions,
+  socket: string,
+): string {
+  const ifNames = served.filter((n) => n !== TAP_CAPTURE_IF).join(', ');
+  const workers = opts.io === 'afpacket' ? `, ${opts.workers} worker(s)` : '';
+  const metrics = opts.metrics ? `, metrics on ${opts.metrics}` : '';
+  return `uvsd: serving ${ifNames} (io ${io}${workers}), control socket ${socket}${metrics}`;
+}
+
 async function main(): Promise<void> {
   const opts = parseDaemonOptions(process.argv.slice(2));
   logger = startLogging(opts);
@@ -151,25 +209,7 @@ async function main(): Promise<void> {
   const ha = { director: daemon.director, host, gate, kernelGuard: opts.kernelGuard, log };
   const syncTable = engineSyncTable(shared, daemon, host);
   const sync = createSyncDaemons(ha, syncTable);
-  const trace = new DirectorTrace(
-    daemon.serviceTable,
-    () => forwarding.threads,
-    (rings) => forwarding.setTrace(rings),
-    (ifIndex) => ifaces.get(ifIndex)?.name ?? `if${ifIndex}`,
-    engineNow,
-  );
-  const control = new ControlServer(
-    rules?.watching() ?? daemon.director,
-    () => daemon.settled(),
-    (m) => log(m),
-    (m) => logger?.detail(m),
-  );
-  control.serveSync(sync);
-  control.serveTrace({
-    traceStart: (key) => trace.start(key),
-    traceRead: (session) => trace.read(session),
-    traceStop: (session) => trace.stop(session),
-  });
+  const { control, trace } = controlServer(daemon, forwarding, ifaces, rules, sync);
   await control.listen(socket, socketGid);
   const vrrp = vrrpConfig ? await startVrrp(vrrpConfig, ha, sync, keepalived) : undefined;
   process.on('exit', () => vrrp?.exit());
@@ -181,31 +221,17 @@ async function main(): Promise<void> {
   const web =
     opts.web !== undefined ? await startWebView(opts.web, daemon.director, keepalived) : undefined;
 
-  let stopping = false;
-  const stop = (code: number): void => {
-    if (stopping) return;
-    stopping = true;
+  onStopSignals(() => {
     // A master's priority 0 advert goes before anything closes: the backup takes over at once.
     vrrp?.shutdown();
     for (const part of [control, metrics, web, sync, syncTable, trace]) part?.close();
     keepalived?.stop();
-    void daemon
-      .close()
-      .then(() => logger?.close())
-      .finally(() => process.exit(code));
-  };
-  process.on('SIGTERM', () => stop(0));
-  process.on('SIGINT', () => stop(0));
+    return daemon.close();
+  });
   process.on('SIGHUP', () =>
     keepalived ? keepalived.reload() : log('uvsd: SIGHUP: nothing to reload (no -f configuration)'),
   );
-  log(
-    `uvsd: serving ${toServe()
-      .filter((n) => n !== TAP_CAPTURE_IF)
-      .join(
-        ', ',
-      )} (io ${forwarding.name}${opts.io === 'afpacket' ? `, ${opts.workers} worker(s)` : ''}), control socket ${socket}${opts.metrics ? `, metrics on ${opts.metrics}` : ''}`,
-  );
+  log(servingLine(toServe(), forwarding.name, opts, socket));
 }
 
 main().catch(async (err: Error & { code?: string }) => {

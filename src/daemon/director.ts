@@ -316,8 +316,10 @@ export class Director implements DirectorControl {
       ...this.extraCounters(),
       connections: this.shared.conns.count + this.shared.conns6.count,
       connections_capacity: this.shared.conns.capacity,
-      // The connection table's shared memory, all of it (entries, chains, locks, wheel).
-      connection_table_bytes: this.shared.persistent.layout.bytes,
+      // The IPv4 table's shared memory (entries, chains, locks, its wheel), and the IPv6 one's:
+      // each reserves --conn-table-size entries, used as it fills.
+      connection_table_bytes: this.shared.tableBytes(4),
+      connection_table6_bytes: this.shared.tableBytes(6),
     };
   }
 }

@@ -5,7 +5,7 @@
 //  - the runtime block: real servers' connection counts, schedulers' state, per-thread counters,
 //    threads' progress (rebuilt at each start).
 import { SyncQueues } from './shared/sync-queues.js';
-import { Cf, ConnFlag } from './conn-layout.js';
+import { Cf, CONN_V4, CONN_V6, ConnFlag } from './conn-layout.js';
 import { ConnTable } from './conn-table.js';
 import { ConnTable6 } from './conn-table6.js';
 import { ExpiryWheel } from './expiry-wheel.js';
@@ -80,6 +80,14 @@ export class EngineShared {
     this.conns6 = new ConnTable6(persistent, handles.connCapacity, thread);
     this.wheel6 = new ExpiryWheel(persistent, this.conns6, thread, WHEEL6);
     this.neighbours6 = new NeighbourTable6(runtime);
+  }
+
+  /** Shared memory of the IPv4 or the IPv6 connection table with its expiry wheel, in bytes. */
+  tableBytes(family: 4 | 6): number {
+    const l = this.persistent.layout;
+    return family === 4
+      ? l.bytesOf(CONN_V4.name) + l.bytesOf('wheel')
+      : l.bytesOf(CONN_V6.name) + l.bytesOf(WHEEL6);
   }
 
   /**

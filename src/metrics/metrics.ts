@@ -243,9 +243,16 @@ function registerFrameMetrics(registry: Registry, director: DirectorControl): vo
   gauge(
     registry,
     'uvs_connection_table_bytes',
-    'Shared memory of the connection table (entries, hash chains, locks, expiry wheel)',
+    'Shared memory of the IPv4 connection table (entries, hash chains, locks, expiry wheel)',
     [],
     (set) => set({}, director.counters()['connection_table_bytes'] ?? 0),
+  );
+  gauge(
+    registry,
+    'uvs_connection_table6_bytes',
+    'Shared memory of the IPv6 connection table (entries, hash chains, locks, expiry wheel)',
+    [],
+    (set) => set({}, director.counters()['connection_table6_bytes'] ?? 0),
   );
   registerCounterFamily(registry, director, FRAMES);
   mirrored(

@@ -22,6 +22,7 @@ const COUNTERS: Readonly<Record<string, number>> = {
   evicted: 7,
   connections_capacity: 262144,
   connection_table_bytes: 28_000_000,
+  connection_table6_bytes: 42_000_000,
   'io.rxFrames': 1300,
   'io.txFrames': 1205,
   'io.rxBytes': 780_000,

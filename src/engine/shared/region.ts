@@ -32,7 +32,7 @@ export class RegionLayout {
   readonly bytes: number;
   readonly shape: number;
 
-  constructor(parts: readonly Part[]) {
+  constructor(private readonly parts: readonly Part[]) {
     let off = HEADER_WORDS * 4;
     let shape = LAYOUT_VERSION;
     for (const p of parts) {
@@ -42,6 +42,14 @@ export class RegionLayout {
     }
     this.bytes = off;
     this.shape = shape;
+  }
+
+  /** Bytes of the parts named `${prefix}.…` (one table's parts, say). */
+  bytesOf(prefix: string): number {
+    let n = 0;
+    for (const p of this.parts)
+      if (p.name.startsWith(`${prefix}.`)) n += Math.ceil(p.bytes / 8) * 8;
+    return n;
   }
 
   offset(name: string): number {
