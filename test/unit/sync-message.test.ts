@@ -4,10 +4,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseIpv4 } from '../../src/packet/addr.js';
-import { IpvsConnFlag, type SyncConn, type SyncConn4 } from '../../src/sync/sync-conn.js';
+import { IpvsConnFlag, type SyncConn4 } from '../../src/sync/sync-conn.js';
 import { decodeMessage, encodeMessages, entryLength } from '../../src/sync/sync-message.js';
 
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+|\|/g, ''), 'hex');
+import {
+  received,
+  splitAndBack,
+  testKernelBytes,
+  type SyncBytesCase,
+} from './fixtures/sync-bytes.js';
 const ip = parseIpv4;
 
 /** An established NAT connection: client 192.168.10.1:40000 → VIP .10.23:80 → S1 .20.1:80. */
@@ -86,7 +91,7 @@ const WITH_PE_BYTES = `
   00 11 0031 | 00000000 | 0000 13c4 | 13c4 13c4 | 00000000 | 0000012c | c0a80a09 c0a80a17 c0a81402
   02 06 63616c6c2d31 | 03 03 736970`;
 
-const cases: { name: string; conns: SyncConn[]; bytes: string }[] = [
+const cases: SyncBytesCase[] = [
   {
     name: 'one established NAT connection',
     conns: [ESTABLISHED],
@@ -105,25 +110,7 @@ const cases: { name: string; conns: SyncConn[]; bytes: string }[] = [
   },
 ];
 
-/** What a backup reads: IP_VS_CONN_F_SYNC added, flags masked to IP_VS_CONN_F_BACKUP_MASK. */
-const received = (c: SyncConn): SyncConn => ({ ...c, flags: c.flags | IpvsConnFlag.Sync });
-
-for (const c of cases) {
-  test(`sync message: ${c.name} encodes to the kernel's bytes`, () => {
-    const [msg, ...more] = encodeMessages(c.conns, 5, 1472);
-    assert.equal(more.length, 0);
-    assert.equal(msg!.toString('hex'), hex(c.bytes).toString('hex'));
-  });
-
-  test(`sync message: ${c.name} decodes from the kernel's bytes`, () => {
-    const b = hex(c.bytes);
-    assert.deepEqual(decodeMessage(b, b.length, 5), {
-      syncId: 5,
-      conns: c.conns.map(received),
-      skipped: [],
-    });
-  });
-}
+testKernelBytes(cases);
 
 test('entry lengths: 36, + 26 with sequence data, + 2 + length for each persistence option', () => {
   assert.deepEqual([ESTABLISHED, WITH_SEQ, TEMPLATE, WITH_PE].map(entryLength), [36, 62, 36, 49]);
@@ -155,16 +142,7 @@ function manyConns(n: number): SyncConn4[] {
 test('maxlen splitting: every message fits, 4-byte aligned entries, all connections in order', () => {
   const conns = manyConns(500);
   for (const maxlen of [120, 200, 1472, 9000]) {
-    const msgs = encodeMessages(conns, 9, maxlen);
-    const back: SyncConn[] = [];
-    for (const m of msgs) {
-      assert.ok(m.length <= maxlen, `${m.length} > ${maxlen}`);
-      assert.equal(m.readUInt16BE(2), m.length, 'size field');
-      const d = decodeMessage(m, m.length, 9);
-      assert.equal(d.error, undefined);
-      back.push(...d.conns);
-    }
-    assert.deepEqual(back, conns.map(received), `maxlen ${maxlen}`);
+    const msgs = splitAndBack(conns, maxlen);
     if (maxlen === 1472) {
       // (1472 − 8) / 36 = 40 plain entries at most; the first message is full enough.
       assert.ok(msgs[0]!.length > 1472 - 64);

@@ -14,7 +14,13 @@ import {
 } from '../../src/sync/sync-conn.js';
 import { decodeMessage, encodeMessages, entryLength } from '../../src/sync/sync-message.js';
 
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+|\|/g, ''), 'hex');
+import {
+  hex,
+  received,
+  splitAndBack,
+  testKernelBytes,
+  type SyncBytesCase,
+} from './fixtures/sync-bytes.js';
 
 /** An established NAT connection: [2001:db8:10::1]:40000 → [2001:db8:10::23]:80 → S1 :8080. */
 const ESTABLISHED6: SyncConn6 = {
@@ -105,7 +111,7 @@ const ESTABLISHED4: SyncConn4 = {
 const ESTABLISHED4_BYTES = `
   00 06 0024 | 00000000 | 0001 9c40 | 0050 1f90 | 00000000 | 00000384 | c0a80a01 c0a80a17 c0a81401`;
 
-const cases: { name: string; conns: SyncConn[]; bytes: string }[] = [
+const cases: SyncBytesCase[] = [
   {
     name: 'one IPv6 NAT connection (72 bytes)',
     conns: [ESTABLISHED6],
@@ -126,25 +132,7 @@ const cases: { name: string; conns: SyncConn[]; bytes: string }[] = [
   },
 ];
 
-/** What a backup reads: IP_VS_CONN_F_SYNC added. */
-const received = (c: SyncConn): SyncConn => ({ ...c, flags: c.flags | IpvsConnFlag.Sync });
-
-for (const c of cases) {
-  test(`sync message: ${c.name} encodes to the kernel's bytes`, () => {
-    const [msg, ...more] = encodeMessages(c.conns, 5, 1472);
-    assert.equal(more.length, 0);
-    assert.equal(msg!.toString('hex'), hex(c.bytes).toString('hex'));
-  });
-
-  test(`sync message: ${c.name} decodes from the kernel's bytes`, () => {
-    const b = hex(c.bytes);
-    assert.deepEqual(decodeMessage(b, b.length, 5), {
-      syncId: 5,
-      conns: c.conns.map(received),
-      skipped: [],
-    });
-  });
-}
+testKernelBytes(cases);
 
 test('IPv6 entry lengths: 72, + 26 with sequence data', () => {
   assert.deepEqual([ESTABLISHED6, WITH_SEQ6, TEMPLATE6].map(entryLength), [72, 98, 72]);
@@ -187,18 +175,7 @@ function mixedConns(n: number): SyncConn[] {
 
 test('mixed families split by maxlen: every message fits, aligned, all connections in order', () => {
   const conns = mixedConns(300);
-  for (const maxlen of [120, 250, 1472]) {
-    const msgs = encodeMessages(conns, 9, maxlen);
-    const back: SyncConn[] = [];
-    for (const m of msgs) {
-      assert.ok(m.length <= maxlen, `${m.length} > ${maxlen}`);
-      assert.equal(m.readUInt16BE(2), m.length, 'size field');
-      const d = decodeMessage(m, m.length, 9);
-      assert.equal(d.error, undefined);
-      back.push(...d.conns);
-    }
-    assert.deepEqual(back, conns.map(received), `maxlen ${maxlen}`);
-  }
+  for (const maxlen of [120, 250, 1472]) splitAndBack(conns, maxlen);
 });
 
 test('malformed IPv6 entries are reported by reason, never thrown; the entries before are kept', () => {
