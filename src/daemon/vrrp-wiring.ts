@@ -4,6 +4,7 @@
 // in what the forwarding threads know (GatedHost), so that the engine answers no ARP or ND for
 // them, serves none of their traffic, and uvsd announces none; the host adds and removes VIPs
 // on the kernel interfaces and reports carriers (HostVrrp).
+import { readFileSync } from 'node:fs';
 import { writeIpv6Words } from '../packet/addr.js';
 import { run, runSyncQuiet } from '../net/run.js';
 import type { HostFacts } from '../engine/snapshot.js';
@@ -124,6 +125,7 @@ export class HostVrrp implements VrrpHost {
   /** VIPs added by this uvsd and not removed yet: given back at exit. */
   private readonly added = new Map<string, [VirtualAddress, string]>();
   private readonly addr6 = Buffer.alloc(16);
+  private readonly forwarding = new Map<string, { on: boolean; at: number }>();
   /** Ethernet groups joined by joinGroup6: [dev, mac]. */
   private readonly joined: [string, string][] = [];
 
@@ -160,6 +162,7 @@ export class HostVrrp implements VrrpHost {
       mac: i.mac,
       addr: i.addrs[0]?.addr,
       ...(linkLocal !== undefined ? { linkLocal6: linkLocal } : {}),
+      router6: this.forwards6(name),
       running: this.running.get(name) ?? i.up,
     };
   }
@@ -171,6 +174,21 @@ export class HostVrrp implements VrrpHost {
       .filter((a) => a.ifIndex === ifIndex && a.linkLocal);
     const a = own.find((x) => !x.tentative) ?? own[0];
     return a && readIpv6Big(a.addr, 0);
+  }
+
+  /** net.ipv6.conf.IF.forwarding, read again after 5 s at the most (as keepalived rechecks it). */
+  private forwards6(name: string): boolean {
+    const now = Date.now();
+    const seen = this.forwarding.get(name);
+    if (seen && now - seen.at < 5000) return seen.on;
+    let on = false;
+    try {
+      on = readFileSync(`/proc/sys/net/ipv6/conf/${name}/forwarding`, 'utf8').trim() === '1';
+    } catch {
+      // No IPv6 on that interface: no router flag.
+    }
+    this.forwarding.set(name, { on, at: now });
+    return on;
   }
 
   peerMac(ip: VrrpAddr, ifIndex: number): Buffer | undefined {

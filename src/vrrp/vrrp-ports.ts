@@ -23,6 +23,8 @@ export interface VrrpInterface {
   readonly addr: number | undefined;
   /** Its IPv6 link-local address (the IPv6 adverts' source, RFC 5798 §5.1.2.1), if any. */
   readonly linkLocal6?: bigint;
+  /** It forwards IPv6 (its `forwarding` sysctl): its neighbour advertisements carry the R flag. */
+  readonly router6?: boolean;
   /** Administratively up with a carrier (a pulled cable: false). */
   readonly running: boolean;
 }

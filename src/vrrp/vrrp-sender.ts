@@ -114,6 +114,13 @@ export class VrrpSender {
   private announcement(iface: VrrpInterface, addr: VrrpAddr): number {
     if (typeof addr === 'number') return buildGratuitousArp(this.tx, iface.mac, addr);
     writeIpv6Big(this.addr6, 0, addr);
-    return buildUnsolicitedNeighborAdvert(this.tx, iface.mac, this.addr6, 0);
+    // The router flag as keepalived sets it: when the interface forwards IPv6.
+    return buildUnsolicitedNeighborAdvert(
+      this.tx,
+      iface.mac,
+      this.addr6,
+      0,
+      iface.router6 === true,
+    );
   }
 }

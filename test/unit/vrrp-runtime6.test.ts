@@ -41,7 +41,8 @@ function pair() {
   const clock = new FakeClock();
   const lan = new FakeLan(clock, 1);
   const mk = (name: string, mac: string, ll: bigint, prio: number) => {
-    const station = lan.station(name, mac, { eth1: 0 }).linkLocal('eth1', ll);
+    // director1 forwards IPv6 (a director does), director2 not: the R flag follows.
+    const station = lan.station(name, mac, { eth1: 0 }).linkLocal('eth1', ll, prio === 150);
     const { config, warnings } = vrrpFromKeepalived(parseKeepalivedText(conf(prio), 'v6.conf'));
     assert.deepEqual(warnings, []);
     const logs: string[] = [];
@@ -121,7 +122,7 @@ test("the IPv6 master's adverts and neighbour advertisements as they leave", () 
   assert.equal(nas.length, 12);
   const na = nas.find((s) => formatIpv6(s.frame, 54 + Ndp.Target) === '2001:db8:10::23')!.frame;
   assert.equal(formatIpv6(na, 14 + 24), 'ff02::1');
-  assert.equal(naFlags(na, 54), NaFlag.Override);
+  assert.equal(naFlags(na, 54), NaFlag.Override | NaFlag.Router, 'override, router (forwarding)');
   assert.equal(formatMac(na, 54 + Ndp.Options + 2), formatMac(na, 6), 'target link-layer address');
   assert.equal(d2.station.sent.filter((s) => isNa(s.frame)).length, 0);
 });
@@ -138,6 +139,8 @@ test("the IPv6 master's cable pulled: the backup takes over within 3 × advert_i
   const t = until(clock, () => state(d2.rt) === 'MASTER', 10_000);
   assert.ok(t <= 3000 + ((256 - 100) * 1000) / 256 + 1000, `${t} ms`);
   assert.ok(d2.station.owned.has(VIP));
+  const na2 = d2.station.sent.find((s) => isNa(s.frame))!.frame;
+  assert.equal(naFlags(na2, 54), NaFlag.Override, 'no router flag: director2 does not forward');
   d1.station.cable('eth1', true);
   until(clock, () => state(d1.rt) === 'MASTER', 10_000);
   until(clock, () => state(d2.rt) === 'BACKUP', 1_000);
