@@ -7,13 +7,14 @@ import type { DirectorControl } from '../control/director-control.js';
 import type { KeepalivedRunner } from '../keepalived/keepalived-runner.js';
 import { runScript } from '../keepalived/managed-service.js';
 import { VrrpGuard } from '../net/kernel-guard.js';
-import { formatIpv4 } from '../packet/addr.js';
+import { formatIpv4, formatMac } from '../packet/addr.js';
 import { SyncDaemons } from '../sync/sync-daemons.js';
 import type { SyncSink, SyncSource } from '../sync/sync-ports.js';
 import type { ConnView } from '../engine/model.js';
 import { execScript } from '../vrrp/track-script.js';
 import { readKeepalivedConfig } from '../keepalived/config.js';
 import { vrrpFromKeepalived } from '../vrrp/from-keepalived.js';
+import { multicastMac6, VRRP_GROUP6 } from '../vrrp/vrrp-frame6.js';
 import { VrrpRuntime } from '../vrrp/vrrp-runtime.js';
 import type { LvsSyncDaemonSpec, VrrpConfig } from '../vrrp/vrrp-spec.js';
 import type { Host } from './host.js';
@@ -121,6 +122,10 @@ export async function startVrrp(
   const ifaces = [...new Set(config.instances.map((i) => i.interface))];
   const link = new VrrpPcapLink((name) => o.host.interfaces.named(name), ifaces);
   link.open();
+  const groups6 = config.instances
+    .filter((i) => i.family === 6 && i.unicastPeers.length === 0)
+    .map((i) => `${i.interface} ${formatMac(multicastMac6(BigInt(i.mcastGroup ?? VRRP_GROUP6)))}`);
+  for (const g of new Set(groups6)) host.joinGroup6(...(g.split(' ') as [string, string]));
   const runtime = new VrrpRuntime(config, {
     clock,
     link,

@@ -21,6 +21,7 @@ export function compileSnapshot(
     localAddresses: host.localAddresses,
     localAddresses6: host.localAddresses6 ?? [],
     disownedVips: host.disownedVips ?? [],
+    disownedVips6: host.disownedVips6 ?? [],
     markIfIndex: host.markIfIndex,
     tcpTimeouts: [...timeouts.tcp],
     udpTimeout: timeouts.udp,

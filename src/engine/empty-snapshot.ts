@@ -16,6 +16,7 @@ export const EMPTY_SNAPSHOT: EngineSnapshot = {
   localAddresses: [],
   localAddresses6: [],
   disownedVips: [],
+  disownedVips6: [],
   markIfIndex: -1,
   tcpTimeouts: [...defaults.tcp],
   udpTimeout: defaults.udp,

@@ -197,6 +197,8 @@ export class Engine6 implements ForwardContext6 {
     // this host toward the MAC that carries the mark, its hop limit decremented by nf_dup_ipv6
     // in prerouting. Given back, so that the real server sees the one decrement of IPVS.
     const marked = ifIndex === cfg.markIfIndex;
+    // A VRRP backup serves none of the VIPs the master holds (IPVS on a backup never sees them).
+    if (cfg.v6.isDisowned(f.dst6, 0)) return this.notOurs();
     if (marked) buf[f.ip + Ipv6.HopLimit] = Math.min(buf[f.ip + Ipv6.HopLimit]! + 1, 255);
     // 1. A packet from a client on a known connection.
     let i = c.lookupIn6(f.proto, f.src6, 0, f.srcPort, f.dst6, 0, f.dstPort);

@@ -75,10 +75,15 @@ export class LiveConfig6<S extends Service6> {
   private readonly byMark = new Map<number, S>();
   private readonly vips = new AddrSet6();
   private readonly local = new AddrSet6();
+  /** VIPs held by the other director of a VRRP pair now (this one is backup). */
+  private readonly disowned = new AddrSet6();
+  private readonly hasDisowned: boolean;
   private readonly ifAddrs = new Map<number, IfAddress6[]>();
 
   constructor(snap: EngineSnapshot) {
     for (const a of snap.localAddresses6) this.local.add(a);
+    for (const a of snap.disownedVips6) this.disowned.add(a);
+    this.hasDisowned = snap.disownedVips6.length > 0;
     for (const i of snap.interfaces) {
       const list: IfAddress6[] = [];
       for (const a of i.addrs6 ?? []) {
@@ -141,6 +146,11 @@ export class LiveConfig6<S extends Service6> {
   /** An address of the director's own interfaces (the kernel answers for it). */
   isLocal(a: Uint32Array, o: number): boolean {
     return this.local.has(a, o);
+  }
+
+  /** A VIP the other director of a VRRP pair holds now: its traffic is not this one's. */
+  isDisowned(a: Uint32Array, o: number): boolean {
+    return this.hasDisowned && this.disowned.has(a, o);
   }
 
   /**

@@ -85,6 +85,8 @@ export interface EngineSnapshot {
   readonly localAddresses6: readonly (readonly number[])[];
   /** VIPs this director does not hold now (a VRRP backup): their traffic is not its to serve. */
   readonly disownedVips: readonly number[];
+  /** The same for IPv6, four words each. */
+  readonly disownedVips6: readonly (readonly number[])[];
   /** The firewall-mark tap's interface, -1 when there is none. */
   readonly markIfIndex: number;
   /** IPVS timeouts in seconds: TCP per state (TcpState order) and UDP. */
@@ -101,5 +103,7 @@ export interface HostFacts {
   readonly localAddresses6?: readonly (readonly number[])[];
   /** VIPs a VRRP instance manages that this director does not hold now (it is backup). */
   readonly disownedVips?: readonly number[];
+  /** The same for IPv6, four words each. */
+  readonly disownedVips6?: readonly (readonly number[])[];
   readonly markIfIndex: number;
 }

@@ -20,7 +20,9 @@ function versionOf(d: InstanceDraft, g: GlobalDefs, strict: boolean, warn: Warn)
   if (d.family !== 6) return d.version ?? g.vrrpVersion;
   if (d.version === 2 && strict)
     warn(`(${d.name}) cannot use IPv6 with VRRP version 2; setting version 3`);
-  else if (d.version === 2) warn(`(${d.name}) VRRP version 2 does not carry IPv6; version 3 used`);
+  // Outside strict mode keepalived 2.2 keeps a version 2 set before the addresses were read,
+  // and sends it over IPv6 (outside RFC 5798); uvs's VRRP refuses that instance.
+  else if (d.version === 2) return 2;
   return 3;
 }
 

@@ -195,7 +195,19 @@ const INSTANCE_TABLE = keywordTable<Ctx>({
     if (v < 0.01 || v > 255) r.fail(s, `advert_int: "${r.arg(s)}" is not from 0.01 to 255 seconds`);
     return v;
   }),
-  version: field('version', (r, s) => r.int(s, 2, 3) as 2 | 3),
+  version: {
+    args: [1, 1],
+    apply: ({ d }, s, r) => {
+      const v = r.int(s, 2, 3) as 2 | 3;
+      // keepalived's vrrp_version_handler: an IPv6 instance (its addresses read) keeps version 3.
+      if ((d.version !== undefined && d.version !== v) || (v === 2 && d.family === 6))
+        r.warn(
+          s,
+          `(${d.name}) vrrp_version ${v} conflicts with configured or deduced version ${d.version ?? 0}; ignoring.`,
+        );
+      else d.version = v;
+    },
+  },
   native_ipv6: {
     args: [0, 0],
     apply: ({ d }, s, r) => {

@@ -102,9 +102,10 @@ export class KernelGuard {
 export const VRRP_GUARD_TABLE = 'uvs_vrrp';
 
 /**
- * VRRP adverts (IP protocol 112) are uvsd's: dropped at ingress of the VRRP interfaces so
- * that the kernel, which has no VRRP socket, does not answer unicast adverts with ICMP
- * protocol unreachable. uvsd's packet socket sees them before this hook. (pure)
+ * VRRP adverts (IP protocol 112, IPv6 next header 112) are uvsd's: dropped at ingress of the
+ * VRRP interfaces so that the kernel, which has no VRRP socket, does not answer unicast adverts
+ * with ICMP protocol unreachable (ICMPv6 parameter problem). uvsd's packet socket sees them
+ * before this hook. (pure)
  */
 export function vrrpGuardRuleset(interfaces: readonly string[]): string {
   const lines = [
@@ -118,6 +119,7 @@ export function vrrpGuardRuleset(interfaces: readonly string[]): string {
       `    type filter hook ingress device ${JSON.stringify(ifName)} priority -500; policy accept;`,
     );
     lines.push('    ip protocol vrrp drop');
+    lines.push('    ip6 nexthdr vrrp drop');
     lines.push('  }');
   });
   lines.push('}');

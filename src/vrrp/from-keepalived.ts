@@ -1,7 +1,9 @@
 // What the VRRP runtime runs, from what the keepalived.conf reader read (keepalived/vrrp-model.ts,
-// global_defs' lvs_sync_daemon): addresses as uint32, times in milliseconds. What keepalived
-// can do and uvs's VRRP cannot yet (IPv6 instances, AH, `reverse` weights, sync-group tracking,
-// virtual routes and rules) is a warning that names the place, and is left out.
+// global_defs' lvs_sync_daemon): addresses as VrrpAddr (IPv4 uint32, IPv6 bigint), times in
+// milliseconds. An instance's family is its addresses' (keepalived 2.2); IPv6 runs VRRP version
+// 3 only. What keepalived can do and uvs's VRRP cannot (AH, version 2 over IPv6, `reverse`
+// weights, sync-group tracking, virtual routes and rules) is a warning that names the place,
+// and is left out.
 import type { KeepalivedConfig } from '../keepalived/model.js';
 import type {
   IpAddressSpec,
@@ -11,6 +13,8 @@ import type {
   VrrpInstanceSpec as ReadInstance,
 } from '../keepalived/vrrp-model.js';
 import { parseIpv4 } from '../packet/addr.js';
+import { parseVrrpAddr } from './vrrp-addr.js';
+import { VRRP_GROUP6 } from './vrrp-frame6.js';
 import { VRRP_GROUP } from './vrrp-packet.js';
 import type {
   LvsSyncDaemonSpec,
@@ -33,7 +37,7 @@ const at = (w: { readonly file: string; readonly line: number }): string => `${w
 
 function vipOf(a: IpAddressSpec): VirtualAddress {
   return {
-    addr: parseIpv4(a.ip),
+    addr: parseVrrpAddr(a.ip),
     prefixLen: a.prefix,
     ...(a.dev !== undefined ? { dev: a.dev } : {}),
     text: `${a.ip}/${a.prefix}`,
@@ -70,8 +74,10 @@ function notifyOf(n: NotifyScripts): {
 
 function instanceOf(i: ReadInstance, warn: (msg: string) => void): VrrpInstanceSpec | undefined {
   const where = `${at(i.where)}: vrrp_instance ${i.name}`;
-  if (i.family === 6) {
-    warn(`${where}: IPv6 VRRP is not supported by uvs yet; the instance does not run`);
+  if (i.family === 6 && i.version === 2) {
+    // keepalived 2.2 runs it, outside RFC 5798 (§5.2.1: IPv6 is version 3's); its strict mode
+    // refuses it with these words.
+    warn(`${where}: (${i.name}) cannot use IPv6 with VRRP version 2; the instance does not run`);
     return undefined;
   }
   if (i.authentication?.type === 'AH') {
@@ -80,7 +86,7 @@ function instanceOf(i: ReadInstance, warn: (msg: string) => void): VrrpInstanceS
   }
   if (i.virtualRoutes.length > 0 || i.virtualRules.length > 0)
     warn(`${where}: virtual_routes and virtual_rules are not applied by uvs`);
-  const group = parseIpv4(i.mcastGroup);
+  const group = parseVrrpAddr(i.mcastGroup);
   return {
     name: i.name,
     interface: i.interface,
@@ -88,13 +94,14 @@ function instanceOf(i: ReadInstance, warn: (msg: string) => void): VrrpInstanceS
     priority: i.priority,
     advertIntMs: ms(i.advertInterval),
     version: i.version,
+    ...(i.family === 6 ? { family: 6 as const } : {}),
     preempt: !i.nopreempt,
     preemptDelayMs: ms(i.preemptDelay),
-    vips: i.virtualIpAddresses.filter((a) => a.family === 4).map(vipOf),
+    vips: i.virtualIpAddresses.filter((a) => a.family === i.family).map(vipOf),
     ...(i.authentication ? { authPass: i.authentication.password } : {}),
-    ...(i.sourceIp !== undefined ? { unicastSrc: parseIpv4(i.sourceIp) } : {}),
-    unicastPeers: i.unicastPeers.map((p) => parseIpv4(p.ip)),
-    ...(group !== VRRP_GROUP ? { mcastGroup: group } : {}),
+    ...(i.sourceIp !== undefined ? { unicastSrc: parseVrrpAddr(i.sourceIp) } : {}),
+    unicastPeers: i.unicastPeers.map((p) => parseVrrpAddr(p.ip)),
+    ...(group !== VRRP_GROUP && group !== VRRP_GROUP6 ? { mcastGroup: group } : {}),
     trackInterfaces: tracked(i.trackInterfaces, where, warn),
     trackScripts: tracked(i.trackScripts, where, warn),
     garpMasterDelayMs: ms(i.garpMasterDelay),

@@ -3,7 +3,7 @@
 // multicast MAC of 224.0.0.18 (or a unicast peer's MAC), TTL 255, protocol 112, precedence
 // "internetwork control" in the TOS byte as keepalived sets it.
 import { readIpv4, writeIpv4 } from '../packet/addr.js';
-import { readU16, writeU16 } from '../packet/checksum.js';
+import { pseudoHeaderSum, readU16, writeU16 } from '../packet/checksum.js';
 import { copyMac, Eth, ETH_HLEN, EtherType } from '../packet/ethernet.js';
 import {
   Ipv4,
@@ -12,7 +12,15 @@ import {
   ipv4SetChecksum,
   IPV4_MIN_LEN,
 } from '../packet/ipv4.js';
-import { encodeAdvert, VRRP_GROUP, VRRP_PROTO, VRRP_TTL, type VrrpAdvert } from './vrrp-packet.js';
+import type { VrrpAddr } from './vrrp-addr.js';
+import {
+  encodeAdvert,
+  VRRP_GROUP,
+  VRRP_PROTO,
+  VRRP_TTL,
+  type VrrpAdvert,
+  type VrrpFamily,
+} from './vrrp-packet.js';
 
 /** IPTOS_PREC_INTERNETCONTROL. */
 const TOS_INTERNET_CONTROL = 0xc0;
@@ -57,14 +65,18 @@ export function buildAdvertFrame(buf: Buffer, f: AdvertFrameSpec, a: VrrpAdvert)
   return ip + IPV4_MIN_LEN + vrrpLen;
 }
 
-/** Where a received frame's VRRP packet is, and the IPv4 facts a receiver checks. */
+/** Where a received frame's VRRP packet is, and the IP facts a receiver checks. */
 export interface VrrpFrameFacts {
-  readonly src: number;
-  readonly dst: number;
+  readonly family: VrrpFamily;
+  readonly src: VrrpAddr;
+  readonly dst: VrrpAddr;
+  /** IPv4 TTL or IPv6 hop limit. */
   readonly ttl: number;
   /** Offset and length of the VRRP packet in the frame. */
   readonly off: number;
   readonly len: number;
+  /** The sum of its pseudo-header, which version 3's checksum covers (readAdvert). */
+  readonly pseudo: number;
 }
 
 /**
@@ -79,12 +91,16 @@ export function vrrpFrameFacts(buf: Buffer, len: number): VrrpFrameFacts | undef
     return undefined;
   const total = readU16(buf, ip + Ipv4.TotalLen);
   if (total < ihl || ip + total > len) return undefined;
+  const src = readIpv4(buf, ip + Ipv4.Src);
+  const dst = readIpv4(buf, ip + Ipv4.Dst);
   return {
-    src: readIpv4(buf, ip + Ipv4.Src),
-    dst: readIpv4(buf, ip + Ipv4.Dst),
+    family: 4,
+    src,
+    dst,
     ttl: buf[ip + Ipv4.Ttl]!,
     off: ip + ihl,
     len: total - ihl,
+    pseudo: pseudoHeaderSum(src, dst, VRRP_PROTO, total - ihl),
   };
 }
 

@@ -10,6 +10,7 @@
 //   MASTER ──shutdown──► STOP (priority 0 advert: the backup takes over after skew time)
 import { PRIORITY_OWNER, PRIORITY_STOP, VrrpAuthType, type VrrpAdvert } from './vrrp-packet.js';
 import { passwordBytes } from './vrrp-packet.js';
+import { formatVrrpAddr, type VrrpAddr } from './vrrp-addr.js';
 import type { VrrpInstanceSpec } from './vrrp-spec.js';
 
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
@@ -23,8 +24,9 @@ export type VrrpEvent =
   | { readonly kind: 'timer'; readonly timer: VrrpTimer }
   | {
       readonly kind: 'advert';
-      /** Source IPv4 address of the packet. */
-      readonly from: number;
+      /** Source address of the packet (IPv4 or IPv6). */
+      readonly from: VrrpAddr;
+      /** IPv4 TTL or IPv6 hop limit. */
       readonly ttl: number;
       readonly advert: VrrpAdvert;
     }
@@ -83,13 +85,16 @@ export class VrrpMachine {
   groupFault: () => boolean = () => false;
   /** Until when a lower-priority master is tolerated in BACKUP (preempt_delay). */
   private preemptUntil = 0;
-  private readonly vipSet: ReadonlySet<number>;
+  private readonly vipSet: ReadonlySet<VrrpAddr>;
   private readonly password: Buffer | undefined;
 
   constructor(
     readonly spec: VrrpInstanceSpec,
-    /** The address adverts come from (unicast_src_ip or the interface's first address). */
-    public localIp: number,
+    /**
+     * The address adverts come from (unicast_src_ip, the interface's first IPv4 address or its
+     * IPv6 link-local address); it breaks ties between equal priorities (RFC 5798 §6.4.3).
+     */
+    public localIp: VrrpAddr,
   ) {
     this.masterAdverIntMs = spec.advertIntMs;
     this.vipSet = new Set(spec.vips.map((v) => v.addr));
@@ -191,10 +196,13 @@ export class VrrpMachine {
   }
 
   /** RFC 5798 §7.1 receiver checks; the reason to drop `a`, or undefined to process it. */
-  private check(from: number, ttl: number, a: VrrpAdvert): DropReason | undefined {
-    if (ttl !== 255) return 'ttl';
+  private check(from: VrrpAddr, ttl: number, a: VrrpAdvert): DropReason | undefined {
+    const unicast = this.spec.unicastPeers.length > 0;
+    // keepalived checks TTL / hop limit 255 on multicast adverts only: its IPv6 unicast adverts
+    // leave with the kernel's default hop limit.
+    if (ttl !== 255 && !unicast) return 'ttl';
     if (a.version !== this.spec.version) return 'version';
-    if (this.spec.unicastPeers.length > 0 && !this.spec.unicastPeers.includes(from)) return 'peer';
+    if (unicast && !this.spec.unicastPeers.includes(from)) return 'peer';
     if (a.version === 2) {
       if (a.intervalCs * 10 !== this.spec.advertIntMs) return 'interval';
       const want = this.password ? VrrpAuthType.Pass : VrrpAuthType.None;
@@ -207,7 +215,7 @@ export class VrrpMachine {
     return undefined;
   }
 
-  private received(from: number, ttl: number, a: VrrpAdvert, now: number): VrrpAction[] {
+  private received(from: VrrpAddr, ttl: number, a: VrrpAdvert, now: number): VrrpAction[] {
     // Our own adverts, looped back, are not news.
     if (from === this.localIp || a.vrid !== this.spec.vrid) return [];
     if (this.state !== 'MASTER' && this.state !== 'BACKUP') return [];
@@ -223,7 +231,7 @@ export class VrrpMachine {
       : this.receivedAsBackup(a, now);
   }
 
-  private receivedAsMaster(from: number, a: VrrpAdvert, now: number): VrrpAction[] {
+  private receivedAsMaster(from: VrrpAddr, a: VrrpAdvert, now: number): VrrpAction[] {
     const mine = this.priority;
     if (a.priority === PRIORITY_STOP)
       return [{ do: 'send', priority: mine }, this.arm('advert', this.spec.advertIntMs)];
@@ -231,7 +239,7 @@ export class VrrpMachine {
       if (a.version === 3) this.masterAdverIntMs = a.intervalCs * 10;
       return this.toBackup(
         now,
-        `higher priority advert (${a.priority}) from ${from >>> 24}.${(from >>> 16) & 255}.${(from >>> 8) & 255}.${from & 255}`,
+        `higher priority advert (${a.priority}) from ${formatVrrpAddr(from)}`,
       );
     }
     // A lower-priority master (a healed partition): assert ourselves at once (keepalived).

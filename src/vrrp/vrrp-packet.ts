@@ -3,10 +3,11 @@
 // the VRRP message alone and carries an authentication type, an interval in seconds and 8
 // bytes of authentication data (keepalived's PASS is type 1: the password, zero-padded);
 // version 3 has a 12-bit interval in centiseconds and its checksum covers the IPv4
-// pseudo-header too (RFC 5798 §5.2.8). IPv4 addresses only; version 3 over IPv6 would add
-// 16-byte addresses and the IPv6 pseudo-header here.
+// pseudo-header too (RFC 5798 §5.2.8). The addresses are 4 bytes each over IPv4, 16 over
+// IPv6 (version 3 only; vrrp-packet6.ts puts the IPv6 pseudo-header under the checksum).
 import { finish, pseudoHeaderSum, readU16, sum16, writeU16 } from '../packet/checksum.js';
 import { readIpv4, writeIpv4 } from '../packet/addr.js';
+import { readIpv6Big, writeIpv6Big, type VrrpAddr } from './vrrp-addr.js';
 
 /** IP protocol number of VRRP. */
 export const VRRP_PROTO = 112;
@@ -50,6 +51,8 @@ export const enum VrrpAuthType {
 }
 
 export type VrrpVersion = 2 | 3;
+/** The IP version an advert travels over (and the size of its addresses). */
+export type VrrpFamily = 4 | 6;
 
 export interface VrrpAdvert {
   readonly version: VrrpVersion;
@@ -57,8 +60,8 @@ export interface VrrpAdvert {
   readonly priority: number;
   /** The advertisement interval in centiseconds (version 2's seconds × 100). */
   readonly intervalCs: number;
-  /** The virtual IPv4 addresses, as uint32. */
-  readonly addrs: readonly number[];
+  /** The virtual addresses: IPv4 as uint32, IPv6 as bigint (vrrp-addr.ts). */
+  readonly addrs: readonly VrrpAddr[];
   /** Version 2 only. */
   readonly authType: VrrpAuthType;
   /** Version 2 with authentication: 8 bytes. */
@@ -68,9 +71,14 @@ export interface VrrpAdvert {
 /** Why a received VRRP packet did not decode. */
 export type VrrpDecodeError = 'truncated' | 'version' | 'type' | 'length' | 'checksum';
 
+/** Bytes of one address of `family`. */
+export function addrLength(family: VrrpFamily): number {
+  return family === 6 ? 16 : 4;
+}
+
 /** Bytes of an advert with `n` addresses. */
-export function advertLength(version: VrrpVersion, n: number): number {
-  return VRRP_HEADER_LEN + 4 * n + (version === 2 ? VRRP_AUTH_LEN : 0);
+export function advertLength(version: VrrpVersion, n: number, family: VrrpFamily = 4): number {
+  return VRRP_HEADER_LEN + addrLength(family) * n + (version === 2 ? VRRP_AUTH_LEN : 0);
 }
 
 /** The password as keepalived puts it on the wire: 8 bytes, truncated or zero-padded. */
@@ -80,16 +88,37 @@ export function passwordBytes(pass: string): Buffer {
   return b;
 }
 
-function checksumOf(
-  buf: Buffer,
-  off: number,
-  len: number,
-  version: VrrpVersion,
-  src: number,
-  dst: number,
-): number {
-  const initial = version === 3 ? pseudoHeaderSum(src, dst, VRRP_PROTO, len) : 0;
-  return finish(sum16(buf, off, len, initial));
+/**
+ * Writes `a` at `off` with a zero checksum (the caller sums it under its pseudo-header:
+ * finishAdvert). Returns its length.
+ */
+export function writeAdvert(buf: Buffer, off: number, a: VrrpAdvert, family: VrrpFamily): number {
+  const alen = addrLength(family);
+  const len = advertLength(a.version, a.addrs.length, family);
+  buf.fill(0, off, off + len);
+  buf[off + Vrrp.VersionType] = (a.version << 4) | VRRP_TYPE_ADVERT;
+  buf[off + Vrrp.Vrid] = a.vrid;
+  buf[off + Vrrp.Priority] = a.priority;
+  buf[off + Vrrp.CountAddrs] = a.addrs.length;
+  if (a.version === 2) {
+    buf[off + Vrrp.AuthType] = a.authType;
+    buf[off + Vrrp.AdverInt] = Math.round(a.intervalCs / 100);
+  } else {
+    writeU16(buf, off + Vrrp3.MaxAdverInt, a.intervalCs & 0x0fff);
+  }
+  a.addrs.forEach((addr, k) => {
+    const at = off + Vrrp.Addrs + alen * k;
+    if (family === 6) writeIpv6Big(buf, at, BigInt(addr));
+    else writeIpv4(buf, at, Number(addr));
+  });
+  if (a.version === 2 && a.authData)
+    a.authData.copy(buf, off + Vrrp.Addrs + alen * a.addrs.length, 0, VRRP_AUTH_LEN);
+  return len;
+}
+
+/** Stores the checksum of the `len`-byte advert at `off`; `pseudo`: its pseudo-header's sum. */
+export function finishAdvert(buf: Buffer, off: number, len: number, pseudo: number): void {
+  writeU16(buf, off + Vrrp.Checksum, finish(sum16(buf, off, len, pseudo)));
 }
 
 /**
@@ -103,22 +132,8 @@ export function encodeAdvert(
   src: number,
   dst: number,
 ): number {
-  const len = advertLength(a.version, a.addrs.length);
-  buf.fill(0, off, off + len);
-  buf[off + Vrrp.VersionType] = (a.version << 4) | VRRP_TYPE_ADVERT;
-  buf[off + Vrrp.Vrid] = a.vrid;
-  buf[off + Vrrp.Priority] = a.priority;
-  buf[off + Vrrp.CountAddrs] = a.addrs.length;
-  if (a.version === 2) {
-    buf[off + Vrrp.AuthType] = a.authType;
-    buf[off + Vrrp.AdverInt] = Math.round(a.intervalCs / 100);
-  } else {
-    writeU16(buf, off + Vrrp3.MaxAdverInt, a.intervalCs & 0x0fff);
-  }
-  a.addrs.forEach((addr, k) => writeIpv4(buf, off + Vrrp.Addrs + 4 * k, addr));
-  if (a.version === 2 && a.authData)
-    a.authData.copy(buf, off + Vrrp.Addrs + 4 * a.addrs.length, 0, VRRP_AUTH_LEN);
-  writeU16(buf, off + Vrrp.Checksum, checksumOf(buf, off, len, a.version, src, dst));
+  const len = writeAdvert(buf, off, a, 4);
+  finishAdvert(buf, off, len, a.version === 3 ? pseudoHeaderSum(src, dst, VRRP_PROTO, len) : 0);
   return len;
 }
 
@@ -133,20 +148,39 @@ export function decodeAdvert(
   src: number,
   dst: number,
 ): VrrpAdvert | VrrpDecodeError {
+  return readAdvert(buf, off, len, 4, pseudoHeaderSum(src, dst, VRRP_PROTO, len));
+}
+
+/**
+ * Reads the advert of `len` bytes at `off` whose addresses are of `family`; `pseudo` is the
+ * sum of its pseudo-header, which version 3's checksum covers. Never throws.
+ */
+export function readAdvert(
+  buf: Buffer,
+  off: number,
+  len: number,
+  family: VrrpFamily,
+  pseudo: number,
+): VrrpAdvert | VrrpDecodeError {
   if (len < VRRP_HEADER_LEN || buf.length < off + len) return 'truncated';
   const vt = buf[off + Vrrp.VersionType]!;
   const v = vt >> 4;
-  if (v !== 2 && v !== 3) return 'version';
+  // RFC 5798 §5.2.1: over IPv6, version 3 only.
+  if (v !== 3 && (v !== 2 || family === 6)) return 'version';
   const version: VrrpVersion = v;
   if ((vt & 0x0f) !== VRRP_TYPE_ADVERT) return 'type';
   const n = buf[off + Vrrp.CountAddrs]!;
-  const need = advertLength(version, n);
+  const need = advertLength(version, n, family);
   // Version 2's authentication data may be absent on the wire when there is none.
   const short = version === 2 && len === need - VRRP_AUTH_LEN;
   if (len < need && !short) return 'length';
-  if (checksumOf(buf, off, len, version, src, dst) !== 0) return 'checksum';
-  const addrs: number[] = [];
-  for (let k = 0; k < n; k++) addrs.push(readIpv4(buf, off + Vrrp.Addrs + 4 * k));
+  if (finish(sum16(buf, off, len, version === 3 ? pseudo : 0)) !== 0) return 'checksum';
+  const alen = addrLength(family);
+  const addrs: VrrpAddr[] = [];
+  for (let k = 0; k < n; k++) {
+    const at = off + Vrrp.Addrs + alen * k;
+    addrs.push(family === 6 ? readIpv6Big(buf, at) : readIpv4(buf, at));
+  }
   const base = { version, vrid: buf[off + Vrrp.Vrid]!, priority: buf[off + Vrrp.Priority]!, addrs };
   if (version === 3)
     return {

@@ -1,24 +1,17 @@
-// The VRRP instances of a keepalived.conf, run: each state machine's actions carried out
-// (adverts from the virtual router MAC to 224.0.0.18 or the unicast peers, VIPs added to
-// and removed from the kernel interface, gratuitous ARPs, timers on the Clock, notify
-// scripts), received adverts decoded and fed back, sync groups kept together, interfaces'
-// carriers and vrrp_scripts tracked. Frames come and go through a VrrpLink; the director's
-// forwarding follows VIP ownership through VipOwnership.
+// The VRRP instances of a keepalived.conf, run, IPv4 and IPv6 alike: each state machine's
+// actions carried out (adverts and announcements through VrrpSender, VIPs added to and removed
+// from the kernel interface, timers on the Clock, notify scripts), received adverts of either
+// family decoded and fed back, sync groups kept together, interfaces' carriers and
+// vrrp_scripts tracked. Frames come and go through a VrrpLink; the director's forwarding
+// follows VIP ownership through VipOwnership.
 import type { Clock, TimerId } from '../clock/clock.js';
-import { buildGratuitousArp } from '../packet/arp.js';
-import { formatIpv4 } from '../packet/addr.js';
 import { ScriptTracker, type ScriptExec } from './track-script.js';
-import { buildAdvertFrame, multicastMac, virtualRouterMac, vrrpFrameFacts } from './vrrp-frame.js';
+import { formatVrrpAddr, isLinkLocal6, type VrrpAddr } from './vrrp-addr.js';
+import { vrrpFrameFacts, type VrrpFrameFacts } from './vrrp-frame.js';
+import { vrrpFrameFacts6 } from './vrrp-frame6.js';
 import { VrrpMachine, type VrrpAction, type VrrpState, type VrrpTimer } from './vrrp-machine.js';
-import {
-  decodeAdvert,
-  passwordBytes,
-  VRRP_GROUP,
-  VrrpAuthType,
-  Vrrp,
-  type VrrpAdvert,
-  type VrrpDecodeError,
-} from './vrrp-packet.js';
+import { readAdvert, Vrrp, type VrrpDecodeError } from './vrrp-packet.js';
+import { familyOf, groupOf, VrrpSender } from './vrrp-sender.js';
 import type { VipOwnership, VrrpHost, VrrpLink } from './vrrp-ports.js';
 import type { VrrpConfig, VrrpInstanceSpec } from './vrrp-spec.js';
 import { VrrpSyncGroup } from './vrrp-sync-group.js';
@@ -52,8 +45,7 @@ export class VrrpRuntime {
   private readonly groupStates = new Map<VrrpSyncGroup, string | undefined>();
   private readonly scripts: ScriptTracker[];
   private readonly listeners: StateListener[] = [];
-  private readonly tx = Buffer.alloc(1600);
-  private ipId = 0;
+  private readonly sender: VrrpSender;
   private propagating = false;
   private stopping = false;
   readonly rxErrors: Record<VrrpRxError, number> = {
@@ -65,13 +57,11 @@ export class VrrpRuntime {
     'no-instance': 0,
     'wrong-destination': 0,
   };
-  /** Adverts not sent because a unicast peer's MAC is not known yet. */
-  unresolvedPeers = 0;
-
   constructor(
     readonly config: VrrpConfig,
     private readonly deps: VrrpRuntimeDeps,
   ) {
+    this.sender = new VrrpSender(deps.link, deps.host);
     this.members = config.instances.map((spec) => ({
       m: new VrrpMachine(spec, this.localIpOf(spec)),
       timers: new Map(),
@@ -102,8 +92,16 @@ export class VrrpRuntime {
       );
   }
 
-  private localIpOf(spec: VrrpInstanceSpec): number {
-    return spec.unicastSrc ?? this.deps.host.interfaceNamed(spec.interface)?.addr ?? 0;
+  /** Adverts not sent because a unicast peer's MAC is not known yet. */
+  get unresolvedPeers(): number {
+    return this.sender.unresolvedPeers;
+  }
+
+  /** unicast_src_ip, else the interface's first IPv4 address or IPv6 link-local (0: none yet). */
+  private localIpOf(spec: VrrpInstanceSpec): VrrpAddr {
+    if (spec.unicastSrc !== undefined) return spec.unicastSrc;
+    const iface = this.deps.host.interfaceNamed(spec.interface);
+    return familyOf(spec) === 6 ? (iface?.linkLocal6 ?? 0n) : (iface?.addr ?? 0);
   }
 
   onStateChange(listener: StateListener): void {
@@ -112,7 +110,7 @@ export class VrrpRuntime {
 
   /** Every VIP an instance manages (as written in the configuration, address only). */
   managedVips(): Set<string> {
-    return new Set(this.members.flatMap((x) => x.m.spec.vips.map((v) => formatIpv4(v.addr))));
+    return new Set(this.members.flatMap((x) => x.m.spec.vips.map((v) => formatVrrpAddr(v.addr))));
   }
 
   /** The VIPs of the instances that are MASTER now. */
@@ -120,7 +118,7 @@ export class VrrpRuntime {
     return new Set(
       this.members
         .filter((x) => x.m.state === 'MASTER')
-        .flatMap((x) => x.m.spec.vips.map((v) => formatIpv4(v.addr))),
+        .flatMap((x) => x.m.spec.vips.map((v) => formatVrrpAddr(v.addr))),
     );
   }
 
@@ -143,6 +141,10 @@ export class VrrpRuntime {
         false,
       );
       for (const v of spec.vips) host.removeVip(v, v.dev ?? spec.interface, false);
+      // RFC 5798 §5.2.9 wants a link-local first; keepalived only says so, and sends as written.
+      const first = spec.vips[0]?.addr;
+      if (familyOf(spec) === 6 && spec.unicastPeers.length === 0 && first && !isLinkLocal6(first))
+        this.deps.log(`(${spec.name}) the first IPv6 VIP address should be link local`);
     }
     link.onFrame((frame, len, ifIndex) => this.receive(frame, len, ifIndex));
     host.onChange(() => this.linksChanged());
@@ -196,29 +198,35 @@ export class VrrpRuntime {
   }
 
   private receive(frame: Buffer, len: number, ifIndex: number): void {
-    const facts = vrrpFrameFacts(frame, len);
+    const facts = vrrpFrameFacts(frame, len) ?? vrrpFrameFacts6(frame, len);
     if (!facts || facts.len < 2) return;
-    const vrid = frame[facts.off + Vrrp.Vrid]!;
-    const x = this.members.find(
-      (y) =>
-        y.m.spec.vrid === vrid &&
-        this.deps.host.interfaceNamed(y.m.spec.interface)?.ifIndex === ifIndex,
-    );
+    const x = this.memberFor(facts, frame[facts.off + Vrrp.Vrid]!, ifIndex);
     if (!x) {
       this.rxErrors['no-instance']++;
       return;
     }
-    const unicast = x.m.spec.unicastPeers.length > 0;
-    if (unicast ? facts.dst !== x.m.localIp : facts.dst !== (x.m.spec.mcastGroup ?? VRRP_GROUP)) {
+    const spec = x.m.spec;
+    const unicast = spec.unicastPeers.length > 0;
+    if (facts.dst !== (unicast ? x.m.localIp : groupOf(spec))) {
       this.rxErrors['wrong-destination']++;
       return;
     }
-    const advert = decodeAdvert(frame, facts.off, facts.len, facts.src, facts.dst);
+    const advert = readAdvert(frame, facts.off, facts.len, facts.family, facts.pseudo);
     if (typeof advert === 'string') {
       this.rxErrors[advert]++;
       return;
     }
     this.event((y) => y === x, { kind: 'advert', from: facts.src, ttl: facts.ttl, advert });
+  }
+
+  /** The instance of that family and VRID on that interface (each family has its own VRIDs). */
+  private memberFor(facts: VrrpFrameFacts, vrid: number, ifIndex: number): Member | undefined {
+    return this.members.find(
+      (y) =>
+        y.m.spec.vrid === vrid &&
+        familyOf(y.m.spec) === facts.family &&
+        this.deps.host.interfaceNamed(y.m.spec.interface)?.ifIndex === ifIndex,
+    );
   }
 
   private apply(x: Member, actions: readonly VrrpAction[]): void {
@@ -231,7 +239,7 @@ export class VrrpRuntime {
     const { host, ownership, clock } = this.deps;
     switch (a.do) {
       case 'send':
-        this.sendAdvert(x.m, a.priority);
+        this.sender.advert(x.m, a.priority);
         return;
       case 'arm': {
         clock.cancel(x.timers.get(a.timer));
@@ -263,7 +271,7 @@ export class VrrpRuntime {
         for (const v of spec.vips) host.removeVip(v, v.dev ?? spec.interface, this.stopping);
         return;
       case 'garp':
-        this.sendGratuitousArps(spec);
+        this.sender.announce(spec);
         return;
       case 'state':
         this.stateChanged(x, a.from, a.to, a.reason);
@@ -316,54 +324,6 @@ export class VrrpRuntime {
         state === 'MASTER' ? s.notifyMaster : state === 'BACKUP' ? s.notifyBackup : s.notifyFault;
       if (line) this.deps.host.runScript(line);
       if (s.notify) this.deps.host.runScript(`${s.notify} GROUP ${s.name} ${state} 0`);
-    }
-  }
-
-  private sendAdvert(m: VrrpMachine, priority: number): void {
-    const spec = m.spec;
-    const iface = this.deps.host.interfaceNamed(spec.interface);
-    if (!iface || m.localIp === 0) return;
-    const advert: VrrpAdvert = {
-      version: spec.version,
-      vrid: spec.vrid,
-      priority,
-      intervalCs: Math.round(spec.advertIntMs / 10),
-      addrs: spec.vips.map((v) => v.addr),
-      authType: spec.authPass !== undefined ? VrrpAuthType.Pass : VrrpAuthType.None,
-      ...(spec.authPass !== undefined ? { authData: passwordBytes(spec.authPass) } : {}),
-    };
-    const group = spec.mcastGroup ?? VRRP_GROUP;
-    const unicast = spec.unicastPeers.length > 0;
-    for (const dst of unicast ? spec.unicastPeers : [group]) {
-      const dstMac = unicast ? this.deps.host.peerMac(dst, iface.ifIndex) : multicastMac(group);
-      if (!dstMac) {
-        this.unresolvedPeers++;
-        continue;
-      }
-      this.ipId = (this.ipId + 1) & 0xffff;
-      const len = buildAdvertFrame(
-        this.tx,
-        {
-          srcMac: virtualRouterMac(spec.vrid),
-          dstMac,
-          srcIp: m.localIp,
-          dstIp: dst,
-          ipId: this.ipId,
-        },
-        advert,
-      );
-      this.deps.link.send(iface.ifIndex, this.tx, len);
-    }
-  }
-
-  /** garp_master_repeat gratuitous ARPs for each VIP, from the interface that holds it. */
-  private sendGratuitousArps(spec: VrrpInstanceSpec): void {
-    for (const v of spec.vips) {
-      const iface = this.deps.host.interfaceNamed(v.dev ?? spec.interface);
-      if (!iface) continue;
-      const len = buildGratuitousArp(this.tx, iface.mac, v.addr);
-      for (let k = 0; k < spec.garpMasterRepeat; k++)
-        this.deps.link.send(iface.ifIndex, this.tx, len);
     }
   }
 }

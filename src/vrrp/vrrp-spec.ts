@@ -1,10 +1,12 @@
 // What the VRRP runtime runs: keepalived's vrrp_instance, vrrp_script and vrrp_sync_group as
-// plain data (addresses as uint32, times in milliseconds), made from the keepalived.conf
-// reader's model by from-keepalived.ts; tests may write it by hand.
-import type { VrrpVersion } from './vrrp-packet.js';
+// plain data (addresses as VrrpAddr: uint32 for IPv4, bigint for IPv6; times in
+// milliseconds), made from the keepalived.conf reader's model by from-keepalived.ts; tests may
+// write it by hand.
+import type { VrrpAddr } from './vrrp-addr.js';
+import type { VrrpFamily, VrrpVersion } from './vrrp-packet.js';
 
 export interface VirtualAddress {
-  readonly addr: number;
+  readonly addr: VrrpAddr;
   readonly prefixLen: number;
   /** `dev IF`: the interface that holds it (the instance's own by default). */
   readonly dev?: string;
@@ -32,6 +34,8 @@ export interface VrrpInstanceSpec {
   /** advert_int, milliseconds (version 2: whole seconds). */
   readonly advertIntMs: number;
   readonly version: VrrpVersion;
+  /** The family of its VIPs and adverts (keepalived's: from its addresses); 4 when absent. */
+  readonly family?: VrrpFamily;
   /** Preempt a lower-priority master (keepalived's default; `nopreempt` turns it off). */
   readonly preempt: boolean;
   /** preempt_delay: milliseconds after entering BACKUP during which a lower master is tolerated. */
@@ -39,18 +43,24 @@ export interface VrrpInstanceSpec {
   readonly vips: readonly VirtualAddress[];
   /** Version 2 `authentication { auth_type PASS; auth_pass … }`. */
   readonly authPass?: string;
-  /** unicast_src_ip; the interface's first address otherwise. */
-  readonly unicastSrc?: number;
+  /**
+   * unicast_src_ip (mcast_src_ip); otherwise the interface's first IPv4 address, or its
+   * link-local IPv6 address.
+   */
+  readonly unicastSrc?: VrrpAddr;
   /** unicast_peer: adverts go to each of them instead of the multicast group. */
-  readonly unicastPeers: readonly number[];
-  /** mcast_dst_ip / vrrp_mcast_group4 when not 224.0.0.18. */
-  readonly mcastGroup?: number;
+  readonly unicastPeers: readonly VrrpAddr[];
+  /** mcast_dst_ip / vrrp_mcast_group4|6 when not 224.0.0.18 / ff02::12. */
+  readonly mcastGroup?: VrrpAddr;
   readonly trackInterfaces: readonly TrackedItem[];
   /** track_script: vrrp_script names, with the weight to use (the script's own by default). */
   readonly trackScripts: readonly TrackedItem[];
-  /** garp_master_delay: milliseconds before the second burst of gratuitous ARPs (0: none). */
+  /**
+   * garp_master_delay: milliseconds before the second burst of gratuitous ARPs (IPv6:
+   * unsolicited neighbour advertisements) (0: none).
+   */
   readonly garpMasterDelayMs: number;
-  /** garp_master_repeat: gratuitous ARPs per VIP in a burst. */
+  /** garp_master_repeat: gratuitous ARPs (or advertisements) per VIP in a burst. */
   readonly garpMasterRepeat: number;
   /** garp_master_refresh: milliseconds between bursts while master (0: none). */
   readonly garpMasterRefreshMs: number;

@@ -189,3 +189,22 @@ test('an advertisement teaches the shared table the MAC that was asked for, and 
   assert.ok(t.lookup(parseIpv6(S1_6), 0, out, 0));
   assert.equal(formatMac(out), S1_MAC);
 });
+
+test('a VRRP backup neither answers ND for an IPv6 VIP the master holds nor serves it; as master it does both', () => {
+  const env = new FakeEnv();
+  env.disowned6.add(VIP6);
+  const { rig, clock } = nat6Director('rr', { env });
+  const before = rig.sent.length;
+  const ns = solicitVip();
+  assert.equal(rig.process(ns, ns.length, CLIENT_IF, clock.now), Verdict.NotOurs, 'ND');
+  const syn = fromClient6({ sport: 40001, flags: 0x02 });
+  assert.equal(rig.process(syn, syn.length, CLIENT_IF, clock.now), Verdict.NotOurs, 'SYN');
+  assert.equal(rig.sent.length, before);
+  env.disowned6.clear(); // VRRP: this director is master now
+  assert.equal(rig.process(ns, ns.length, CLIENT_IF, clock.now), Verdict.Reply, 'ND as master');
+  assert.equal(
+    rig.process(syn, syn.length, CLIENT_IF, clock.now),
+    Verdict.Forward,
+    'SYN as master',
+  );
+});

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { parseKeepalivedText } from '../../src/keepalived/config.js';
 import { haKeepalivedConf } from '../../src/lab/maquette-ha.js';
 import { parseIpv4 } from '../../src/packet/addr.js';
+import { parseIpv6Big } from '../../src/vrrp/vrrp-addr.js';
 import { vrrpFromKeepalived } from '../../src/vrrp/from-keepalived.js';
 
 const FULL = `
@@ -145,6 +146,7 @@ test('what uvs VRRP leaves out is a warning naming its place', () => {
   const text = `
 vrrp_instance V6 {
   interface eth0
+  version 2
   virtual_router_id 9
   virtual_ipaddress {
     2001:db8::9/64
@@ -167,7 +169,68 @@ vrrp_instance V4 {
     ['V4'],
   );
   assert.deepEqual(warnings, [
-    'c.conf:2: vrrp_instance V6: IPv6 VRRP is not supported by uvs yet; the instance does not run',
-    'c.conf:9: vrrp_instance V4: "reverse" weights are not supported by uvs; eth1\'s is taken as is',
+    'c.conf:2: vrrp_instance V6: (V6) cannot use IPv6 with VRRP version 2; the instance does not run',
+    'c.conf:10: vrrp_instance V4: "reverse" weights are not supported by uvs; eth1\'s is taken as is',
   ]);
+});
+
+test('an IPv6 vrrp_instance runs VRRP version 3 with its addresses as keepalived 2.2 reads them', () => {
+  const text = `
+global_defs {
+  vrrp_version 2
+}
+vrrp_instance VI_6 {
+  interface eth1
+  virtual_router_id 60
+  priority 150
+  advert_int 0.5
+  virtual_ipaddress {
+    fe80::60/64
+    2001:db8:10::23/64 dev eth1
+    10.0.0.9/24
+  }
+  version 2
+}
+vrrp_instance VI_6U {
+  interface eth2
+  virtual_router_id 61
+  native_ipv6
+  unicast_src_ip 2001:db8:20::1
+  unicast_peer {
+    2001:db8:20::2
+  }
+  virtual_ipaddress {
+    2001:db8:20::254/64
+  }
+}
+`;
+  const read = parseKeepalivedText(text, 'k.conf');
+  const { config, warnings } = vrrpFromKeepalived(read);
+  assert.deepEqual(warnings, []);
+  const [mc, uc] = config.instances;
+  assert.deepEqual(
+    [mc!.family, mc!.version, mc!.advertIntMs, mc!.mcastGroup, mc!.unicastSrc],
+    [6, 3, 500, undefined, undefined],
+  );
+  assert.deepEqual(mc!.vips, [
+    { addr: parseIpv6Big('fe80::60'), prefixLen: 64, text: 'fe80::60/64' },
+    {
+      addr: parseIpv6Big('2001:db8:10::23'),
+      prefixLen: 64,
+      dev: 'eth1',
+      text: '2001:db8:10::23/64',
+    },
+  ]);
+  assert.deepEqual(
+    [uc!.family, uc!.version, uc!.unicastSrc, uc!.unicastPeers],
+    [6, 3, parseIpv6Big('2001:db8:20::1'), [parseIpv6Big('2001:db8:20::2')]],
+  );
+  // keepalived's own words: the IPv4 address is dropped, "version 2" after the addresses ignored.
+  const said = read.warnings.filter((w) => !/interface eth\d/.test(w));
+  assert.equal(said.length, 2, said.join('\n'));
+  assert.match(said[0]!, /^k\.conf:13: .*10\.0\.0\.9.*address family must match/);
+  assert.equal(
+    said[1],
+    'k.conf:15: (VI_6) vrrp_version 2 conflicts with configured or deduced version 0; ignoring.',
+  );
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { vrrpGuardRuleset } from '../../src/net/kernel-guard.js';
 
-test('the VRRP guard drops protocol 112 at ingress of each VRRP interface, in one transaction', () => {
+test('the VRRP guard drops protocol 112 (IPv4 and IPv6) at ingress of each VRRP interface, in one transaction', () => {
   assert.equal(
     vrrpGuardRuleset(['eth1', 'eth2']),
     [
@@ -12,10 +12,12 @@ test('the VRRP guard drops protocol 112 at ingress of each VRRP interface, in on
       '  chain vrrp_0 {',
       '    type filter hook ingress device "eth1" priority -500; policy accept;',
       '    ip protocol vrrp drop',
+      '    ip6 nexthdr vrrp drop',
       '  }',
       '  chain vrrp_1 {',
       '    type filter hook ingress device "eth2" priority -500; policy accept;',
       '    ip protocol vrrp drop',
+      '    ip6 nexthdr vrrp drop',
       '  }',
       '}',
       '',

@@ -65,7 +65,10 @@ for (const g of GOLDEN) {
     assert.ok(facts);
     assert.deepEqual([facts.src, facts.dst, facts.ttl], [SRC, VRRP_GROUP, 255]);
     assert.ok(isVrrpFrame(g.frame, g.frame.length));
-    assert.deepEqual(decodeAdvert(g.frame, facts.off, facts.len, facts.src, facts.dst), g.advert);
+    assert.deepEqual(
+      decodeAdvert(g.frame, facts.off, facts.len, Number(facts.src), Number(facts.dst)),
+      g.advert,
+    );
   });
 
   test(`the ${g.name} advert encodes to keepalived's bytes`, () => {
@@ -83,14 +86,14 @@ test('the version 3 checksum covers the pseudo-header: another destination fails
   const g = GOLDEN[1]!;
   const facts = vrrpFrameFacts(g.frame, g.frame.length)!;
   assert.equal(
-    decodeAdvert(g.frame, facts.off, facts.len, facts.src, parseIpv4('10.9.0.2')),
+    decodeAdvert(g.frame, facts.off, facts.len, Number(facts.src), parseIpv4('10.9.0.2')),
     'checksum',
   );
   // Version 2's does not: the same bytes to another address still verify.
   const v2 = GOLDEN[0]!;
   const f2 = vrrpFrameFacts(v2.frame, v2.frame.length)!;
   assert.notEqual(
-    typeof decodeAdvert(v2.frame, f2.off, f2.len, f2.src, parseIpv4('10.9.0.2')),
+    typeof decodeAdvert(v2.frame, f2.off, f2.len, Number(f2.src), parseIpv4('10.9.0.2')),
     'string',
   );
 });
@@ -125,7 +128,7 @@ test('malformed VRRP packets are reported by reason', () => {
     const b = Buffer.from(base);
     r.edit(b);
     assert.equal(
-      decodeAdvert(b, facts.off, r.len ?? facts.len, facts.src, facts.dst),
+      decodeAdvert(b, facts.off, r.len ?? facts.len, Number(facts.src), Number(facts.dst)),
       r.expect,
       r.name,
     );

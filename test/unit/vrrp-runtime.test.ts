@@ -135,7 +135,7 @@ test("the master's adverts: from 00:00:5e:00:01:VRID to 224.0.0.18, TTL 255, eve
   assert.equal(f.subarray(0, 12).toString('hex'), '01005e000012' + '00005e00010a');
   const facts = vrrpFrameFacts(f, f.length)!;
   assert.equal(facts.ttl, 255);
-  const a = decodeAdvert(f, facts.off, facts.len, facts.src, facts.dst);
+  const a = decodeAdvert(f, facts.off, facts.len, Number(facts.src), Number(facts.dst));
   assert.deepEqual(a, {
     version: 2,
     vrid: 10,
