@@ -34,7 +34,9 @@ export function captureFilter(table: ServiceTable, vrrp: boolean): Uint8Array {
   const vips6: L4Endpoint6[] = [];
   const realServers6: L4Endpoint6[] = [];
   const icmpAddresses6: number[][] = [];
-  let ipv6 = false;
+  // VRRP learns its unicast peers' MACs through the threads' neighbour discovery: with VRRP
+  // running, neighbour discovery comes in even before an IPv6 service exists.
+  let ipv6 = vrrp;
   for (const s of table.ordered) {
     const proto = s.proto === IpProto.TCP ? 'tcp' : 'udp';
     if (s.family === 6) ipv6 = true;

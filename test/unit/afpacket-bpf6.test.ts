@@ -10,6 +10,9 @@ import { buildNeighborAdvert, buildNeighborSolicit } from '../../src/packet/ndp.
 import { parseMac } from '../../src/packet/addr.js';
 import { buildFrame } from './fixtures/frames.js';
 import { buildFrame6 } from './fixtures/frames6.js';
+import { captureFilter } from '../../src/daemon/capture-filter.js';
+import { decodeProgram } from '../../src/io/afpacket/bpf-insn.js';
+import { ServiceTable } from '../../src/engine/service-table.js';
 
 const VIP = '2001:db8::100';
 const VIP_ANY = '2001:db8::101';
@@ -133,4 +136,13 @@ test('too many IPv6 rules fall back to a coarse program that still accepts every
     true,
     'coarse: ICMPv6 as a whole',
   );
+});
+
+test('with VRRP running and no IPv6 service, neighbour discovery still comes in (unicast peers)', () => {
+  const none = new ServiceTable();
+  const accepts = (filter: Uint8Array, frame: Buffer): boolean =>
+    runFilter(decodeProgram(Buffer.from(filter)), frame) > 0;
+  assert.equal(accepts(captureFilter(none, true), na()), true);
+  assert.equal(accepts(captureFilter(none, false), na()), false);
+  assert.equal(accepts(captureFilter(none, true), tcp(CLIENT, VIP, 40000, 80)), false);
 });
