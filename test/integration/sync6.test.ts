@@ -18,54 +18,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Lab, UVSADM, UVSD, type RunResult } from '../../src/lab/lab.js';
-import { PAGE_S1, PAGE_S2, type HostSpec, type Maquette } from '../../src/lab/maquette.js';
+import { PAGE_S1, PAGE_S2 } from '../../src/lab/maquette.js';
+import { DIRECTORS, pair6Maquette, VIP6, type Director } from './helpers/pair6-maquette.js';
 import { until } from '../helpers/poll.js';
 
-const VIP = '2001:db8:10::23';
-const DIRECTORS = { director1: 253, director2: 252 } as const;
-type Director = keyof typeof DIRECTORS;
+const VIP = VIP6;
 const SYNC_ID = '6';
 
-const director = (name: Director): HostSpec => {
-  const n = DIRECTORS[name];
-  return {
-    name,
-    role: 'director',
-    ifaces: [
-      { ifName: 'eth1', lan: 'lan10', addrs: [`2001:db8:10::${n}/64`] },
-      { ifName: 'eth2', lan: 'lan20', addrs: [`2001:db8:20::${n}/64`, `192.168.20.${n}/24`] },
-    ],
-    setup: [{ argv: ['sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1'] }],
-  };
-};
-
-const server = (n: 1 | 2, page: string): HostSpec => ({
-  name: `s${n}`,
-  role: 'server',
-  ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: [`2001:db8:20::${n}/64`] }],
-  gateway: '2001:db8:20::253',
-  page,
-  listen: '::',
-});
-
-const MAQUETTE: Maquette = {
+const MAQUETTE = pair6Maquette({
   name: 'sync6',
   description: 'two IPv6 NAT directors, connections synced from director1 to director2',
-  lans: ['lan10', 'lan20'],
-  vip: VIP,
-  hosts: [
-    {
-      name: 'client',
-      role: 'client',
-      ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['2001:db8:10::1/64'] }],
-    },
-    director('director1'),
-    director('director2'),
-    server(1, PAGE_S1),
-    server(2, PAGE_S2),
-  ],
-  commands: [],
-};
+  serverGateway: '2001:db8:20::253',
+  ipv4OnServerLan: true,
+});
 
 const lab = new Lab(MAQUETTE, `sy6${process.pid.toString(36)}`);
 const stateDir = mkdtempSync(join(tmpdir(), 'uvs-sync6-'));

@@ -17,59 +17,23 @@ import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { captureFile, captureIn } from '../../src/lab/capture.js';
 import { Lab, UVSADM, UVSD, type RunResult } from '../../src/lab/lab.js';
-import { PAGE_S1, PAGE_S2, type HostSpec, type Maquette } from '../../src/lab/maquette.js';
+import { PAGE_S1, PAGE_S2 } from '../../src/lab/maquette.js';
+import { pair6Maquette, VIP6, type Director } from './helpers/pair6-maquette.js';
 import type { StartedProcess } from '../../src/lab/topology.js';
 import { until } from '../helpers/poll.js';
 
-const VIP = '2001:db8:10::23';
+const VIP = VIP6;
 const GATEWAY = '2001:db8:20::254';
-const DIRECTORS = { director1: 253, director2: 252 } as const;
-type Director = keyof typeof DIRECTORS;
 const BOTH = ['director1', 'director2'] as const;
 
 /** 3 × advert_int + skew of priority 100 + 1 s, in ms (issue 10's bound). */
 const TAKEOVER_BOUND = 3000 + ((256 - 100) * 1000) / 256 + 1000;
 
-const director = (name: Director): HostSpec => {
-  const n = DIRECTORS[name];
-  return {
-    name,
-    role: 'director',
-    ifaces: [
-      { ifName: 'eth1', lan: 'lan10', addrs: [`2001:db8:10::${n}/64`] },
-      { ifName: 'eth2', lan: 'lan20', addrs: [`2001:db8:20::${n}/64`] },
-    ],
-    setup: [{ argv: ['sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1'] }],
-  };
-};
-
-const server = (n: 1 | 2, page: string): HostSpec => ({
-  name: `s${n}`,
-  role: 'server',
-  ifaces: [{ ifName: 'eth0', lan: 'lan20', addrs: [`2001:db8:20::${n}/64`] }],
-  gateway: GATEWAY,
-  page,
-  listen: '::',
-});
-
-const MAQUETTE: Maquette = {
+const MAQUETTE = pair6Maquette({
   name: 'vrrp6',
   description: 'two IPv6 NAT directors under VRRP version 3',
-  lans: ['lan10', 'lan20'],
-  vip: VIP,
-  hosts: [
-    {
-      name: 'client',
-      role: 'client',
-      ifaces: [{ ifName: 'eth0', lan: 'lan10', addrs: ['2001:db8:10::1/64'] }],
-    },
-    director('director1'),
-    director('director2'),
-    server(1, PAGE_S1),
-    server(2, PAGE_S2),
-  ],
-  commands: [],
-};
+  serverGateway: GATEWAY,
+});
 
 const lab = new Lab(MAQUETTE, `vr6${process.pid.toString(36)}`);
 const dir = mkdtempSync(join(tmpdir(), 'uvs-vrrp6-'));
