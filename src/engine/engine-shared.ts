@@ -9,6 +9,8 @@ import { Cf, CONN_V4, CONN_V6, ConnFlag } from './conn-layout.js';
 import { ConnTable } from './conn-table.js';
 import { ConnTable6 } from './conn-table6.js';
 import { ExpiryWheel } from './expiry-wheel.js';
+import { SourceCache } from './source-cache.js';
+import { SourceCache6 } from './source-cache6.js';
 import { SchedStates } from './schedulers/sched-state.js';
 import { DestCount, DestCounters } from './shared/dest-counters.js';
 import { NeighbourTable } from './shared/neighbour-table.js';
@@ -43,6 +45,8 @@ export function runtimeLayout(): RegionLayout {
     ...NeighbourTable.parts(),
     ...SyncQueues.parts(),
     ...NeighbourTable6.parts(),
+    ...SourceCache.parts(),
+    ...SourceCache6.parts(),
   ]);
 }
 
@@ -62,6 +66,9 @@ export class EngineShared {
   readonly conns6: ConnTable6;
   readonly wheel6: ExpiryWheel;
   readonly neighbours6: NeighbourTable6;
+  /** Where each client's frames were last seen, IPv4 and IPv6 (for firewall-mark services). */
+  readonly sources: SourceCache;
+  readonly sources6: SourceCache6;
 
   private constructor(
     readonly handles: SharedHandles,
@@ -80,6 +87,8 @@ export class EngineShared {
     this.conns6 = new ConnTable6(persistent, handles.connCapacity, thread);
     this.wheel6 = new ExpiryWheel(persistent, this.conns6, thread, WHEEL6);
     this.neighbours6 = new NeighbourTable6(runtime);
+    this.sources = new SourceCache(runtime);
+    this.sources6 = new SourceCache6(runtime);
   }
 
   /** Shared memory of the IPv4 or the IPv6 connection table with its expiry wheel, in bytes. */

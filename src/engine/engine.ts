@@ -71,7 +71,7 @@ export class Engine implements ForwardContext {
   private readonly defense: Defense;
   private readonly f = new FrameFields();
   private readonly lifecycle: ConnLifecycle;
-  private readonly sources = new SourceCache();
+  private readonly sources: SourceCache;
   private readonly icmpLimit = new IcmpRateLimit();
   /** Set while someone traces (uvsadm --trace): nothing is written otherwise. */
   private tracer: TraceWriter | undefined;
@@ -92,6 +92,7 @@ export class Engine implements ForwardContext {
     snapshot: EngineSnapshot = EMPTY_SNAPSHOT,
   ) {
     this.conns = shared.conns;
+    this.sources = shared.sources;
     this.lastTable = shared.conns;
     this.stats = shared.stats;
     this.config = new LiveConfig(snapshot, shared.dests, shared.sched, shared.thread);

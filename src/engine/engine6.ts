@@ -87,13 +87,14 @@ export class Engine6 implements ForwardContext6 {
   private readonly closer: ConnCloser;
   private readonly defense: Defense;
   /** Where clients' frames were seen: the way back for firewall-mark connections. */
-  private readonly sources = new SourceCache6();
+  private readonly sources: SourceCache6;
 
   constructor(
     private readonly engine: Engine6Host,
     shared: EngineShared,
   ) {
     this.conns6 = shared.conns6;
+    this.sources = shared.sources6;
     const config = (): LiveConfig => this.engine.config;
     this.lifecycle = new ConnLifecycle6(shared, config);
     this.expiry = new ConnExpiry(shared, config, shared.conns6, shared.wheel6);

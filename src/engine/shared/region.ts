@@ -93,6 +93,10 @@ export class SharedRegion {
     return new Uint32Array(this.buffer, this.layout.offset(name), count);
   }
 
+  uint8(name: string, count: number): Uint8Array {
+    return new Uint8Array(this.buffer, this.layout.offset(name), count);
+  }
+
   float64(name: string, count: number): Float64Array {
     return new Float64Array(this.buffer, this.layout.offset(name), count);
   }
