@@ -74,7 +74,7 @@ export class Director implements DirectorControl {
     );
   }
 
-  /** The SYN-flood defences (uvsd's --drop-entry, --drop-packet, --secure-tcp, --amemthresh). */
+  /** The SYN-flood defences: uvsd's --drop-entry, --drop-packet, …, --first-syn-drop. */
   setDefense(settings: DefenseSettings): void {
     this.defense = settings;
     this.republish();
@@ -307,6 +307,7 @@ export class Director implements DirectorControl {
       frag_needed: st.sumFrame(FrameStat.FragNeeded),
       port_unreachable: st.sumFrame(FrameStat.PortUnreachable),
       evicted: st.sumFrame(FrameStat.Evicted),
+      syn_retried: st.sumFrame(FrameStat.SynRetried),
     };
     DROP_REASON_NAMES.forEach(
       (name, r) => (out[`drop.${name}`] = st.sumFrame(FrameStat.DropBase + r)),

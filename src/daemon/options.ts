@@ -98,6 +98,7 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions {
       dropPacket: wholeNumber('--drop-packet', parsed['drop-packet'], 0, 3),
       secureTcp: wholeNumber('--secure-tcp', parsed['secure-tcp'], 0, 3),
       amemthresh: wholeNumber('--amemthresh', parsed['amemthresh'] ?? size >> 4, 0, size),
+      firstSynDrop: wholeNumber('--first-syn-drop', parsed['first-syn-drop'], 0, 2),
     },
     configFile: str(parsed['use-file']),
     kernelGuard: flag('kernel-guard'),

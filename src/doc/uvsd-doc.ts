@@ -179,6 +179,14 @@ export const UVSD_DOC: CommandDoc = {
         'free table slots below which the defences apply (default: a sixteenth of the table)',
     },
     {
+      long: 'first-syn-drop',
+      arg: 'MODE',
+      type: 'number',
+      default: 1,
+      describe:
+        'refuse first SYNs (their retries pass) while a receive ring backs up (0 off, 1 auto, 2 always)',
+    },
+    {
       long: 'kernel-guard',
       type: 'boolean',
       default: true,

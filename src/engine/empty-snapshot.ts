@@ -6,7 +6,13 @@ import { Timeouts } from './timeouts.js';
 const defaults = new Timeouts();
 
 /** The defences off, as IPVS's sysctls default (amemthresh: a sixteenth of the table then). */
-export const NO_DEFENSE = { dropEntry: 0, dropPacket: 0, secureTcp: 0, amemthresh: 0 };
+export const NO_DEFENSE = {
+  dropEntry: 0,
+  dropPacket: 0,
+  secureTcp: 0,
+  amemthresh: 0,
+  firstSynDrop: 0,
+};
 
 export const EMPTY_SNAPSHOT: EngineSnapshot = {
   generation: 0,

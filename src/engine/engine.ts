@@ -26,6 +26,7 @@ import type { ConnTable } from './conn-table.js';
 import { ConnCloser } from './conn-closer.js';
 import { ConnExpiry } from './conn-expiry.js';
 import { Defense } from './defense.js';
+import { FirstSynDrop, SynGate } from './first-syn-drop.js';
 import { ConnLifecycle } from './conn-lifecycle.js';
 import type { EngineEnv } from './engine-env.js';
 import type { EngineShared } from './engine-shared.js';
@@ -84,6 +85,8 @@ export class Engine implements ForwardContext {
   private now = 0;
   /** IPv6 frames (engine6.ts). */
   readonly v6: Engine6;
+  /** First SYNs refused while this thread's receive rings back up; the io loop reports them. */
+  readonly firstSyn = new FirstSynDrop();
 
   constructor(
     readonly shared: EngineShared,
@@ -101,6 +104,19 @@ export class Engine implements ForwardContext {
     this.closer = new ConnCloser(shared, () => this.config);
     this.defense = new Defense(shared, this.closer);
     this.v6 = new Engine6(this, shared);
+  }
+
+  /**
+   * A new connection's SYN (tuple folded in three words) at `now` and the first-SYN defence: true when it
+   * is refused. Its retry let through is counted.
+   */
+  synRefused(a: number, b: number, ports: number, now: number): boolean {
+    const mode = this.config.defense.firstSynDrop;
+    this.firstSyn.noteSyn();
+    if (!this.firstSyn.active(mode)) return false;
+    const gate = this.firstSyn.check(mode, a, b, ports, now);
+    if (gate === SynGate.Retry) this.stats.frame(FrameStat.SynRetried);
+    return gate === SynGate.Refuse;
   }
 
   /** Between two batches: slots this thread freed go back once no lookup can see them. */
@@ -297,6 +313,12 @@ export class Engine implements ForwardContext {
     const f = this.f;
     const c = this.conns;
     const cfg = this.config;
+    // A flood outruns this thread: first SYNs refused while its rings back up.
+    if (
+      f.proto === IpProto.TCP &&
+      this.synRefused(f.srcAddr, f.dstAddr, (f.srcPort << 16) | f.dstPort, f.now)
+    )
+      return this.drop(DropReason.FirstSyn);
     // A flood fills the table: IPVS's defences (drop_packet, drop_entry).
     const short = this.defense.short(cfg);
     if (this.defense.dropNew(cfg, short)) return this.drop(DropReason.Defense);

@@ -65,6 +65,8 @@ import { DropReason, Verdict } from './verdict.js';
 export interface Engine6Host extends ForwardContext {
   /** The current frame belongs to connection `i` of `table`, going `way` (1 in, 2 out). */
   traceConn(table: ConnEntries, i: number, way: number): void;
+  /** The first-SYN defence, on a new connection's SYN (its tuple folded): true when refused. */
+  synRefused(a: number, b: number, ports: number, now: number): boolean;
 }
 
 /** The ways of a connection's packets, as the trace records them. */
@@ -243,6 +245,17 @@ export class Engine6 implements ForwardContext6 {
     const f = this.f;
     const c = this.conns6;
     const cfg = this.config;
+    // A flood outruns this thread: first SYNs refused while its rings back up, as for IPv4.
+    if (
+      f.proto === NextHeader.TCP &&
+      this.engine.synRefused(
+        c.fold(f.src6, 0),
+        c.fold(f.dst6, 0),
+        (f.srcPort << 16) | f.dstPort,
+        f.now,
+      )
+    )
+      return this.drop(DropReason.FirstSyn);
     // A flood fills the table: IPVS's defences (drop_packet, drop_entry), as for IPv4.
     const short = this.defense.short(cfg);
     if (this.defense.dropNew(cfg, short)) return this.drop(DropReason.Defense);

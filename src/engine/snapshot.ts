@@ -9,6 +9,8 @@ export interface DefenseSettings {
   readonly secureTcp: number;
   /** Free table slots below which the director is "short" (IPVS: free memory pages). */
   readonly amemthresh: number;
+  /** uvs's own: refuse first SYNs while a receive ring backs up (first-syn-drop.ts; 0-2). */
+  readonly firstSynDrop: number;
 }
 
 export interface SnapshotDest {
@@ -92,7 +94,7 @@ export interface EngineSnapshot {
   /** IPVS timeouts in seconds: TCP per state (TcpState order) and UDP. */
   readonly tcpTimeouts: readonly number[];
   readonly udpTimeout: number;
-  /** The SYN-flood defences (drop_entry, drop_packet, secure_tcp, amemthresh). */
+  /** The SYN-flood defences (drop_entry, drop_packet, secure_tcp, amemthresh, first SYN drop). */
   readonly defense: DefenseSettings;
 }
 

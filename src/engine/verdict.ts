@@ -39,6 +39,8 @@ export const enum DropReason {
   BadGso = 14,
   /** A new connection refused by drop_packet (the table is short of free slots). */
   Defense = 15,
+  /** A new connection's first SYN refused while the receive ring backs up (first-syn-drop.ts). */
+  FirstSyn = 16,
 }
 
 export const DROP_REASON_NAMES = [
@@ -58,4 +60,5 @@ export const DROP_REASON_NAMES = [
   'no_room',
   'bad_gso',
   'defense',
+  'first_syn',
 ] as const;

@@ -264,6 +264,13 @@ function registerFrameMetrics(registry: Registry, director: DirectorControl): vo
   );
   mirrored(
     registry,
+    'uvs_syn_retried_total',
+    'First SYNs refused while a receive ring backed up, sent again and let through (SYN-flood defence)',
+    [],
+    (set) => set({}, director.counters()['syn_retried'] ?? 0),
+  );
+  mirrored(
+    registry,
     'uvs_frames_dropped_total',
     'Frames the engine dropped, by reason',
     ['reason'],

@@ -141,6 +141,32 @@ test('V2: a truncated frame and a malformed slot are counted and skipped, and st
     assert.equal(ring.readUInt32LE(v2SlotOffset(i)), TpStatus.Kernel, `slot ${i}`);
 });
 
+test('V2: a read that found more than half the ring filled says the ring is backlogged', () => {
+  const ring = v2Ring(0, [...RECORDED_V2.slots, ...RECORDED_V2.slots]);
+  const reader = new RingV2Reader(ring, V2_GEOMETRY);
+  const batch = new RxBatch(64);
+  assert.equal(reader.read(batch), 20);
+  assert.equal(reader.backlogged, true, '20 of 32 slots');
+  reader.release();
+  batch.clear();
+  assert.equal(reader.read(batch), 0);
+  assert.equal(reader.backlogged, false);
+  const light = new RingV2Reader(v2Ring(), V2_GEOMETRY);
+  light.read(batch);
+  assert.equal(light.backlogged, false, '10 of 32 slots');
+});
+
+test('V3: more than half the blocks filled is a backlog, the block being read counted', () => {
+  const batch = new RxBatch(3);
+  const one = new RingV3Reader(v3Ring([0]), V3_GEOMETRY);
+  one.read(batch);
+  assert.equal(one.backlogged, false, '1 block of 2');
+  batch.clear();
+  const both = new RingV3Reader(v3Ring([0, 1]), V3_GEOMETRY);
+  both.read(batch);
+  assert.equal(both.backlogged, true, '2 blocks of 2, the second not opened yet');
+});
+
 test('V3: the recorded block yields its frames, and the block is released once read whole', () => {
   const ring = v3Ring([0]);
   const reader = new RingV3Reader(ring, V3_GEOMETRY, 1);

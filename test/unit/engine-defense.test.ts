@@ -28,7 +28,7 @@ function small(defense: {
   rig.director.addService({ key: d.key, scheduler: 'rr' });
   for (const s of d.director.services()[0]!.dests) rig.director.addDest(d.key, s);
   rig.routeDestsVia(3);
-  rig.director.setDefense(defense);
+  rig.director.setDefense({ firstSynDrop: 0, ...defense });
   return { rig, clock: d.clock };
 }
 
@@ -162,7 +162,13 @@ test('drop_packet 3 refuses one new connection in ten; 1 only while the table is
 
 test('secure_tcp: a client ACK alone does not make a connection ESTABLISHED; the server answering does', () => {
   const { engine, director, clock } = natDirector('rr');
-  director.setDefense({ dropEntry: 0, dropPacket: 0, secureTcp: 3, amemthresh: 0 });
+  director.setDefense({
+    dropEntry: 0,
+    dropPacket: 0,
+    secureTcp: 3,
+    amemthresh: 0,
+    firstSynDrop: 0,
+  });
   const syn = packet('192.168.10.1', 43000, SYN);
   engine.process(syn, syn.length, CLIENT_IF, clock.now);
   const ack = packet('192.168.10.1', 43000, ACK);

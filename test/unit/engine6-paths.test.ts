@@ -380,7 +380,7 @@ test('drop_entry over IPv6: a table full of half-open IPv6 entries makes room fo
     rig.routeDestsVia(SERVER_IF);
     rig.addNeighbour6(S1_6, S1_MAC, SERVER_IF);
     rig.addNeighbour6(S2_6, '02:52:00:00:00:02', SERVER_IF);
-    rig.director.setDefense(defense);
+    rig.director.setDefense({ firstSynDrop: 0, ...defense });
     return { rig, now: d.clock.now };
   };
   const flood = (rig: EngineRig, now: number): void => {

@@ -20,6 +20,8 @@ const COUNTERS: Readonly<Record<string, number>> = {
   'drop.no_dest': 1,
   port_unreachable: 2,
   evicted: 7,
+  syn_retried: 4,
+  'drop.first_syn': 9,
   connections_capacity: 262144,
   connection_table_bytes: 28_000_000,
   connection_table6_bytes: 42_000_000,

@@ -143,6 +143,7 @@ function readMessages(): boolean {
 /** Runs each ready frame of every port through the engine; returns how many. */
 function forwardReady(now: number): number {
   let n = 0;
+  let backlogged = false;
   const ports = group.ports;
   for (let p = 0; p < ports.length; p++) {
     const pt = ports[p]!;
@@ -150,6 +151,7 @@ function forwardReady(now: number): number {
     const ifIndex = pt.ifIndex;
     batch.clear();
     pt.read(batch);
+    if (pt.reader.backlogged) backlogged = true;
     for (let k = 0; k < batch.count; k++) {
       const off = batch.frame[k]!;
       const len = batch.length[k]!;
@@ -166,6 +168,7 @@ function forwardReady(now: number): number {
     }
     n += batch.count;
   }
+  engine.firstSyn.notePressure(backlogged, n, now);
   return n;
 }
 

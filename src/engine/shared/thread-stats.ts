@@ -25,18 +25,21 @@ export const enum FrameStat {
   PortUnreachable = 5,
   /** Connections the defences dropped to make room (drop_entry). */
   Evicted = 6,
+  /** A refused first SYN sent again and let through (first-syn-drop.ts). */
+  SynRetried = 7,
+  /** Drop reasons (verdict.ts) from here: room for 20. */
   DropBase = 8,
   /** The io of the thread (afpacket workers): frames and bytes in and out, losses. */
-  IoRxFrames = 24,
-  IoRxBytes = 25,
-  IoTxFrames = 26,
-  IoTxBytes = 27,
-  IoTxFailed = 28,
+  IoRxFrames = 28,
+  IoRxBytes = 29,
+  IoTxFrames = 30,
+  IoTxBytes = 31,
+  IoTxFailed = 32,
   /** Frames the kernel dropped for want of a free ring slot (PACKET_STATISTICS). */
-  IoRxRingDrops = 29,
+  IoRxRingDrops = 33,
   /** Frames too big for a ring slot (counted, never delivered). */
-  IoRxTruncated = 30,
-  Words = 32,
+  IoRxTruncated = 34,
+  Words = 36,
 }
 
 const SVC_BASE = FrameStat.Words;

@@ -14,6 +14,7 @@ export class RingV2Reader implements RingReader {
   private readonly slotSize: number;
   private first = 0;
   private held = 0;
+  backlogged = false;
 
   constructor(
     readonly ring: Buffer,
@@ -67,6 +68,7 @@ export class RingV2Reader implements RingReader {
       batch.source[i] = this.sourceId;
       added++;
     }
+    this.backlogged = added * 2 > n;
     return added;
   }
 

@@ -18,6 +18,7 @@ export class RingV3Reader implements RingReader {
   private left = 0;
   private next = 0;
   private blockEnd = 0;
+  backlogged = false;
 
   constructor(
     readonly ring: Buffer,
@@ -45,7 +46,16 @@ export class RingV3Reader implements RingReader {
       if (this.left === 0) continue;
       if (this.take(batch)) added++;
     }
+    this.backlogged = this.halfFull();
     return added;
+  }
+
+  /** Whether more than half the blocks are filled (the kernel fills them in ring order). */
+  private halfFull(): boolean {
+    const half = this.blockCount >> 1;
+    if (this.held > half) return true;
+    const base = ((this.first + half) % this.blockCount) * this.blockSize;
+    return (Atomics.load(this.u32, (base + TpBlock.Status) >>> 2) & TpStatus.User) !== 0;
   }
 
   private openNextBlock(): boolean {

@@ -64,4 +64,6 @@ export interface RingReader {
   release(): void;
   /** Byte offset of the status word read() looks at next: the Waiter's cursor for this ring. */
   readonly cursor: number;
+  /** After read(): the ring was more than half full (a flood outruns the reader). */
+  readonly backlogged: boolean;
 }
