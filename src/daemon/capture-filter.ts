@@ -7,6 +7,7 @@ import { FwdMethod } from '../engine/model.js';
 import type { ServiceTable } from '../engine/service-table.js';
 import { filterProgram, type L4Endpoint, type L4Proto } from '../io/afpacket/bpf-program.js';
 import { ipv6Section, type L4Endpoint6 } from '../io/afpacket/bpf-ipv6.js';
+import { LARGE_FRAME_FANOUT_BIT } from '../io/afpacket/ring-config.js';
 import { IpProto } from '../packet/ipv4.js';
 import type { PortSpec } from './worker/worker-messages.js';
 
@@ -104,8 +105,9 @@ export function portSpecs(
     name: i.name,
     ifIndex: i.ifIndex,
     filter: i.ifIndex === opts.markIfIndex ? all : filter,
-    // One group per interface: a flow's direction stays on one worker of it.
-    fanoutGroup: opts.fanout ? i.ifIndex & 0xffff : 0,
+    // One group per interface: a flow's direction stays on one worker of it (and one for the
+    // large frames of a V2 ring, this | LARGE_FRAME_FANOUT_BIT).
+    fanoutGroup: opts.fanout ? 1 + (i.ifIndex % (LARGE_FRAME_FANOUT_BIT - 1)) : 0,
     ...(multicast.length > 0 && i.ifIndex !== opts.markIfIndex ? { multicast } : {}),
   }));
 }

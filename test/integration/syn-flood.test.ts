@@ -135,7 +135,7 @@ test('IPVS defences alone, ~10k SYN/s into a 32 768-entry table: drop_entry make
   }
 });
 
-test('hping3 --flood, the defaults: first SYNs refused while the ring backs up, 40 of 40 requests succeed', async () => {
+test('hping3 --flood, the defaults: first SYNs refused while the ring backs up, 40 of 40 requests succeed', async (t) => {
   const lab = natLab();
   try {
     lab.build();
@@ -147,6 +147,8 @@ test('hping3 --flood, the defaults: first SYNs refused while the ring backs up, 
       floodingWhat: 'the first-SYN defence at work',
     });
     assert.ok(c['syn_retried']! > 0, `retransmitted SYNs let through: ${JSON.stringify(c)}`);
+    const seen = ['frames', 'forwarded', 'drop.first_syn', 'syn_retried', 'io.rxRingDrops'];
+    t.diagnostic(seen.map((k) => `${k} ${c[k]}`).join(', '));
     assert.equal(c['drop.table_full'], 0);
   } finally {
     lab.destroy();

@@ -19,6 +19,7 @@ import { EtherType, ethType } from '../../packet/ethernet.js';
 import { Ipv4 } from '../../packet/ipv4.js';
 import { engineNow } from '../engine-clock.js';
 import { PortSink } from './port-sink.js';
+import { portPlans } from './port-plans.js';
 import type { FromWorker, PortSpec, ToWorker, WorkerInit } from './worker-messages.js';
 import { NeighbourEnv } from '../neighbour-env.js';
 
@@ -75,7 +76,7 @@ const txTotals = { sent: 0, bytes: 0, failed: 0 };
 /** Multicast groups each port (by its index) was told to receive, as "aa:bb:…" keys. */
 let joined: Set<string>[] = [];
 
-/** Joins the multicast groups `spec` names that port `k` has not joined yet. */
+/** Joins the multicast groups `spec` names that port `k` (one of spec's) has not joined yet. */
 function joinGroups(k: number, spec: PortSpec): void {
   const done = (joined[k] ??= new Set());
   for (const mac of spec.multicast ?? []) {
@@ -88,15 +89,17 @@ function joinGroups(k: number, spec: PortSpec): void {
 
 /** Serves `specs`: new filters on the same interfaces are swapped in place (no frame lost). */
 function openPorts(specs: readonly PortSpec[]): void {
+  const plans = portPlans(specs, init.ring);
   const same =
-    group.ports.length === specs.length &&
-    specs.every(
-      (s, k) => group.ports[k]!.ifIndex === s.ifIndex && group.ports[k]!.ifName === s.name,
+    group.ports.length === plans.length &&
+    plans.every(
+      (p, k) =>
+        group.ports[k]!.ifIndex === p.spec.ifIndex && group.ports[k]!.ifName === p.spec.name,
     );
   if (same) {
-    specs.forEach((s, k) => {
-      group.ports[k]!.setFilter(Buffer.from(s.filter));
-      joinGroups(k, s);
+    plans.forEach((p, k) => {
+      group.ports[k]!.setFilter(p.filter);
+      joinGroups(k, p.spec);
     });
     return;
   }
@@ -114,16 +117,16 @@ function openPorts(specs: readonly PortSpec[]): void {
   group.close();
   joined = [];
   group = new PortGroup({ wakerFd: init.wakerFd });
-  for (const s of specs) {
+  for (const p of plans) {
     group.open({
-      ifName: s.name,
-      ring: init.ring,
+      ifName: p.spec.name,
+      ring: p.ring,
       qdiscBypass: init.qdiscBypass,
-      filter: Buffer.from(s.filter),
-      ...(s.fanoutGroup !== 0 ? { fanout: { group: s.fanoutGroup, mode: 'hash' as const } } : {}),
+      filter: p.filter,
+      ...(p.fanoutGroup !== 0 ? { fanout: { group: p.fanoutGroup, mode: 'hash' as const } } : {}),
     });
   }
-  specs.forEach((s, k) => joinGroups(k, s));
+  plans.forEach((p, k) => joinGroups(k, p.spec));
   sink = new PortSink(group);
   sink.addArena(engine.arena.buf);
 }

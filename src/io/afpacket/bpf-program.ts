@@ -15,10 +15,14 @@
 // reach the engine (which says NotOurs), none that it needs is lost.
 import { BpfAssembler, type Label } from './bpf-assembler.js';
 import {
+  BpfClass,
   BpfJmp,
+  BpfMode,
   BpfSize,
+  BpfSrc,
   BPF_MAXINSNS,
   encodeProgram,
+  insn,
   SKF_AD_VLAN_TAG_PRESENT,
   type BpfInsn,
 } from './bpf-insn.js';
@@ -108,14 +112,33 @@ const IP_FRAG_OFFSET_MASK = 0x1fff;
 /** The ICMP errors IPVS looks into (ip_vs_in_icmp): unreachable, source quench, time exceeded. */
 const ICMP_ERROR_TYPES = [3, 4, 11, 12];
 
+/** Instructions filterBySize() puts before a program. */
+const SIZE_TEST_INSNS = 3;
+
 export function filterProgram(spec: FilterSpec): FilterProgram {
   let exact = true;
   let insns = build(spec, true);
-  if (insns.length > BPF_MAXINSNS) {
+  // Room is left for filterBySize().
+  if (insns.length > BPF_MAXINSNS - SIZE_TEST_INSNS) {
     exact = false;
     insns = build(spec, false);
   }
   return { insns, exact, bytes: encodeProgram(insns) };
+}
+
+/**
+ * `program` (sock_filter entries) for one of an interface's two V2 rings (ring-config.ts): only
+ * frames of at most `max` bytes ('small'), or only larger ones ('large'), reach the rest of it.
+ */
+export function filterBySize(program: Uint8Array, part: 'small' | 'large', max: number): Buffer {
+  const small = part === 'small';
+  const test = encodeProgram([
+    insn(BpfClass.LD | BpfSize.W | BpfMode.LEN),
+    // Greater than max: a large frame. jt/jf skip the drop to reach the program.
+    insn(BpfClass.JMP | BpfJmp.JGT | BpfSrc.K, max, small ? 0 : 1, small ? 1 : 0),
+    insn(BpfClass.RET | BpfSrc.K, BPF_DROP),
+  ]);
+  return Buffer.concat([test, program]);
 }
 
 function build(spec: FilterSpec, exact: boolean): BpfInsn[] {

@@ -19,7 +19,10 @@ export interface RingConfig {
 
 const MiB = 1 << 20;
 
-/** 16 MiB of 1 MiB blocks, 15 slots of 64 KiB + headers each: 240 frames in flight. */
+/**
+ * 16 MiB of 1 MiB blocks, 15 slots of 64 KiB + headers each: 240 frames in flight (and with
+ * smallFrameRing(), about 7600 frames of up to 2 KiB).
+ */
 export const DEFAULT_RING_V2: RingConfig = {
   version: 2,
   ringBytes: 16 * MiB,
@@ -35,6 +38,23 @@ export const DEFAULT_RING_V3: RingConfig = {
   retireMs: 1,
   maxFrame: MAX_FRAME,
 };
+
+/**
+ * V2 slots have one size, the largest frame's: 16 MiB hold 240 slots of 64 KiB, a millisecond of
+ * a burst of small frames (512 clients connecting at once overflowed it, and their SYNs waited a
+ * second to be sent again). So a V2 interface gets two rings, each socket's filter taking its
+ * share: frames up to SMALL_FRAME_MAX bytes (SYNs, ACKs, requests, MTU-sized segments) in slots of
+ * that size, about 7600 of them; larger ones (GSO super-frames) in the 64 KiB slots.
+ */
+export const SMALL_FRAME_MAX = 2048;
+
+/** `cfg` for the frames up to SMALL_FRAME_MAX bytes. */
+export function smallFrameRing(cfg: RingConfig): RingConfig {
+  return { ...cfg, maxFrame: SMALL_FRAME_MAX };
+}
+
+/** The fanout group of the large-frame sockets of an interface: its small-frame group | this. */
+export const LARGE_FRAME_FANOUT_BIT = 0x8000;
 
 /** PACKET_RESERVE: the headroom before the vnet header is this plus 14 bytes (tpacket.ts). */
 export const RING_RESERVE = FRAME_HEADROOM;

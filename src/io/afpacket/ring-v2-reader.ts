@@ -68,8 +68,17 @@ export class RingV2Reader implements RingReader {
       batch.source[i] = this.sourceId;
       added++;
     }
-    this.backlogged = added * 2 > n;
+    this.backlogged = this.halfFull();
     return added;
+  }
+
+  /** Whether more than half the slots are filled (the kernel fills them in ring order). */
+  private halfFull(): boolean {
+    const n = this.slots.length;
+    const half = n >> 1;
+    if (this.held > half) return true;
+    const base = this.slots[(this.first + half) % n]!;
+    return (Atomics.load(this.u32, base >>> 2) & TpStatus.User) !== 0;
   }
 
   release(): void {
