@@ -42,9 +42,10 @@ export const DEFAULT_RING_V3: RingConfig = {
 /**
  * V2 slots have one size, the largest frame's: 16 MiB hold 240 slots of 64 KiB, a millisecond of
  * a burst of small frames (with 1000 clients connecting at once, the kernel dropped 24 000 frames
- * in 6 s, each one a retransmission for TCP). So a V2 interface gets two rings, each socket's filter taking its
- * share: frames up to SMALL_FRAME_MAX bytes (SYNs, ACKs, requests, MTU-sized segments) in slots of
- * that size, about 7600 of them; larger ones (GSO super-frames) in the 64 KiB slots.
+ * in 6 s, each a retransmission for TCP). So a V2 interface gets two rings, each socket's
+ * filter taking its share: frames up to SMALL_FRAME_MAX bytes (SYNs, ACKs, requests, MTU-sized
+ * segments) in slots of that size, about 7600 of them; larger ones (GSO super-frames) in the
+ * 64 KiB slots.
  */
 export const SMALL_FRAME_MAX = 2048;
 
