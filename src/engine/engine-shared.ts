@@ -8,7 +8,7 @@ import { SyncQueues } from './shared/sync-queues.js';
 import { Cf, CONN_V4, CONN_V6, ConnFlag } from './conn-layout.js';
 import { ConnTable } from './conn-table.js';
 import { ConnTable6 } from './conn-table6.js';
-import { ExpiryWheel } from './expiry-wheel.js';
+import { ExpiryWheel, WHEEL } from './expiry-wheel.js';
 import { SourceCache } from './source-cache.js';
 import { SourceCache6 } from './source-cache6.js';
 import { SchedStates } from './schedulers/sched-state.js';
@@ -95,7 +95,7 @@ export class EngineShared {
   tableBytes(family: 4 | 6): number {
     const l = this.persistent.layout;
     return family === 4
-      ? l.bytesOf(CONN_V4.name) + l.bytesOf('wheel')
+      ? l.bytesOf(CONN_V4.name) + l.bytesOf(WHEEL)
       : l.bytesOf(CONN_V6.name) + l.bytesOf(WHEEL6);
   }
 

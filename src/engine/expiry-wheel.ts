@@ -33,6 +33,9 @@ function slotOf(start: number): number {
   return (start / WHEEL_TICK_MS) & (SLOTS - 1);
 }
 
+/** The part names of the IPv4 table's wheel (the default). */
+export const WHEEL = 'wheel';
+
 export class ExpiryWheel {
   private readonly heads: Int32Array;
   private readonly meta: Int32Array;
@@ -42,7 +45,7 @@ export class ExpiryWheel {
   private readonly stride: number;
 
   /** `name` tells the wheels of several tables apart in one region. */
-  static parts(name = 'wheel'): Part[] {
+  static parts(name = WHEEL): Part[] {
     return [
       { name: `${name}.heads`, bytes: SLOTS * 4 },
       { name: `${name}.meta`, bytes: Meta.Words * 4 },
@@ -54,7 +57,7 @@ export class ExpiryWheel {
     region: SharedRegion,
     private readonly table: ConnTable,
     private readonly owner: ThreadId,
-    name = 'wheel',
+    name = WHEEL,
   ) {
     this.heads = region.int32(`${name}.heads`, SLOTS);
     this.meta = region.int32(`${name}.meta`, Meta.Words);

@@ -6,47 +6,80 @@
 // forwarding threads (each interface has its own fanout group). A slot written by two threads
 // at once may mix two clients' fields, as a lost update would; the MAC is checked by its
 // address word first, and the next frame of the client writes the slot whole again.
+// SourceSlots holds what every family records (interface, MAC); SourceCache keys it by IPv4
+// address, SourceCache6 (source-cache6.ts) by IPv6 address.
 import type { Part, SharedRegion } from './shared/region.js';
 
-const SLOTS = 4096;
+export const SOURCE_SLOTS = 4096;
 
-export class SourceCache {
-  // Signed 32-bit addresses, as the fast path holds them; interface 0: an empty slot.
-  private readonly addr: Int32Array;
+export abstract class SourceSlots {
+  /** Interface 0: an empty slot. */
   private readonly ifIndex: Int32Array;
   private readonly mac: Uint8Array;
 
-  static parts(): Part[] {
+  /** The parts of a cache named `prefix` whose addresses take `addrBytes` each. */
+  static slotParts(prefix: string, addrBytes: number): Part[] {
     return [
-      { name: 'src4.addr', bytes: SLOTS * 4 },
-      { name: 'src4.if', bytes: SLOTS * 4 },
-      { name: 'src4.mac', bytes: SLOTS * 6 },
+      { name: `${prefix}.addr`, bytes: SOURCE_SLOTS * addrBytes },
+      { name: `${prefix}.if`, bytes: SOURCE_SLOTS * 4 },
+      { name: `${prefix}.mac`, bytes: SOURCE_SLOTS * 6 },
     ];
   }
 
   /** In `region` (shared by the threads), or in memory of its own (tests, replay). */
+  protected constructor(prefix: string, region?: SharedRegion) {
+    this.ifIndex = region
+      ? region.int32(`${prefix}.if`, SOURCE_SLOTS)
+      : new Int32Array(SOURCE_SLOTS);
+    this.mac = region
+      ? region.uint8(`${prefix}.mac`, SOURCE_SLOTS * 6)
+      : new Uint8Array(SOURCE_SLOTS * 6);
+  }
+
+  /** Slot `s` was seen on `ifIndex` from the MAC at `buf[macOff]`. */
+  protected fill(s: number, ifIndex: number, buf: Buffer, macOff: number): void {
+    this.ifIndex[s] = ifIndex;
+    for (let k = 0; k < 6; k++) this.mac[s * 6 + k] = buf[macOff + k]!;
+  }
+
+  protected isEmpty(s: number): boolean {
+    return this.ifIndex[s]! <= 0;
+  }
+
+  /** Slot `s`'s interface, its MAC copied to dst at dstOff. */
+  protected answer(s: number, dst: Buffer, dstOff: number): number {
+    for (let k = 0; k < 6; k++) dst[dstOff + k] = this.mac[s * 6 + k]!;
+    return this.ifIndex[s]!;
+  }
+}
+
+export class SourceCache extends SourceSlots {
+  // Signed 32-bit addresses, as the fast path holds them.
+  private readonly addr: Int32Array;
+
+  static parts(): Part[] {
+    return SourceSlots.slotParts('src4', 4);
+  }
+
   constructor(region?: SharedRegion) {
-    this.addr = region ? region.int32('src4.addr', SLOTS) : new Int32Array(SLOTS);
-    this.ifIndex = region ? region.int32('src4.if', SLOTS) : new Int32Array(SLOTS);
-    this.mac = region ? region.uint8('src4.mac', SLOTS * 6) : new Uint8Array(SLOTS * 6);
+    super('src4', region);
+    this.addr = region ? region.int32('src4.addr', SOURCE_SLOTS) : new Int32Array(SOURCE_SLOTS);
   }
 
   private slot(ip: number): number {
-    return (Math.imul(ip, 0x9e3779b1) >>> 20) & (SLOTS - 1);
+    return (Math.imul(ip, 0x9e3779b1) >>> 20) & (SOURCE_SLOTS - 1);
   }
 
   record(ip: number, ifIndex: number, buf: Buffer, macOff: number): void {
     const s = this.slot(ip);
     this.addr[s] = ip | 0;
-    this.ifIndex[s] = ifIndex;
-    for (let k = 0; k < 6; k++) this.mac[s * 6 + k] = buf[macOff + k]!;
+    this.fill(s, ifIndex, buf, macOff);
   }
 
   /** The interface `ip` was last seen on (its MAC copied to dst at dstOff), or -1. */
   lookup(ip: number, dst: Buffer, dstOff: number): number {
     const s = this.slot(ip);
-    if (this.ifIndex[s]! <= 0 || this.addr[s] !== (ip | 0)) return -1;
-    for (let k = 0; k < 6; k++) dst[dstOff + k] = this.mac[s * 6 + k]!;
-    return this.ifIndex[s]!;
+    if (this.isEmpty(s) || this.addr[s] !== (ip | 0)) return -1;
+    return this.answer(s, dst, dstOff);
   }
 }

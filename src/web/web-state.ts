@@ -128,26 +128,9 @@ export class WebStateTracker {
       };
     });
     // Real servers the checkers took out (or a sorry server not in use) are drawn too.
-    for (const c of mine) {
-      if (realServers.some((r) => r.addr === c.addr && r.port === c.port)) continue;
-      realServers.push({
-        addr: c.addr,
-        port: c.port,
-        method: METHOD_NAMES[c.method],
-        weight: 0,
-        inTable: false,
-        activeConns: 0,
-        inactiveConns: 0,
-        conns: 0,
-        inPkts: 0,
-        outPkts: 0,
-        cps: 0,
-        inPps: 0,
-        outPps: 0,
-        check: checkOf(c.addr, c.port),
-        delta: { inPkts: 0, outPkts: 0, conns: 0 },
-      });
-    }
+    for (const c of mine)
+      if (!realServers.some((r) => r.addr === c.addr && r.port === c.port))
+        realServers.push(outOfTable(c, checkOf(c.addr, c.port)));
     return {
       id,
       scheduler: s.scheduler,
@@ -158,4 +141,25 @@ export class WebStateTracker {
       realServers,
     };
   }
+}
+
+/** A real server a checker knows and the table has not (taken out, or a sorry server unused). */
+function outOfTable(c: CheckState, check: WebRealServer['check']): WebRealServer {
+  return {
+    addr: c.addr,
+    port: c.port,
+    method: METHOD_NAMES[c.method],
+    weight: 0,
+    inTable: false,
+    activeConns: 0,
+    inactiveConns: 0,
+    conns: 0,
+    inPkts: 0,
+    outPkts: 0,
+    cps: 0,
+    inPps: 0,
+    outPps: 0,
+    check,
+    delta: { inPkts: 0, outPkts: 0, conns: 0 },
+  };
 }

@@ -79,6 +79,8 @@ function byAddress(endpoints: readonly L4Endpoint6[]): PortRules6[] {
   return [...m.values()];
 }
 
+const addrs = (rules: readonly PortRules6[]): (readonly number[])[] => rules.map((r) => r.addr);
+
 function uniqueAddrs(lists: readonly (readonly number[])[]): (readonly number[])[] {
   const m = new Map<string, readonly number[]>();
   for (const a of lists) m.set(a.join(','), a);
@@ -160,11 +162,7 @@ function emitEndpoints(
 export function ipv6Section(spec: Ipv6FilterSpec): EtherTypeSection {
   const vips = byAddress(spec.vips ?? []);
   const rips = byAddress(spec.realServers ?? []);
-  const known = uniqueAddrs([
-    ...vips.map((r) => r.addr),
-    ...rips.map((r) => r.addr),
-    ...(spec.icmpAddresses ?? []),
-  ]);
+  const known = uniqueAddrs([...addrs(vips), ...addrs(rips), ...(spec.icmpAddresses ?? [])]);
   const icmp = spec.ndp === true || (spec.icmpErrors === true && known.length > 0);
   const l4 = vips.length + rips.length > 0;
   return {
@@ -190,16 +188,9 @@ export function ipv6Section(spec: Ipv6FilterSpec): EtherTypeSection {
         emitEndpoints(asm, rips, Off6.Src, Off6.L4SrcPort, drop);
       } else asm.jump(drop);
       asm.place(toExt);
-      acceptAddressIn(
-        asm,
-        Off6.Dst,
-        vips.map((r) => r.addr),
-      );
-      acceptAddressIn(
-        asm,
-        Off6.Src,
-        rips.map((r) => r.addr),
-      );
+      // Extension headers first: accepted by address alone (the ports are past them).
+      acceptAddressIn(asm, Off6.Dst, addrs(vips));
+      acceptAddressIn(asm, Off6.Src, addrs(rips));
       asm.jump(drop);
       asm.place(toIcmp);
       if (icmp) emitIcmp(asm, spec, known, drop);
