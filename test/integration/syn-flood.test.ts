@@ -1,6 +1,8 @@
 // Spoofed SYN floods (hping3 --rand-source, bounded to 10 s and a packet count) at the director,
 // while a real client makes 40 requests, one every 100 ms, each allowed 15 s (its TCP sends a
-// lost SYN again after 1, 3, 7 s). All 40 must succeed, and uvsd must not grow past its table.
+// lost SYN again after 1, 3, 7 s), and a connection established before the flood streams
+// numbered lines throughout. All 40 must succeed, the stream must arrive whole, and uvsd must
+// not grow past its table.
 //  - At about 10 000 SYN/s (hping3 -i u40; its timer is coarse), IPVS's defences alone (uvs's
 //    first-SYN defence off) into a 32 768-entry table: the table fills with half-open entries in
 //    a few seconds, and drop_entry makes room for new connections (unanswered SYNs first, the
@@ -19,7 +21,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { streamComplete } from '../../src/lab/ha-check.js';
 import type { Lab } from '../../src/lab/lab.js';
+import type { StartedProcess } from '../../src/lab/topology.js';
 import { PAGE_S1, PAGE_S2 } from '../../src/lab/maquette.js';
 import { until } from '../helpers/poll.js';
 import { counters, natLab } from './helpers/nat-lab.js';
@@ -59,13 +63,36 @@ interface FloodCase {
   readonly floodingWhat: string;
 }
 
-/** Floods the VIP from the client for 10 s and makes 40 requests during it; the counters after. */
+/** A numbered stream through the VIP that outlasts the flood: 240 lines, one every 50 ms. */
+const STREAM_LINES = 240;
+
+function exitOf(p: StartedProcess): Promise<number | null> {
+  return new Promise((r) =>
+    p.child.exitCode !== null ? r(p.child.exitCode) : p.child.once('exit', r),
+  );
+}
+
+/**
+ * Floods the VIP from the client for 10 s and makes 40 requests during it, an established
+ * connection streaming throughout; the counters after.
+ */
 async function floodAndRequest(
   lab: Lab,
   pid: number,
   fc: FloodCase,
 ): Promise<Record<string, number>> {
   const rssBefore = rssKiB(pid);
+  const stream = lab.topo.start('client', 'curl', [
+    '-sSN',
+    '--max-time',
+    '40',
+    `http://192.168.10.23/lines?n=${STREAM_LINES}&ms=50`,
+  ]);
+  await until(() => stream.output().split('\n').length > 3, {
+    what: 'the stream established before the flood',
+    timeoutMs: 5000,
+    lastSeen: () => stream.output(),
+  });
   const flood = spawn('ip', [
     'netns',
     'exec',
@@ -106,8 +133,14 @@ async function floodAndRequest(
       `${failed.length} of 40 requests failed (${failed.join(' | ')}): ${JSON.stringify(c)}`,
     );
     assert.ok(floodingThroughout, 'the 40 requests were all started during the flood');
+    // The connection established before the flood carried on through it.
+    const code = await exitOf(stream);
+    const whole = streamComplete(stream.output(), STREAM_LINES);
+    assert.equal(code, 0, stream.output().slice(-300));
+    assert.ok(whole.whole, `${whole.lines} of ${STREAM_LINES} lines in order`);
   } finally {
     flood.kill('SIGTERM');
+    stream.child.kill('SIGTERM');
     await floodDone;
   }
   const grewMiB = (rssKiB(pid) - rssBefore) / 1024;
@@ -115,7 +148,7 @@ async function floodAndRequest(
   return c;
 }
 
-test('IPVS defences alone, ~10k SYN/s into a 32 768-entry table: drop_entry makes room, 40 of 40 requests succeed', async () => {
+test('IPVS defences alone, ~10k SYN/s into a 32 768-entry table: drop_entry makes room, 40 of 40 requests succeed, a stream goes on', async () => {
   const TABLE = 32768;
   const lab = natLab();
   try {
@@ -136,7 +169,7 @@ test('IPVS defences alone, ~10k SYN/s into a 32 768-entry table: drop_entry make
   }
 });
 
-test('hping3 --flood, the defaults: first SYNs refused while the ring backs up, 40 of 40 requests succeed', async (t) => {
+test('hping3 --flood, the defaults: first SYNs refused while the ring backs up, 40 of 40 requests succeed, a stream goes on', async (t) => {
   const lab = natLab();
   try {
     lab.build();
