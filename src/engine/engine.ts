@@ -107,8 +107,8 @@ export class Engine implements ForwardContext {
   }
 
   /**
-   * A new connection's SYN (tuple folded in three words) at `now` and the first-SYN defence: true when it
-   * is refused. Its retry let through is counted.
+   * The first-SYN defence (first-syn-drop.ts) on a new connection's SYN, its tuple folded in three
+   * words, at `now`: true when it is refused. A refused SYN's retry let through is counted.
    */
   synRefused(a: number, b: number, ports: number, now: number): boolean {
     const mode = this.config.defense.firstSynDrop;
