@@ -8,7 +8,7 @@
 // prevented by an nftables ingress rule of ours.
 import capPkg from 'cap';
 import { formatIpv4, formatIpv6, formatMac } from '../packet/addr.js';
-import { copyMac, Eth, ETH_HLEN } from '../packet/ethernet.js';
+import { ETH_HLEN, writeEthHeader } from '../packet/ethernet.js';
 import { newIpv6Chain } from '../packet/ipv6.js';
 import { InterfaceTable, type Interface } from '../net/interfaces.js';
 import { isLocalIpv6, readIpv6Addresses, type Ipv6IfAddress } from '../net/interface-addrs6.js';
@@ -174,9 +174,7 @@ export class TunEndpoint {
       return;
     }
     buf.copyWithin(ETH_HLEN, inner.start, inner.end);
-    copyMac(buf, Eth.Dst, receiveMac, 0);
-    copyMac(buf, Eth.Src, injectMac, 0);
-    buf.writeUInt16BE(inner.etherType, Eth.Type);
+    writeEthHeader(buf, receiveMac, injectMac, inner.etherType);
     this.injector?.send(buf, ETH_HLEN + inner.end - inner.start);
     this.counters.delivered++;
   }

@@ -4,7 +4,7 @@
 // "internetwork control" in the TOS byte as keepalived sets it.
 import { readIpv4, writeIpv4 } from '../packet/addr.js';
 import { pseudoHeaderSum, readU16, writeU16 } from '../packet/checksum.js';
-import { copyMac, Eth, ETH_HLEN, EtherType } from '../packet/ethernet.js';
+import { Eth, ETH_HLEN, EtherType, writeEthHeader } from '../packet/ethernet.js';
 import {
   Ipv4,
   ipv4HeaderLen,
@@ -46,9 +46,7 @@ export interface AdvertFrameSpec {
 
 /** Writes the whole frame of `a` into `buf`; returns its length. */
 export function buildAdvertFrame(buf: Buffer, f: AdvertFrameSpec, a: VrrpAdvert): number {
-  copyMac(buf, Eth.Dst, f.dstMac, 0);
-  copyMac(buf, Eth.Src, f.srcMac, 0);
-  writeU16(buf, Eth.Type, EtherType.IPv4);
+  writeEthHeader(buf, f.dstMac, f.srcMac, EtherType.IPv4);
   const ip = ETH_HLEN;
   const vrrpLen = encodeAdvert(buf, ip + IPV4_MIN_LEN, a, f.srcIp, f.dstIp);
   buf[ip + Ipv4.VerIhl] = 0x45;

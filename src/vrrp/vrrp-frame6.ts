@@ -5,7 +5,7 @@
 // sets IPV6_TCLASS); the checksum covers the IPv6 pseudo-header (§5.2.8).
 import { readU16, writeU16 } from '../packet/checksum.js';
 import { pseudoHeaderSum6 } from '../packet/checksum6.js';
-import { copyMac, Eth, ETH_HLEN, EtherType } from '../packet/ethernet.js';
+import { Eth, ETH_HLEN, EtherType, writeEthHeader } from '../packet/ethernet.js';
 import {
   Ipv6,
   Ipv6ChainStatus,
@@ -49,9 +49,7 @@ export interface AdvertFrameSpec6 {
 
 /** Writes the whole frame of `a` into `buf`; returns its length. */
 export function buildAdvertFrame6(buf: Buffer, f: AdvertFrameSpec6, a: VrrpAdvert): number {
-  copyMac(buf, Eth.Dst, f.dstMac, 0);
-  copyMac(buf, Eth.Src, f.srcMac, 0);
-  writeU16(buf, Eth.Type, EtherType.IPv6);
+  writeEthHeader(buf, f.dstMac, f.srcMac, EtherType.IPv6);
   const ip = ETH_HLEN;
   const vrrp = ip + IPV6_HLEN;
   writeIpv6VerTcFlow(buf, ip, TCLASS_NETWORK_CONTROL, 0);
