@@ -19,12 +19,15 @@ export async function captureIn(
   });
 }
 
-/** Captures into a pcap file while `during` runs, then hands the file to `read`. */
+/**
+ * Captures into a pcap file while `during` runs (given the file, which fills frame by frame), then
+ * hands the file to `read`.
+ */
 export async function captureFile<T>(
   ns: string,
   ifName: string,
   filter: string,
-  during: () => Promise<void> | void,
+  during: (file: string) => Promise<void> | void,
   read: (file: string) => T,
 ): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'uvs-cap-'));
@@ -63,7 +66,7 @@ export async function captureFile<T>(
       });
       td.once('exit', () => reject(new Error(`tcpdump exited: ${err}`)));
     });
-    await during();
+    await during(file);
     await new Promise((r) => setTimeout(r, 300));
   } finally {
     clearTimeout(killer);
@@ -84,6 +87,8 @@ export function pcapFrames(data: Buffer): Buffer[] {
   const u32 = (o: number): number => (le ? data.readUInt32LE(o) : data.readUInt32BE(o));
   for (let o = 24; o + 16 <= data.length;) {
     const incl = u32(o + 8);
+    // A record still being written (the file read during its capture) is not a frame yet.
+    if (o + 16 + incl > data.length) break;
     frames.push(data.subarray(o + 16, o + 16 + incl));
     o += 16 + incl;
   }

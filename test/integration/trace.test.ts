@@ -3,7 +3,6 @@
 // each run differs: times, MACs, the client's port, checksums); --write's two pcap files read
 // back with tshark show the DNAT. NAT maquette, then DR (the MAC rewrite only).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import {
 } from '../../src/lab/maquette.js';
 import type { StartedProcess } from '../../src/lab/topology.js';
 import { until } from '../helpers/poll.js';
+import { tsharkFields } from './helpers/tshark.js';
 
 const goldenPath = (name: string): string =>
   fileURLToPath(new URL(`../../../test/golden/${name}`, import.meta.url));
@@ -97,22 +97,11 @@ async function traced(
   return p.output();
 }
 
-function tshark(file: string, fields: string[]): string[] {
-  const r = spawnSync(
-    'tshark',
-    [
-      '-r',
-      file,
-      '-Y',
-      'tcp.flags.syn == 1 && tcp.flags.ack == 0',
-      '-T',
-      'fields',
-      ...fields.flatMap((f) => ['-e', f]),
-    ],
-    { encoding: 'utf8' },
+/** The fields of the capture's client SYNs, tab-separated, one line per frame. */
+function synFields(file: string, fields: string[]): string[] {
+  return tsharkFields(file, 'tcp.flags.syn == 1 && tcp.flags.ack == 0', fields).map((r) =>
+    r.join('\t'),
   );
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.split('\n').filter((l) => l !== '');
 }
 
 async function withLab(
@@ -150,8 +139,8 @@ test('NAT: the trace shows the DNAT and the reply rewritten back (golden); the p
     assert.match(out, /wrote .*nat-in\.pcap and .*nat-out\.pcap/);
     // In: client → VIP:80. Out: the same client → a real server's address, port 80.
     const fields = ['ip.src', 'ip.dst', 'tcp.dstport'];
-    const ins = tshark(`${prefix}-in.pcap`, fields);
-    const outs = tshark(`${prefix}-out.pcap`, fields);
+    const ins = synFields(`${prefix}-in.pcap`, fields);
+    const outs = synFields(`${prefix}-out.pcap`, fields);
     assert.ok(
       ins.length >= 1 && ins.every((l) => l === '192.168.10.1\t192.168.10.23\t80'),
       ins.join('\n'),

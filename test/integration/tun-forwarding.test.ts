@@ -6,7 +6,7 @@
 //                                         └── S2 192.168.30.2 (VIP on lo, uvs-tun-endpoint)
 // Requests: client → router → director ⇒ IPIP ⇒ router → S; replies: S → router → client.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { captureFile, pcapFrames } from '../../src/lab/capture.js';
 import { Lab } from '../../src/lab/lab.js';
@@ -17,6 +17,7 @@ import { checksumsOk } from '../unit/fixtures/frames.js';
 import { ipv4SetChecksum } from '../../src/packet/ipv4.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 import { capture, download, fetchPages, lengthAndSha256, upload } from './helpers/nat-lab.js';
+import { tsharkFields } from './helpers/tshark.js';
 
 const VIP = '192.168.20.23';
 const lab = new Lab(TUN_MAQUETTE, `uvn${process.pid.toString(36)}`);
@@ -40,45 +41,21 @@ test('TUN: pages alternate and the replies bypass the director', async () => {
 });
 
 test('what leaves the director toward the servers is IPIP carrying the client packet, unchanged but for its TTL (tshark)', async () => {
-  const { frames, dissected } = await captureFile(
+  const { frames, rows } = await captureFile(
     lab.ns('director'),
     'eth0',
     'tcp or ip proto 4',
     () => void fetchPages(lab, 2, `http://${VIP}/`),
     (file) => ({
-      frames: pcapFrames(spawnSync('cat', [file]).stdout),
-      dissected: spawnSync(
-        'tshark',
-        [
-          '-r',
-          file,
-          '-Y',
-          'ip.proto == 4',
-          '-T',
-          'fields',
-          '-E',
-          'separator=;',
-          '-e',
-          'ip.proto',
-          '-e',
-          'ip.src',
-          '-e',
-          'ip.dst',
-          '-e',
-          'tcp.dstport',
-        ],
-        { encoding: 'utf8' },
-      ).stdout,
+      frames: pcapFrames(readFileSync(file)),
+      rows: tsharkFields(file, 'ip.proto == 4', ['ip.proto', 'ip.src', 'ip.dst', 'tcp.dstport']),
     }),
   );
-  const rows = dissected
-    .trim()
-    .split('\n')
-    .filter((l) => l !== '');
   assert.ok(rows.length >= 2, `IPIP frames seen: ${rows.length}`);
-  for (const row of rows) {
+  for (const fields of rows) {
     // tshark lists the outer then the inner header's fields.
-    const [protos, srcs, dsts, dport] = row.split(';');
+    const [protos, srcs, dsts, dport] = fields;
+    const row = fields.join(';');
     assert.equal(protos, '4,6', row);
     assert.equal(srcs, `192.168.20.253,192.168.10.1`, row);
     assert.match(dsts!, /^192\.168\.30\.[12],192\.168\.20\.23$/, row);

@@ -6,7 +6,7 @@
 //                                         └── S2 2001:db8:30::2 (VIP on lo, uvs-tun-endpoint)
 // Requests: client → router → director ⇒ IPv6-in-IPv6 ⇒ router → S; replies: S → router → client.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { captureFile, pcapFrames } from '../../src/lab/capture.js';
 import { Lab } from '../../src/lab/lab.js';
@@ -18,6 +18,7 @@ import { l4ChecksumOk6 } from '../../src/packet/checksum6.js';
 import { until } from '../helpers/poll.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 import { capture, download, fetchPages, lengthAndSha256, upload } from './helpers/nat-lab.js';
+import { tsharkFields } from './helpers/tshark.js';
 
 const VIP = '2001:db8:20::23';
 const URL6 = `http://[${VIP}]/`;
@@ -48,47 +49,27 @@ test('TUN6: pages alternate and the replies bypass the director', async () => {
 });
 
 test('what leaves the director toward the servers is IPv6-in-IPv6 carrying the client packet, unchanged but for its hop limit (tshark)', async () => {
-  const { frames, dissected } = await captureFile(
+  const { frames, rows } = await captureFile(
     lab.ns('director'),
     'eth0',
     'ip6',
     () => void fetchPages(lab, 2, URL6),
     (file) => ({
-      frames: pcapFrames(spawnSync('cat', [file]).stdout),
-      dissected: spawnSync(
-        'tshark',
-        [
-          '-r',
-          file,
-          '-Y',
-          'ipv6.nxt == 41',
-          '-T',
-          'fields',
-          '-E',
-          'separator=;',
-          '-e',
-          'ipv6.nxt',
-          '-e',
-          'ipv6.hlim',
-          '-e',
-          'ipv6.src',
-          '-e',
-          'ipv6.dst',
-          '-e',
-          'tcp.dstport',
-        ],
-        { encoding: 'utf8' },
-      ).stdout,
+      frames: pcapFrames(readFileSync(file)),
+      rows: tsharkFields(file, 'ipv6.nxt == 41', [
+        'ipv6.nxt',
+        'ipv6.hlim',
+        'ipv6.src',
+        'ipv6.dst',
+        'tcp.dstport',
+      ]),
     }),
   );
-  const rows = dissected
-    .trim()
-    .split('\n')
-    .filter((l) => l !== '');
   assert.ok(rows.length >= 2, `IPv6-in-IPv6 frames seen: ${rows.length}`);
-  for (const row of rows) {
+  for (const fields of rows) {
     // tshark lists the outer then the inner header's fields.
-    const [nxt, hlim, srcs, dsts, dport] = row.split(';');
+    const [nxt, hlim, srcs, dsts, dport] = fields;
+    const row = fields.join(';');
     assert.equal(nxt, '41,6', row);
     // The inner hop limit, decremented by the director, and the outer one the same.
     assert.match(hlim!, /^(\d+),\1$/, row);

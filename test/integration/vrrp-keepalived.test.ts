@@ -7,7 +7,6 @@
 //                     └── eth1 [director2] eth2 ──┘
 //   one of the directors runs uvsd -f, the other keepalived -P, both on the same conf shape
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,9 @@ import {
   type HaDirector,
 } from '../../src/lab/maquette-ha.js';
 import type { StartedProcess } from '../../src/lab/topology.js';
+import { fromMacPrefix, moreFramesIn } from './helpers/capture-wait.js';
+import { tsharkFields } from './helpers/tshark.js';
+import { until } from '../helpers/poll.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'uvs-kaint-'));
 // Built in before(); destroy() is idempotent, safe even when the build failed.
@@ -76,42 +78,26 @@ function startKeepalived(d: HaDirector, conf: string): StartedProcess {
 
 /** tshark's verdict on every VRRP frame of a capture: version, source MAC, priority, checksum. */
 function dissect(file: string): { version: string; mac: string; prio: string; csum: string }[] {
-  const r = spawnSync(
-    'tshark',
-    [
-      '-r',
-      file,
-      '-Y',
-      'vrrp',
-      '-T',
-      'fields',
-      '-e',
-      'vrrp.version',
-      '-e',
-      'eth.src',
-      '-e',
-      'vrrp.prio',
-      '-e',
-      'vrrp.checksum.status',
-      '-e',
-      '_ws.malformed',
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout
-    .trim()
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => {
-      const [version, mac, prio, csum, malformed] = l.split('\t');
-      assert.ok(!malformed, `tshark: malformed VRRP: ${l}`);
-      return { version: version!, mac: mac!, prio: prio!, csum: csum! };
-    });
+  const fields = ['vrrp.version', 'eth.src', 'vrrp.prio', 'vrrp.checksum.status', '_ws.malformed'];
+  return tsharkFields(file, 'vrrp', fields).map((row) => {
+    const [version, mac, prio, csum, malformed] = row;
+    assert.ok(!malformed, `tshark: malformed VRRP: ${row.join('\t')}`);
+    return { version: version!, mac: mac!, prio: prio!, csum: csum! };
+  });
 }
 
-/** A few advert intervals, so that the capture holds the master's steady adverts. */
-const letAdvertsCross = (): Promise<void> => new Promise((r) => setTimeout(r, 3500));
+/**
+ * Waits until the capture holds three more adverts of the master (uvsd's come from the virtual
+ * router MAC, keepalived's from its NIC): its steady adverts, for tshark to read.
+ */
+function letAdvertsCross(file: string, masterIsUvsd: boolean): Promise<void> {
+  return moreFramesIn(
+    file,
+    3,
+    (f) => fromMacPrefix(f, '00:00:5e:00:01') === masterIsUvsd,
+    "three of the master's adverts in the capture",
+  );
+}
 
 const arrangements = [
   { name: 'uvsd 150 (v2) over keepalived 100', uvsd: 'director1', version: 2 },
@@ -127,7 +113,7 @@ for (const a of arrangements) {
       ha.ns('client'),
       'eth0',
       'ip proto 112',
-      async () => {
+      async (file) => {
         for (const d of [high!, low!]) {
           const prio = d === high ? 150 : 100;
           if (d === a.uvsd) await ha.startDirector(d, conf(prio));
@@ -135,17 +121,19 @@ for (const a of arrangements) {
         }
         await ha.waitMaster(high!, 20_000);
         assert.deepEqual(ha.vipsHeld(low!), [], 'the lower priority holds no VIP');
-        await letAdvertsCross();
+        await letAdvertsCross(file, a.uvsd === high);
         ha.cables(high!, false);
         const took = await ha.waitMaster(low!, 10_000);
         assert.ok(took <= TAKEOVER_BOUND, `${low} took over in ${took} ms`);
         ha.cables(high!, true);
         await ha.waitMaster(high!, 10_000);
-        const deadline = Date.now() + 5000;
-        while (ha.vipsHeld(low!).length > 0 && Date.now() < deadline)
-          await new Promise((r) => setTimeout(r, 50));
-        assert.deepEqual(ha.vipsHeld(low!), [], `${low} gave the VIPs back`);
-        await letAdvertsCross();
+        await until(() => ha.vipsHeld(low!).length === 0, {
+          what: `${low} gives the VIPs back`,
+          timeoutMs: 5000,
+          intervalMs: 50,
+          lastSeen: () => ha.vipsHeld(low!).join(' '),
+        });
+        await letAdvertsCross(file, a.uvsd === high);
       },
       dissect,
     );

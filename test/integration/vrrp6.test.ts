@@ -10,7 +10,6 @@
 //     VIPs fe80::23, 2001:db8:10::23  └── eth1 [director2 ::252, prio 100] eth2 ──┘           S2 2001:db8:20::2
 //                                     servers' gateway fe80::254, 2001:db8:20::254 (same sync group)
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,8 @@ import { captureFile, captureIn } from '../../src/lab/capture.js';
 import { Lab, UVSADM, UVSD, type RunResult } from '../../src/lab/lab.js';
 import { PAGE_S1, PAGE_S2 } from '../../src/lab/maquette.js';
 import { pair6Maquette, VIP6, type Director } from './helpers/pair6-maquette.js';
+import { fromMacPrefix, moreFramesIn } from './helpers/capture-wait.js';
+import { tsharkFields } from './helpers/tshark.js';
 import type { StartedProcess } from '../../src/lab/topology.js';
 import { until } from '../helpers/poll.js';
 
@@ -237,36 +238,18 @@ interface Dissected {
 /** tshark's verdict on every VRRP frame of a capture. */
 function dissect(file: string): Dissected[] {
   const fields = ['vrrp.version', 'eth.src', 'ipv6.src', 'ipv6.hlim', 'vrrp.checksum.status'];
-  const r = spawnSync(
-    'tshark',
-    [
-      '-r',
-      file,
-      '-Y',
-      'vrrp',
-      '-T',
-      'fields',
-      ...[...fields, 'vrrp.ipv6_addr', '_ws.malformed'].flatMap((f) => ['-e', f]),
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout
-    .trim()
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => {
-      const [version, mac, src, hlim, csum, addrs, malformed] = l.split('\t');
-      assert.ok(!malformed, `tshark: malformed VRRP: ${l}`);
-      return {
-        version: version!,
-        mac: mac!,
-        src: src!,
-        hlim: hlim!,
-        csum: csum!,
-        addrs: (addrs ?? '').split(','),
-      };
-    });
+  return tsharkFields(file, 'vrrp', [...fields, 'vrrp.ipv6_addr', '_ws.malformed']).map((row) => {
+    const [version, mac, src, hlim, csum, addrs, malformed] = row;
+    assert.ok(!malformed, `tshark: malformed VRRP: ${row.join('\t')}`);
+    return {
+      version: version!,
+      mac: mac!,
+      src: src!,
+      hlim: hlim!,
+      csum: csum!,
+      addrs: (addrs ?? '').split(','),
+    };
+  });
 }
 
 const arrangements = [
@@ -275,12 +258,20 @@ const arrangements = [
 ] as const;
 
 for (const a of arrangements) {
+  /** Three more adverts of director1, the master (uvsd's from the virtual router MAC). */
+  const mastersAdverts = (file: string): Promise<void> =>
+    moreFramesIn(
+      file,
+      3,
+      (f) => fromMacPrefix(f, '00:00:5e:00:02') === (a.uvsd === 'director1'),
+      "three of the master's adverts in the capture",
+    );
   test(`IPv6 interop, ${a.name}: both elect the higher priority, fail over both ways; tshark reads valid VRRP v3 over IPv6`, async () => {
     const frames = await captureFile(
       lab.ns('client'),
       'eth0',
       'ip6 proto 112',
-      async () => {
+      async (file) => {
         for (const d of BOTH) {
           const prio = d === 'director1' ? 150 : 100;
           if (d === a.uvsd) await startUvsd(d, prio, true);
@@ -288,8 +279,8 @@ for (const a of arrangements) {
         }
         await waitMaster('director1', 20_000);
         assert.deepEqual(vipsHeld('director2'), [], 'the lower priority holds no IPv6 VIP');
-        // A few advert intervals, so that the capture holds the master's steady adverts.
-        await new Promise((r) => setTimeout(r, 3500));
+        // The master's steady adverts in the capture, for tshark to read.
+        await mastersAdverts(file);
         cables('director1', false);
         const took = await waitMaster('director2', 10_000);
         assert.ok(took <= TAKEOVER_BOUND, `director2 took over in ${took} ms`);
@@ -300,7 +291,7 @@ for (const a of arrangements) {
           timeoutMs: 5000,
           intervalMs: 50,
         });
-        await new Promise((r) => setTimeout(r, 3500));
+        await mastersAdverts(file);
       },
       dissect,
     );
