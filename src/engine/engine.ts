@@ -107,14 +107,20 @@ export class Engine implements ForwardContext {
   }
 
   /**
-   * The first-SYN defence (first-syn-drop.ts) on a new connection's SYN, its tuple folded in three
-   * words, at `now`: true when it is refused. A refused SYN's retry let through is counted.
+   * A new connection's SYN, counted for the first-SYN defence (first-syn-drop.ts): true when the
+   * defence looks at SYNs now, and synRefused() is to be asked (its tuple folded only then).
+   */
+  synGateActive(): boolean {
+    this.firstSyn.noteSyn();
+    return this.firstSyn.active(this.config.defense.firstSynDrop);
+  }
+
+  /**
+   * The first-SYN defence on a SYN whose tuple is folded in three words, at `now` (when
+   * synGateActive()): true when it is refused. A refused SYN's retry let through is counted.
    */
   synRefused(a: number, b: number, ports: number, now: number): boolean {
-    const mode = this.config.defense.firstSynDrop;
-    this.firstSyn.noteSyn();
-    if (!this.firstSyn.active(mode)) return false;
-    const gate = this.firstSyn.check(mode, a, b, ports, now);
+    const gate = this.firstSyn.check(this.config.defense.firstSynDrop, a, b, ports, now);
     if (gate === SynGate.Retry) this.stats.frame(FrameStat.SynRetried);
     return gate === SynGate.Refuse;
   }
@@ -316,6 +322,7 @@ export class Engine implements ForwardContext {
     // A flood outruns this thread: first SYNs refused while its rings back up.
     if (
       f.proto === IpProto.TCP &&
+      this.synGateActive() &&
       this.synRefused(f.srcAddr, f.dstAddr, (f.srcPort << 16) | f.dstPort, f.now)
     )
       return this.drop(DropReason.FirstSyn);

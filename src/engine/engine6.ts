@@ -65,7 +65,9 @@ import { DropReason, Verdict } from './verdict.js';
 export interface Engine6Host extends ForwardContext {
   /** The current frame belongs to connection `i` of `table`, going `way` (1 in, 2 out). */
   traceConn(table: ConnEntries, i: number, way: number): void;
-  /** The first-SYN defence, on a new connection's SYN (its tuple folded): true when refused. */
+  /** A new connection's SYN counted for the first-SYN defence: true when it looks at SYNs now. */
+  synGateActive(): boolean;
+  /** The first-SYN defence on a SYN (its tuple folded), when active: true when refused. */
   synRefused(a: number, b: number, ports: number, now: number): boolean;
 }
 
@@ -248,6 +250,7 @@ export class Engine6 implements ForwardContext6 {
     // A flood outruns this thread: first SYNs refused while its rings back up, as for IPv4.
     if (
       f.proto === NextHeader.TCP &&
+      this.engine.synGateActive() &&
       this.engine.synRefused(
         c.fold(f.src6, 0),
         c.fold(f.dst6, 0),
